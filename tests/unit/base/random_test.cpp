@@ -1,0 +1,31 @@
+#include "base/random.hpp"
+
+#include <catch2/catch.hpp>
+
+#include <set>
+
+using namespace rosterd::base;
+
+TEST_CASE("random hex tokens have the requested entropy and do not repeat", "[base]") {
+  std::set<std::string> seen;
+  for (int i = 0; i < 10000; ++i) {
+    auto t = random_hex(16);
+    REQUIRE(t.size() == 32);
+    REQUIRE(seen.insert(t).second);
+  }
+}
+
+TEST_CASE("base64url encoding matches RFC 4648 test vectors without padding", "[base]") {
+  auto enc = [](std::string_view s) {
+    return base64url_encode(reinterpret_cast<const unsigned char*>(s.data()), s.size());
+  };
+  CHECK(enc("") == "");
+  CHECK(enc("f") == "Zg");
+  CHECK(enc("fo") == "Zm8");
+  CHECK(enc("foo") == "Zm9v");
+  CHECK(enc("foob") == "Zm9vYg");
+  CHECK(enc("fooba") == "Zm9vYmE");
+  CHECK(enc("foobar") == "Zm9vYmFy");
+  const unsigned char high[] = {0xfb, 0xff};
+  CHECK(base64url_encode(high, 2) == "-_8");
+}
