@@ -1,7 +1,7 @@
 # Every dependency comes from a Debian 12 package; scripts/install-deps lists them.
 find_package(Threads REQUIRED)
 # Boost 1.81 (libboost1.81-all-dev), not the 1.74 default: Beast's coroutine support needs it.
-find_package(Boost 1.81 EXACT REQUIRED CONFIG COMPONENTS system)
+find_package(Boost 1.81.0 EXACT REQUIRED CONFIG COMPONENTS system)
 find_package(OpenSSL 3 REQUIRED)
 find_package(nlohmann_json 3.11 REQUIRED)
 find_package(spdlog 1.10 REQUIRED)
