@@ -1,9 +1,10 @@
 #pragma once
 // The result vocabulary: fallible calls at I/O boundaries return base::result<T>.
 
-#include <boost/system/result.hpp>
 #include <string>
 #include <system_error>
+
+#include <boost/system/result.hpp>
 
 namespace rosterd::base {
 

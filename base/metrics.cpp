@@ -65,10 +65,17 @@ std::string escape_label(std::string_view value) {
   out.reserve(value.size());
   for (char c : value) {
     switch (c) {
-      case '\\': out += "\\\\"; break;
-      case '"': out += "\\\""; break;
-      case '\n': out += "\\n"; break;
-      default: out += c;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '"':
+        out += "\\\"";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      default:
+        out += c;
     }
   }
   return out;
@@ -129,8 +136,7 @@ void histogram_family::expose(std::string& out) const {
     std::uint64_t cumulative = 0;
     for (std::size_t i = 0; i <= bounds_.size(); ++i) {
       cumulative += s.buckets[i];
-      const std::string le =
-          i < bounds_.size() ? format_number(bounds_[i]) : std::string("+Inf");
+      const std::string le = i < bounds_.size() ? format_number(bounds_[i]) : std::string("+Inf");
       out += name_ + "_bucket";
       append_labels(out, label_names_, labels, "le", le);
       out += ' ' + std::to_string(cumulative) + '\n';
@@ -147,8 +153,8 @@ void histogram_family::expose(std::string& out) const {
 counter_family& registry::counter(std::string name, std::string help,
                                   std::vector<std::string> label_names) {
   std::lock_guard lock(mutex_);
-  counters_.push_back(std::make_unique<counter_family>(std::move(name), std::move(help),
-                                                       std::move(label_names)));
+  counters_.push_back(
+      std::make_unique<counter_family>(std::move(name), std::move(help), std::move(label_names)));
   return *counters_.back();
 }
 

@@ -1,8 +1,8 @@
 #include "base/random.hpp"
 
-#include <openssl/rand.h>
-
 #include <cstdlib>
+
+#include <openssl/rand.h>
 
 namespace rosterd::base {
 

@@ -4,7 +4,9 @@
 
 namespace rosterd::base {
 
-secret::secret(secret&& other) noexcept : value_(std::move(other.value_)) { other.wipe(); }
+secret::secret(secret&& other) noexcept : value_(std::move(other.value_)) {
+  other.wipe();
+}
 
 secret& secret::operator=(secret&& other) noexcept {
   if (this != &other) {
@@ -15,7 +17,9 @@ secret& secret::operator=(secret&& other) noexcept {
   return *this;
 }
 
-secret::~secret() { wipe(); }
+secret::~secret() {
+  wipe();
+}
 
 void secret::wipe() {
   if (!value_.empty()) {

@@ -1,0 +1,22 @@
+#pragma once
+// The bounds that keep one client from starving the others (reliability.md B27, goal 31).
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+
+namespace rosterd::http {
+
+struct limits {
+  std::size_t max_body_bytes = 1024 * 1024;          ///< larger bodies get 413
+  std::uint32_t max_header_bytes = 16 * 1024;        ///< request line + headers; larger gets 431
+  std::size_t max_header_count = 100;                ///< more fields get 431
+  std::size_t max_connections = 1024;                ///< further connections are closed at accept
+  std::chrono::milliseconds idle_timeout{60'000};    ///< keep-alive wait for a request's first byte
+  std::chrono::milliseconds header_timeout{10'000};  ///< whole request line + headers
+  std::chrono::milliseconds body_timeout{30'000};    ///< whole body
+  std::chrono::milliseconds write_timeout{30'000};   ///< whole response
+  std::chrono::milliseconds handshake_timeout{10'000};  ///< TLS handshake
+};
+
+}  // namespace rosterd::http
