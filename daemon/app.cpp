@@ -1,0 +1,228 @@
+#include "daemon/app.hpp"
+
+#include <thread>
+#include <unistd.h>
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <spdlog/spdlog.h>
+
+#include "base/log_field.hpp"
+#include "daemon/logging.hpp"
+#include "daemon/routes/ops_routes.hpp"
+#include "daemon/systemd_notify.hpp"
+#include "daemon/version.hpp"
+#include "http/server.hpp"
+#include "http/tls.hpp"
+#include "store/store.hpp"
+
+namespace rosterd::daemon {
+namespace {
+
+namespace asio = boost::asio;
+constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
+
+http::limits limits_from(const server_config& s) {
+  http::limits l;
+  l.max_body_bytes = s.max_body_bytes;
+  l.max_header_bytes = s.max_header_bytes;
+  l.max_header_count = s.max_header_count;
+  l.max_connections = s.max_connections;
+  l.idle_timeout = s.idle_timeout;
+  l.header_timeout = s.header_timeout;
+  l.body_timeout = s.body_timeout;
+  l.write_timeout = s.write_timeout;
+  l.handshake_timeout = s.handshake_timeout;
+  return l;
+}
+
+std::string url_of(const asio::ip::tcp::endpoint& ep, bool tls) {
+  const auto host =
+      ep.address().is_v6() ? "[" + ep.address().to_string() + "]" : ep.address().to_string();
+  return std::string(tls ? "https://" : "http://") + host + ":" + std::to_string(ep.port());
+}
+
+// Everything the signal and watchdog coroutines share; owned by run_daemon's frame.
+struct runtime {
+  std::filesystem::path config_path;
+  config cfg;
+  loggers logs;
+  systemd_notifier notifier;
+  http::server* server = nullptr;
+  std::atomic<bool> stopping{false};
+  std::string serving;  // "http://127.0.0.1:8080, ..." for STATUS= lines
+};
+
+void reload(runtime& rt) {
+  rt.notifier.reloading();
+  rt.logs.main->info("config_reload_started path={}", base::log_field(rt.config_path.string()));
+  auto next = load_config(rt.config_path);
+  if (!next) {
+    rt.logs.config->error("config_reload_failed keeping=previous problems={}",
+                          base::log_field(next.error().detail, 4096));
+    rt.notifier.ready("Serving on " + rt.serving + " (last reload failed; see the log)");
+    return;
+  }
+  apply_log_levels(rt.logs, next->log);
+  for (const auto& key : keys_needing_restart(rt.cfg, *next)) {
+    rt.logs.config->warn("config_change_needs_restart key={}", key);
+  }
+  rt.cfg.log = next->log;  // only what was applied becomes the running config
+  rt.logs.main->info("config_reloaded log_level={}", rt.cfg.log.level);
+  rt.notifier.ready("Serving on " + rt.serving);
+}
+
+asio::awaitable<void> handle_signals(runtime& rt, asio::io_context& io) {
+  asio::signal_set signals(io, SIGTERM, SIGINT, SIGHUP);
+  for (;;) {
+    auto [ec, signal] = co_await signals.async_wait(use_tuple);
+    if (ec) {
+      co_return;
+    }
+    if (signal == SIGHUP) {
+      reload(rt);
+      continue;
+    }
+    rt.stopping = true;
+    rt.logs.main->info("shutdown_started signal={} open_connections={} grace={}",
+                       signal == SIGTERM ? "SIGTERM" : "SIGINT", rt.server->active_connections(),
+                       format_duration(rt.cfg.server.shutdown_grace));
+    rt.notifier.stopping("Draining connections");
+    co_await rt.server->shutdown(rt.cfg.server.shutdown_grace);
+    rt.logs.main->info("shutdown_drained");
+    io.stop();
+    co_return;
+  }
+}
+
+// Pings from inside the event loop: if every I/O thread is wedged, the pings stop and systemd
+// restarts us, which is the point of the watchdog.
+asio::awaitable<void> feed_watchdog(runtime& rt, std::chrono::microseconds interval) {
+  asio::steady_timer timer(co_await asio::this_coro::executor);
+  while (!rt.stopping.load()) {
+    rt.notifier.watchdog();
+    timer.expires_after(interval / 2);
+    co_await timer.async_wait(use_tuple);
+  }
+}
+
+}  // namespace
+
+int run_daemon(const std::filesystem::path& config_path, config cfg) {
+  auto logs = make_loggers(cfg.log);
+  runtime rt{config_path, std::move(cfg), std::move(logs), {}, nullptr, {}, {}};
+  auto& log = *rt.logs.main;
+  log.info("starting version={} config={} pid={}", version, base::log_field(config_path.string()),
+           ::getpid());
+
+  base::metrics::registry metrics;
+  metrics.gauge("rosterd_build_info", "Always 1; labels identify the build.", {"version"}, [] {
+    return std::vector<base::metrics::gauge_sample>{{{version}, 1.0}};
+  });
+  const auto started = std::chrono::system_clock::now();
+  metrics.gauge("process_start_time_seconds", "Start time of the process since the Unix epoch.", {},
+                [started] {
+                  return std::vector<base::metrics::gauge_sample>{
+                      {{}, std::chrono::duration<double>(started.time_since_epoch()).count()}};
+                });
+
+  // Store first: readiness means migrated.
+  rt.notifier.status("Opening store");
+  store::options store_options;
+  store_options.path = rt.cfg.store.path;
+  store_options.busy_timeout = rt.cfg.store.busy_timeout;
+  store_options.read_connections = static_cast<int>(rt.cfg.store.read_connections);
+  store_options.metrics = &metrics;
+  auto db = store::store::open(store_options, rt.logs.store);
+  if (!db) {
+    log.critical("startup_failed stage=store problem={}",
+                 base::log_field(base::describe(db.error()), 1024));
+    return exit_failure;
+  }
+
+  std::shared_ptr<asio::ssl::context> tls;
+  if (rt.cfg.server.tls.enabled) {
+    auto key = read_secret(rt.cfg.server.tls.key_file);
+    if (!key) {
+      log.critical("startup_failed stage=tls problem={}", base::log_field(key.error().detail));
+      return exit_config;
+    }
+    auto ctx = http::make_server_tls_context(rt.cfg.server.tls.cert_file, *key);
+    if (!ctx) {
+      log.critical("startup_failed stage=tls problem={}", base::log_field(ctx.error().detail));
+      return exit_config;
+    }
+    tls = *ctx;
+  }
+
+  http::router routes;
+  add_ops_routes(routes, {**db, metrics, rt.stopping});
+  http::dispatcher dispatch(routes, metrics, rt.logs.http);
+
+  const unsigned workers = rt.cfg.server.workers != 0
+                               ? rt.cfg.server.workers
+                               : std::max(1U, std::thread::hardware_concurrency());
+  asio::io_context io(static_cast<int>(workers));
+  http::server server(io, limits_from(rt.cfg.server), dispatch, tls, rt.logs.http);
+  rt.server = &server;
+  metrics.gauge("rosterd_http_connections_active", "Open client connections.", {}, [&server] {
+    return std::vector<base::metrics::gauge_sample>{
+        {{}, static_cast<double>(server.active_connections())}};
+  });
+
+  const auto inherited = socket_activation_fds();
+  std::vector<asio::ip::tcp::endpoint> bound;
+  if (!inherited.empty()) {
+    for (int fd : inherited) {
+      auto ep = server.adopt(fd);
+      if (!ep) {
+        log.critical("startup_failed stage=listen problem={}", base::log_field(ep.error().detail));
+        return exit_failure;
+      }
+      bound.push_back(*ep);
+    }
+    log.info("socket_activation fds={} note=server.listen_ignored", inherited.size());
+  } else {
+    for (const auto& address : rt.cfg.server.listen) {
+      auto ep = server.listen(*parse_listen_address(address));
+      if (!ep) {
+        log.critical("startup_failed stage=listen problem={}", base::log_field(ep.error().detail));
+        return exit_failure;
+      }
+      bound.push_back(*ep);
+    }
+  }
+  for (const auto& ep : bound) {
+    rt.serving += (rt.serving.empty() ? "" : ", ") + url_of(ep, tls != nullptr);
+  }
+  server.start();
+
+  asio::co_spawn(io, handle_signals(rt, io), asio::detached);
+  if (auto interval = systemd_notifier::watchdog_interval()) {
+    asio::co_spawn(io, feed_watchdog(rt, *interval), asio::detached);
+  }
+
+  log.info("ready serving={} workers={} schema_version={}", base::log_field(rt.serving), workers,
+           (*db)->schema_version());
+  rt.notifier.ready("Serving on " + rt.serving);
+
+  std::vector<std::thread> threads;
+  for (unsigned i = 1; i < workers; ++i) {
+    threads.emplace_back([&io] { io.run(); });
+  }
+  io.run();
+  for (auto& t : threads) {
+    t.join();
+  }
+
+  (*db)->close();
+  log.info("stopped");
+  return exit_ok;
+}
+
+}  // namespace rosterd::daemon

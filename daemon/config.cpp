@@ -1,0 +1,236 @@
+#include "daemon/config.hpp"
+
+#include <charconv>
+#include <fstream>
+#include <sstream>
+
+#include "daemon/config_reader.hpp"
+
+namespace rosterd::daemon {
+namespace {
+
+using namespace std::chrono_literals;
+using detail::config_errors;
+using detail::table_reader;
+
+struct config_category : std::error_category {
+  const char* name() const noexcept override { return "config"; }
+  std::string message(int ev) const override {
+    switch (static_cast<config_errc>(ev)) {
+      case config_errc::unreadable:
+        return "the configuration file cannot be read";
+      case config_errc::invalid:
+        return "the configuration is invalid";
+      case config_errc::secret_unreadable:
+        return "a secret file cannot be read";
+    }
+    return "unknown config error";
+  }
+};
+
+const std::vector<std::string> log_levels{"trace", "debug",    "info", "warn",
+                                          "error", "critical", "off"};
+const std::vector<std::string> log_modules{"main", "config", "store", "http"};
+
+void read_server(table_reader& r, server_config& s, const std::filesystem::path& base_dir) {
+  r.string_list("listen", s.listen);
+  r.string("public_url", s.public_url);
+  r.integer("workers", s.workers, 0, 64);
+  r.integer("max_connections", s.max_connections, 1, 100'000);
+  r.byte_size("max_body_bytes", s.max_body_bytes, 1024, 64ULL * 1024 * 1024);
+  r.byte_size("max_header_bytes", s.max_header_bytes, 1024, 1024 * 1024);
+  r.integer("max_header_count", s.max_header_count, 8, 1000);
+  r.duration("idle_timeout", s.idle_timeout, 100ms, 1h);
+  r.duration("header_timeout", s.header_timeout, 100ms, 10min);
+  r.duration("body_timeout", s.body_timeout, 100ms, 1h);
+  r.duration("write_timeout", s.write_timeout, 100ms, 1h);
+  r.duration("handshake_timeout", s.handshake_timeout, 100ms, 10min);
+  r.duration("shutdown_grace", s.shutdown_grace, 0ms, 10min);
+  if (const auto* t = r.table("tls")) {
+    table_reader tr(*t, r.full_key("tls"), r.errors(), base_dir);
+    tr.boolean("enabled", s.tls.enabled);
+    tr.path("cert_file", s.tls.cert_file);
+    tr.secret("key_file", s.tls.key_file);
+    tr.finish();
+    if (s.tls.enabled && (s.tls.cert_file.empty() || s.tls.key_file.empty())) {
+      r.errors().add(t->source(), r.full_key("tls"),
+                     "enabled = true needs both cert_file and key_file");
+    }
+  }
+  r.finish();
+  for (const auto& address : s.listen) {
+    if (!parse_listen_address(address)) {
+      r.errors().add(r.raw().source(), r.full_key("listen"),
+                     "\"" + address +
+                         "\" is not host:port with a numeric IP address, e.g. \"127.0.0.1:8080\" "
+                         "or \"[::1]:8080\"");
+    }
+  }
+  if (s.listen.empty()) {
+    r.errors().add(r.raw().source(), r.full_key("listen"),
+                   "needs at least one address such as \"127.0.0.1:8080\"");
+  }
+  if (s.public_url.rfind("http://", 0) != 0 && s.public_url.rfind("https://", 0) != 0) {
+    r.errors().add(r.raw().source(), r.full_key("public_url"),
+                   "\"" + s.public_url + "\" must start with http:// or https://");
+  }
+}
+
+void read_store(table_reader& r, store_config& s) {
+  r.path("path", s.path);
+  r.duration("busy_timeout", s.busy_timeout, 0ms, 10min);
+  r.integer("read_connections", s.read_connections, 1, 64);
+  r.finish();
+}
+
+void read_log(table_reader& r, log_config& l, const std::filesystem::path& base_dir) {
+  r.choice("level", l.level, log_levels);
+  if (const auto* t = r.table("modules")) {
+    table_reader mr(*t, r.full_key("modules"), r.errors(), base_dir);
+    for (const auto& module : log_modules) {
+      std::string level;
+      if (t->get(module) != nullptr) {
+        mr.choice(module, level, log_levels);
+        if (!level.empty()) {
+          l.modules[module] = level;
+        }
+      } else {
+        mr.mark_known(module);
+      }
+    }
+    mr.finish();
+  }
+  r.finish();
+}
+
+}  // namespace
+
+std::optional<boost::asio::ip::tcp::endpoint> parse_listen_address(std::string_view text) {
+  const auto colon = text.rfind(':');
+  if (colon == std::string_view::npos || colon + 1 == text.size()) {
+    return std::nullopt;
+  }
+  std::string_view host = text.substr(0, colon);
+  const std::string_view port_text = text.substr(colon + 1);
+  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') {
+    host = host.substr(1, host.size() - 2);
+  } else if (host.find(':') != std::string_view::npos) {
+    return std::nullopt;  // IPv6 needs brackets
+  }
+  unsigned port = 0;
+  auto [end, ec] = std::from_chars(port_text.data(), port_text.data() + port_text.size(), port);
+  if (ec != std::errc() || end != port_text.data() + port_text.size() || port > 65535) {
+    return std::nullopt;
+  }
+  boost::system::error_code bad;
+  const auto address = boost::asio::ip::make_address(std::string(host), bad);
+  if (bad) {
+    return std::nullopt;
+  }
+  return boost::asio::ip::tcp::endpoint(address, static_cast<unsigned short>(port));
+}
+
+std::error_code make_error_code(config_errc e) {
+  static const config_category category;
+  return {static_cast<int>(e), category};
+}
+
+base::result<config> parse_config(std::string_view text, const std::string& source_name,
+                                  const std::filesystem::path& base_dir) {
+  toml::table root;
+  try {
+    root = toml::parse(text, source_name);
+  } catch (const toml::parse_error& e) {
+    const auto& where = e.source().begin;
+    return base::fail(config_errc::invalid, source_name + ":" + std::to_string(where.line) + ":" +
+                                                std::to_string(where.column) + ": " +
+                                                std::string(e.description()));
+  }
+  config c;
+  c.source = source_name;
+  config_errors errors{source_name, {}};
+  table_reader top(root, "", errors, base_dir);
+  if (const auto* t = top.table("server")) {
+    table_reader r(*t, "server", errors, base_dir);
+    read_server(r, c.server, base_dir);
+  }
+  if (const auto* t = top.table("store")) {
+    table_reader r(*t, "store", errors, base_dir);
+    read_store(r, c.store);
+  }
+  if (const auto* t = top.table("log")) {
+    table_reader r(*t, "log", errors, base_dir);
+    read_log(r, c.log, base_dir);
+  }
+  top.finish();
+  if (!errors.lines.empty()) {
+    std::string detail;
+    for (const auto& line : errors.lines) {
+      detail += (detail.empty() ? "" : "\n") + line;
+    }
+    return base::fail(config_errc::invalid, std::move(detail));
+  }
+  return c;
+}
+
+base::result<config> load_config(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    return base::fail(config_errc::unreadable, "cannot read configuration file " + path.string() +
+                                                   ": it does not exist or is not readable");
+  }
+  std::ostringstream text;
+  text << in.rdbuf();
+  const auto absolute = std::filesystem::absolute(path);
+  return parse_config(text.str(), path.string(), absolute.parent_path());
+}
+
+base::result<base::secret> read_secret(const secret_file& ref) {
+  std::ifstream in(ref.resolved, std::ios::binary);
+  if (!in) {
+    return base::fail(config_errc::secret_unreadable,
+                      "cannot read secret " + ref.reference + " (" + ref.resolved.string() + ")");
+  }
+  std::ostringstream content;
+  content << in.rdbuf();
+  std::string value = content.str();
+  while (!value.empty() && (value.back() == '\n' || value.back() == '\r')) {
+    value.pop_back();
+  }
+  if (value.empty()) {
+    return base::fail(config_errc::secret_unreadable, "secret " + ref.reference + " is empty");
+  }
+  return base::secret(std::move(value));
+}
+
+std::vector<std::string> keys_needing_restart(const config& a, const config& b) {
+  std::vector<std::string> keys;
+  auto check = [&](bool same, const char* key) {
+    if (!same) {
+      keys.emplace_back(key);
+    }
+  };
+  const auto& s = a.server;
+  const auto& t = b.server;
+  check(s.listen == t.listen, "server.listen");
+  check(s.public_url == t.public_url, "server.public_url");
+  check(s.workers == t.workers, "server.workers");
+  check(s.max_connections == t.max_connections, "server.max_connections");
+  check(s.max_body_bytes == t.max_body_bytes, "server.max_body_bytes");
+  check(s.max_header_bytes == t.max_header_bytes, "server.max_header_bytes");
+  check(s.max_header_count == t.max_header_count, "server.max_header_count");
+  check(s.idle_timeout == t.idle_timeout && s.header_timeout == t.header_timeout &&
+            s.body_timeout == t.body_timeout && s.write_timeout == t.write_timeout &&
+            s.handshake_timeout == t.handshake_timeout,
+        "server.*_timeout");
+  check(s.shutdown_grace == t.shutdown_grace, "server.shutdown_grace");
+  check(s.tls.enabled == t.tls.enabled && s.tls.cert_file == t.tls.cert_file &&
+            s.tls.key_file.reference == t.tls.key_file.reference,
+        "server.tls");
+  check(a.store.path == b.store.path, "store.path");
+  check(a.store.busy_timeout == b.store.busy_timeout, "store.busy_timeout");
+  check(a.store.read_connections == b.store.read_connections, "store.read_connections");
+  return keys;
+}
+
+}  // namespace rosterd::daemon

@@ -1,0 +1,102 @@
+#pragma once
+// rosterd's configuration: one typed struct per concern, parsed from TOML and validated once.
+// config/rosterd.toml documents every key; defaults live here and nowhere else.
+
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <boost/asio/ip/tcp.hpp>
+
+#include "base/failure.hpp"
+#include "base/secret.hpp"
+
+namespace rosterd::daemon {
+
+/// Where a secret lives: a file path, or "credential:NAME" for $CREDENTIALS_DIRECTORY/NAME
+/// (systemd LoadCredential=). Secrets are never written inline in the config.
+struct secret_file {
+  std::string reference;           ///< as written in the config, safe to print
+  std::filesystem::path resolved;  ///< the file actually read
+  [[nodiscard]] bool empty() const { return reference.empty(); }
+};
+
+struct tls_config {
+  bool enabled = false;
+  std::filesystem::path cert_file;  ///< PEM chain, leaf first
+  secret_file key_file;             ///< PEM private key
+};
+
+struct server_config {
+  std::vector<std::string> listen{"127.0.0.1:8080"};  ///< host:port, "[v6]:port"
+  std::string public_url = "http://127.0.0.1:8080";   ///< how browsers reach us (links, cookies)
+  unsigned workers = 0;                               ///< I/O threads; 0 = number of cores
+  std::size_t max_connections = 1024;
+  std::size_t max_body_bytes = 1024 * 1024;
+  std::uint32_t max_header_bytes = 16 * 1024;
+  std::size_t max_header_count = 100;
+  std::chrono::milliseconds idle_timeout{std::chrono::seconds(60)};
+  std::chrono::milliseconds header_timeout{std::chrono::seconds(10)};
+  std::chrono::milliseconds body_timeout{std::chrono::seconds(30)};
+  std::chrono::milliseconds write_timeout{std::chrono::seconds(30)};
+  std::chrono::milliseconds handshake_timeout{std::chrono::seconds(10)};
+  std::chrono::milliseconds shutdown_grace{std::chrono::seconds(10)};
+  tls_config tls;
+};
+
+struct store_config {
+  std::filesystem::path path = "/var/lib/rosterd/rosterd.db";
+  std::chrono::milliseconds busy_timeout{std::chrono::seconds(5)};
+  unsigned read_connections = 2;
+};
+
+struct log_config {
+  std::string level = "info";                  ///< trace, debug, info, warn, error, critical, off
+  std::map<std::string, std::string> modules;  ///< per-module override, e.g. http = "debug"
+};
+
+struct config {
+  std::filesystem::path source;  ///< the file it came from
+  server_config server;
+  store_config store;
+  log_config log;
+};
+
+/// Reads and validates `path`. On failure the detail lists every problem, one per line, each
+/// as "file:line:column: key: what is wrong and what is accepted".
+base::result<config> load_config(const std::filesystem::path& path);
+
+/// Parses TOML text as if read from `source_name` (relative paths resolve against `base_dir`).
+base::result<config> parse_config(std::string_view text, const std::string& source_name,
+                                  const std::filesystem::path& base_dir);
+
+/// The effective configuration as TOML, secrets shown only by reference.
+std::string render_config(const config& c);
+
+/// Keys whose new value only takes effect after a restart (for SIGHUP reload reports).
+std::vector<std::string> keys_needing_restart(const config& running, const config& reloaded);
+
+/// Reads the secret a secret_file points to (trailing newline stripped). Fails with a detail
+/// naming the key's reference, never the content.
+base::result<base::secret> read_secret(const secret_file& ref);
+
+/// Parses "90s", "12h", "60d", "500ms", "1h30m". Returns nullopt when malformed.
+std::optional<std::chrono::milliseconds> parse_duration(std::string_view text);
+
+/// The shortest exact spelling of `d` in the units parse_duration accepts.
+std::string format_duration(std::chrono::milliseconds d);
+
+/// Parses a listen address: "127.0.0.1:8080", "[::1]:8080", "0.0.0.0:0" (port 0 = any free).
+std::optional<boost::asio::ip::tcp::endpoint> parse_listen_address(std::string_view text);
+
+enum class config_errc { unreadable = 1, invalid, secret_unreadable };
+std::error_code make_error_code(config_errc e);
+
+}  // namespace rosterd::daemon
+
+template <>
+struct std::is_error_code_enum<rosterd::daemon::config_errc> : std::true_type {};

@@ -1,0 +1,69 @@
+#include "daemon/logging.hpp"
+
+#include <cstdlib>
+#include <string>
+#include <sys/stat.h>
+
+#include <spdlog/pattern_formatter.h>
+#include <spdlog/sinks/stdout_sinks.h>
+#include <spdlog/spdlog.h>
+
+namespace rosterd::daemon {
+namespace {
+
+// "%*" in the pattern: the syslog priority journald reads from a "<N>" line prefix.
+class syslog_priority_flag final : public spdlog::custom_flag_formatter {
+ public:
+  void format(const spdlog::details::log_msg& msg, const std::tm&,
+              spdlog::memory_buf_t& dest) override {
+    static constexpr char priorities[] = {'7', '7', '6', '4', '3', '2', '6'};
+    dest.push_back(priorities[static_cast<int>(msg.level)]);
+  }
+  std::unique_ptr<custom_flag_formatter> clone() const override {
+    return std::make_unique<syslog_priority_flag>();
+  }
+};
+
+std::shared_ptr<spdlog::logger> make_logger(const std::string& name, const spdlog::sink_ptr& sink) {
+  auto logger = std::make_shared<spdlog::logger>(name, sink);
+  logger->flush_on(spdlog::level::trace);  // a crash must not eat the last lines
+  return logger;
+}
+
+}  // namespace
+
+bool stderr_is_journal() {
+  const char* stream = std::getenv("JOURNAL_STREAM");
+  if (stream == nullptr) {
+    return false;
+  }
+  struct stat st {};
+  if (fstat(2, &st) != 0) {
+    return false;
+  }
+  const std::string expected = std::to_string(st.st_dev) + ":" + std::to_string(st.st_ino);
+  return expected == stream;
+}
+
+loggers make_loggers(const log_config& cfg) {
+  auto sink = std::make_shared<spdlog::sinks::stderr_sink_mt>();
+  const bool journal = stderr_is_journal();
+  const std::string pattern = journal ? "<%*>%n: %v" : "%Y-%m-%dT%H:%M:%S.%eZ %-5l %n: %v";
+  auto formatter = std::make_unique<spdlog::pattern_formatter>(spdlog::pattern_time_type::utc);
+  formatter->add_flag<syslog_priority_flag>('*').set_pattern(pattern);
+  sink->set_formatter(std::move(formatter));
+  loggers logs{make_logger("main", sink), make_logger("config", sink), make_logger("store", sink),
+               make_logger("http", sink)};
+  apply_log_levels(logs, cfg);
+  return logs;
+}
+
+void apply_log_levels(const loggers& logs, const log_config& cfg) {
+  for (const auto& logger : {logs.main, logs.config, logs.store, logs.http}) {
+    auto it = cfg.modules.find(logger->name());
+    const std::string& level = it == cfg.modules.end() ? cfg.level : it->second;
+    logger->set_level(spdlog::level::from_str(level));
+  }
+}
+
+}  // namespace rosterd::daemon

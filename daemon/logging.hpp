@@ -1,0 +1,28 @@
+#pragma once
+// One spdlog logger per module, created here and injected; messages are `event key=value`.
+
+#include <memory>
+
+#include "daemon/config.hpp"
+
+namespace spdlog {
+class logger;
+}
+
+namespace rosterd::daemon {
+
+struct loggers {
+  std::shared_ptr<spdlog::logger> main, config, store, http;
+};
+
+/// Loggers writing to stderr. When stderr is the journal (JOURNAL_STREAM matches), lines carry
+/// a syslog priority prefix and no timestamp; otherwise an ISO-8601 UTC timestamp and level.
+loggers make_loggers(const log_config& cfg);
+
+/// Applies the configured levels (also used by SIGHUP reload).
+void apply_log_levels(const loggers& logs, const log_config& cfg);
+
+/// True when $JOURNAL_STREAM names the device and inode of our stderr.
+bool stderr_is_journal();
+
+}  // namespace rosterd::daemon
