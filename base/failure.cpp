@@ -15,4 +15,8 @@ std::string describe(const failure& f) {
   return f.detail;
 }
 
+std::ostream& operator<<(std::ostream& os, const failure& f) {
+  return os << describe(f);
+}
+
 }  // namespace rosterd::base

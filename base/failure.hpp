@@ -1,6 +1,7 @@
 #pragma once
 // The result vocabulary: fallible calls at I/O boundaries return base::result<T>.
 
+#include <ostream>
 #include <string>
 #include <system_error>
 
@@ -27,6 +28,9 @@ failure fail(E e, std::string detail = {}) {
 
 /// `code: detail`, or just the code's message when there is no detail.
 std::string describe(const failure& f);
+
+/// For diagnostics (test output): the detail, or the code's message.
+std::ostream& operator<<(std::ostream& os, const failure& f);
 
 template <class T>
 using result = boost::system::result<T, failure>;

@@ -68,17 +68,17 @@ void reload(runtime& rt) {
     rt.notifier.ready("Serving on " + rt.serving + " (last reload failed; see the log)");
     return;
   }
-  apply_log_levels(rt.logs, next->log);
   for (const auto& key : keys_needing_restart(rt.cfg, *next)) {
     rt.logs.config->warn("config_change_needs_restart key={}", key);
   }
+  // Logged before the new levels apply, so a quieter level does not hide the confirmation.
+  rt.logs.main->info("config_reloaded log_level={}", next->log.level);
+  apply_log_levels(rt.logs, next->log);
   rt.cfg.log = next->log;  // only what was applied becomes the running config
-  rt.logs.main->info("config_reloaded log_level={}", rt.cfg.log.level);
   rt.notifier.ready("Serving on " + rt.serving);
 }
 
-asio::awaitable<void> handle_signals(runtime& rt, asio::io_context& io) {
-  asio::signal_set signals(io, SIGTERM, SIGINT, SIGHUP);
+asio::awaitable<void> handle_signals(runtime& rt, asio::io_context& io, asio::signal_set& signals) {
   for (;;) {
     auto [ec, signal] = co_await signals.async_wait(use_tuple);
     if (ec) {
@@ -202,7 +202,10 @@ int run_daemon(const std::filesystem::path& config_path, config cfg) {
   }
   server.start();
 
-  asio::co_spawn(io, handle_signals(rt, io), asio::detached);
+  // Handlers are installed here, before READY: a SIGTERM or SIGHUP right after READY must not
+  // meet the default action (terminate).
+  asio::signal_set signals(io, SIGTERM, SIGINT, SIGHUP);
+  asio::co_spawn(io, handle_signals(rt, io, signals), asio::detached);
   if (auto interval = systemd_notifier::watchdog_interval()) {
     asio::co_spawn(io, feed_watchdog(rt, *interval), asio::detached);
   }

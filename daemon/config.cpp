@@ -1,6 +1,7 @@
 #include "daemon/config.hpp"
 
 #include <charconv>
+#include <cstdlib>
 #include <fstream>
 #include <sstream>
 
@@ -186,10 +187,24 @@ base::result<config> load_config(const std::filesystem::path& path) {
 }
 
 base::result<base::secret> read_secret(const secret_file& ref) {
-  std::ifstream in(ref.resolved, std::ios::binary);
+  std::filesystem::path file = ref.resolved;
+  constexpr std::string_view credential_prefix = "credential:";
+  if (ref.reference.rfind(credential_prefix, 0) == 0) {
+    const std::string name = ref.reference.substr(credential_prefix.size());
+    const char* dir = std::getenv("CREDENTIALS_DIRECTORY");
+    if (dir == nullptr || *dir == '\0') {
+      return base::fail(config_errc::secret_unreadable,
+                        "\"" + ref.reference +
+                            "\" needs $CREDENTIALS_DIRECTORY, which systemd sets when the unit has "
+                            "LoadCredential=" +
+                            name + ":...; outside systemd name a file instead");
+    }
+    file = std::filesystem::path(dir) / name;
+  }
+  std::ifstream in(file, std::ios::binary);
   if (!in) {
     return base::fail(config_errc::secret_unreadable,
-                      "cannot read secret " + ref.reference + " (" + ref.resolved.string() + ")");
+                      "cannot read secret " + ref.reference + " (" + file.string() + ")");
   }
   std::ostringstream content;
   content << in.rdbuf();
@@ -201,6 +216,25 @@ base::result<base::secret> read_secret(const secret_file& ref) {
     return base::fail(config_errc::secret_unreadable, "secret " + ref.reference + " is empty");
   }
   return base::secret(std::move(value));
+}
+
+base::result<void> check_referenced_files(const config& c) {
+  std::string problems;
+  auto add = [&](const std::string& line) { problems += (problems.empty() ? "" : "\n") + line; };
+  const auto& tls = c.server.tls;
+  if (tls.enabled) {
+    std::ifstream cert(tls.cert_file);
+    if (!cert) {
+      add(c.source.string() + ": server.tls.cert_file: cannot read " + tls.cert_file.string());
+    }
+    if (auto key = read_secret(tls.key_file); !key) {
+      add(c.source.string() + ": server.tls.key_file: " + key.error().detail);
+    }
+  }
+  if (!problems.empty()) {
+    return base::fail(config_errc::secret_unreadable, std::move(problems));
+  }
+  return {};
 }
 
 std::vector<std::string> keys_needing_restart(const config& a, const config& b) {

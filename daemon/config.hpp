@@ -21,7 +21,7 @@ namespace rosterd::daemon {
 /// (systemd LoadCredential=). Secrets are never written inline in the config.
 struct secret_file {
   std::string reference;           ///< as written in the config, safe to print
-  std::filesystem::path resolved;  ///< the file actually read
+  std::filesystem::path resolved;  ///< the file for a path reference; credentials resolve on read
   [[nodiscard]] bool empty() const { return reference.empty(); }
 };
 
@@ -83,6 +83,10 @@ std::vector<std::string> keys_needing_restart(const config& running, const confi
 /// Reads the secret a secret_file points to (trailing newline stripped). Fails with a detail
 /// naming the key's reference, never the content.
 base::result<base::secret> read_secret(const secret_file& ref);
+
+/// Checks that every file the config names (TLS chain, secrets) exists and is readable, without
+/// keeping any secret. The detail names each offending key.
+base::result<void> check_referenced_files(const config& c);
 
 /// Parses "90s", "12h", "60d", "500ms", "1h30m". Returns nullopt when malformed.
 std::optional<std::chrono::milliseconds> parse_duration(std::string_view text);

@@ -244,21 +244,13 @@ void table_reader::secret(std::string_view key, secret_file& out) {
   constexpr std::string_view credential_prefix = "credential:";
   if (text.rfind(credential_prefix, 0) == 0) {
     const std::string name = text.substr(credential_prefix.size());
-    const char* dir = std::getenv("CREDENTIALS_DIRECTORY");
     if (name.empty() || name.find('/') != std::string::npos) {
       errors_.add(n->source(), full_key(key),
                   "\"" + text + "\" must name one credential, e.g. \"credential:tls.key\"");
       return;
     }
-    if (dir == nullptr || *dir == '\0') {
-      errors_.add(n->source(), full_key(key),
-                  "\"" + text +
-                      "\" needs $CREDENTIALS_DIRECTORY, which systemd sets when the unit has "
-                      "LoadCredential=" +
-                      name + ":...; outside systemd use a file path");
-      return;
-    }
-    out = {text, std::filesystem::path(dir) / name};
+    // Resolved when read: $CREDENTIALS_DIRECTORY only matters if the secret is used.
+    out = {text, {}};
     return;
   }
   if (text.empty()) {

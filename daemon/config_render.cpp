@@ -12,12 +12,15 @@ std::string render_config(const config& c) {
   for (const auto& a : s.listen) {
     listen.push_back(a);
   }
-  toml::table tls{
-      {"enabled", s.tls.enabled},
-      {"cert_file", s.tls.cert_file.string()},
-      // Only the reference is shown; the key's bytes are never read for printing.
-      {"key_file", s.tls.key_file.reference},
-  };
+  toml::table tls{{"enabled", s.tls.enabled}};
+  // Unset files have no default and are left out, so the output parses back as it is.
+  if (!s.tls.cert_file.empty()) {
+    tls.insert("cert_file", s.tls.cert_file.string());
+  }
+  if (!s.tls.key_file.empty()) {
+    // Only the reference is shown; the key's bytes are never read for printing.
+    tls.insert("key_file", s.tls.key_file.reference);
+  }
   toml::table server{
       {"listen", listen},
       {"public_url", s.public_url},

@@ -27,6 +27,11 @@ int main(int argc, char** argv) {
               << cfg.error().detail << "\n";
     return exit_config;
   }
+  if (auto files = check_referenced_files(*cfg); !files) {
+    std::cerr << "rosterd: configuration error in " << config_path << ":\n"
+              << files.error().detail << "\n";
+    return exit_config;
+  }
   if (check_only) {
     std::cout << "rosterd: configuration " << config_path << " is valid\n";
     return exit_ok;

@@ -54,7 +54,13 @@ base::result<std::shared_ptr<boost::asio::ssl::context>> make_server_tls_context
       boost::asio::buffer(private_key_pem.reveal().data(), private_key_pem.reveal().size()),
       ssl::context::pem, ec);
   if (ec) {
-    return base::fail(tls_errc::bad_key, "cannot load TLS private key: " + openssl_reason(ec));
+    const auto reason = openssl_reason(ec);
+    if (reason.find("mismatch") != std::string::npos) {
+      return base::fail(
+          tls_errc::bad_key,
+          "the TLS private key does not match the certificate in " + cert_chain_file.string());
+    }
+    return base::fail(tls_errc::bad_key, "cannot load TLS private key (PEM expected): " + reason);
   }
   if (SSL_CTX_check_private_key(ctx->native_handle()) != 1) {
     ERR_clear_error();

@@ -1,0 +1,41 @@
+#include "cli/app.hpp"
+
+#include <CLI/CLI.hpp>
+
+#include "cli/backup_command.hpp"
+#include "cli/command.hpp"
+#include "cli/global_options.hpp"
+#include "cli/migrate_command.hpp"
+
+namespace rosterd::cli {
+
+int run(int argc, const char* const* argv, std::ostream& out, std::ostream& err) {
+  CLI::App app("rosterctl: operate a rosterd instance", "rosterctl");
+  app.require_subcommand(1);
+
+  global_options global;
+  add_global_options(app, global);
+  backup_args backup;
+  const auto& backup_command = add_backup_command(app, backup);
+  migrate_args migrate;
+  const auto& migrate_command = add_migrate_command(app, migrate);
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    // --help is a ParseError too; it prints to `out` and succeeds.
+    const int code = app.exit(e, out, err);
+    return code == 0 ? exit_ok : exit_usage;
+  }
+
+  const context ctx{global, out, err};
+  if (backup_command.parsed()) {
+    return run_backup(ctx, backup);
+  }
+  if (migrate_command.parsed()) {
+    return run_migrate(ctx, migrate);
+  }
+  return exit_usage;  // unreachable: require_subcommand(1)
+}
+
+}  // namespace rosterd::cli

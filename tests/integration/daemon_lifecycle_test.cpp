@@ -1,0 +1,205 @@
+// The daemon as systemd runs it: readiness, reload, graceful stop, watchdog, socket activation
+// and refusing a database it does not understand.
+
+#include <netinet/in.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <thread>
+#include <unistd.h>
+
+#include <catch2/catch.hpp>
+#include <sqlite3.h>
+
+#include "store/migrations.hpp"
+#include "tests/support/daemon_harness.hpp"
+#include "tests/support/http_client.hpp"
+
+using namespace rosterd::testing;
+using namespace std::chrono_literals;
+
+namespace {
+
+void exec_sql(const std::filesystem::path& db, const std::string& sql) {
+  sqlite3* handle = nullptr;
+  REQUIRE(sqlite3_open(db.c_str(), &handle) == SQLITE_OK);
+  char* error = nullptr;
+  const int rc = sqlite3_exec(handle, sql.c_str(), nullptr, nullptr, &error);
+  INFO((error != nullptr ? error : ""));
+  sqlite3_free(error);
+  sqlite3_close(handle);
+  REQUIRE(rc == SQLITE_OK);
+}
+
+}  // namespace
+
+TEST_CASE("READY=1 is sent only when the store is migrated and /readyz answers 200",
+          "[daemon][integration]") {
+  daemon_harness d(test_config());
+  REQUIRE(d.wait_ready());
+  // The first request after READY must already succeed: no window where we claim readiness
+  // while the listener or store is not there.
+  const auto ready = http_request(d.port(), "GET", "/readyz");
+  CHECK(ready.status == 200);
+  CHECK(ready.body.find("\"schema_version\":" + std::to_string(rosterd::store::head_version())) !=
+        std::string::npos);
+  // The startup status lines came before READY, in order.
+  const auto& history = d.notify().history();
+  REQUIRE_FALSE(history.empty());
+  CHECK(history.front().find("STATUS=Opening store") != std::string::npos);
+  CHECK(history.back().find("READY=1") != std::string::npos);
+  CHECK(http_request(d.port(), "GET", "/healthz").status == 200);
+  CHECK(d.stop() == 0);
+}
+
+TEST_CASE("SIGHUP sends RELOADING=1 with MONOTONIC_USEC, applies the log level, then READY=1",
+          "[daemon][integration]") {
+  daemon_harness d(test_config());
+  REQUIRE(d.wait_ready());
+  // Change a reloadable key (log level) and one that needs a restart (listen).
+  write_file(d.dir() / "rosterd.toml",
+             "[server]\nlisten = [\"127.0.0.1:1\"]\nworkers = 2\n[store]\npath = "
+             "\"state/rosterd.db\"\n[log]\nlevel = \"warn\"\n");
+  d.process().signal(SIGHUP);
+  auto reloading = d.notify().wait_for("RELOADING=1", 5s);
+  REQUIRE(reloading);
+  CHECK_FALSE(notify_field(*reloading, "MONOTONIC_USEC").empty());
+  REQUIRE(d.notify().wait_for("READY=1", 5s));
+  CHECK(http_request(d.port(), "GET", "/healthz").status == 200);
+  const auto log = read_file(d.dir() / "rosterd.log");
+  CHECK(log.find("config_change_needs_restart key=server.listen") != std::string::npos);
+  CHECK(log.find("config_reloaded log_level=warn") != std::string::npos);
+  CHECK(d.stop() == 0);
+}
+
+TEST_CASE("a reload with an invalid config keeps serving with the previous one",
+          "[daemon][integration]") {
+  daemon_harness d(test_config());
+  REQUIRE(d.wait_ready());
+  write_file(d.dir() / "rosterd.toml", "[server]\nworkers = \"many\"\n");
+  d.process().signal(SIGHUP);
+  REQUIRE(d.notify().wait_for("RELOADING=1", 5s));
+  auto ready = d.notify().wait_for("READY=1", 5s);
+  REQUIRE(ready);
+  CHECK(notify_field(*ready, "STATUS").find("last reload failed") != std::string::npos);
+  CHECK(http_request(d.port(), "GET", "/healthz").status == 200);
+  const auto log = read_file(d.dir() / "rosterd.log");
+  CHECK(log.find("config_reload_failed") != std::string::npos);
+  CHECK(log.find("server.workers") != std::string::npos);
+  CHECK(d.stop() == 0);
+}
+
+TEST_CASE("SIGTERM sends STOPPING=1, lets a slow request in flight finish, and exits 0",
+          "[daemon][integration]") {
+  daemon_harness d(test_config());
+  REQUIRE(d.wait_ready());
+  // A request whose body is still arriving when the signal comes.
+  raw_connection slow(d.port());
+  REQUIRE(slow.send("GET /healthz HTTP/1.1\r\nHost: t\r\nContent-Length: 10\r\n\r\n12345"));
+  raw_connection idle(d.port());  // a keep-alive connection with nothing to do
+  std::this_thread::sleep_for(200ms);
+
+  const auto signalled = std::chrono::steady_clock::now();
+  d.process().signal(SIGTERM);
+  REQUIRE(d.notify().wait_for("STOPPING=1", 5s));
+  // The idle connection is closed at once; the in-flight one is not.
+  CHECK(idle.read_until_close(3s).closed);
+  std::this_thread::sleep_for(500ms);
+  REQUIRE(slow.send("67890"));
+  const auto answer = slow.read_until_close(5s);
+  CHECK(status_of(answer.data) == 200);
+  CHECK(answer.data.find("Connection: close") != std::string::npos);
+
+  const auto code = d.process().wait(5s);
+  REQUIRE(code);
+  CHECK(*code == 0);
+  CHECK(std::chrono::steady_clock::now() - signalled < 5s);
+}
+
+TEST_CASE("a drain that outlasts shutdown_grace closes the stragglers and still exits 0",
+          "[daemon][integration]") {
+  daemon_harness d(test_config("shutdown_grace = \"500ms\"\n"));
+  REQUIRE(d.wait_ready());
+  raw_connection stuck(d.port());
+  REQUIRE(stuck.send("GET /healthz HTTP/1.1\r\nHost: t\r\nContent-Length: 10\r\n\r\n1"));
+  std::this_thread::sleep_for(200ms);
+  d.process().signal(SIGTERM);
+  CHECK(stuck.read_until_close(5s).closed);
+  CHECK(d.process().wait(5s) == 0);
+  CHECK(read_file(d.dir() / "rosterd.log").find("http_drain_deadline_reached") !=
+        std::string::npos);
+}
+
+TEST_CASE("the watchdog is fed from the event loop at half WATCHDOG_USEC",
+          "[daemon][integration]") {
+  daemon_harness d(test_config(), {{"WATCHDOG_USEC", "400000"}});
+  REQUIRE(d.wait_ready());
+  d.notify().drain(1100ms);
+  int pings = 0;
+  for (const auto& m : d.notify().history()) {
+    pings += m.find("WATCHDOG=1") != std::string::npos ? 1 : 0;
+  }
+  // About one ping per 200 ms: at least 4 in 1.1 s after READY (plus the one at start).
+  CHECK(pings >= 4);
+  CHECK(d.stop() == 0);
+}
+
+TEST_CASE("socket activation: the daemon serves on the listening socket systemd passes",
+          "[daemon][integration]") {
+  const int listener = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  REQUIRE(::bind(listener, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
+  REQUIRE(::listen(listener, 16) == 0);
+  socklen_t len = sizeof addr;
+  ::getsockname(listener, reinterpret_cast<sockaddr*>(&addr), &len);
+  const auto port = ntohs(addr.sin_port);
+
+  temp_directory dir;
+  write_file(dir.path() / "rosterd.toml",
+             test_config() /* its listen address must be ignored in favour of fd 3 */);
+  notify_socket notify(dir.path() / "notify.sock");
+  // LISTEN_PID must be the daemon's own pid, so a shell sets it and execs.
+  child_process child("/bin/sh",
+                      {"-c", "LISTEN_PID=$$ LISTEN_FDS=1 exec \"$0\" --config \"$1\"",
+                       rosterd_binary().string(), (dir.path() / "rosterd.toml").string()},
+                      {{"NOTIFY_SOCKET", notify.path()}}, dir.path() / "rosterd.log", listener);
+  ::close(listener);
+  auto ready = notify.wait_for("READY=1", 20s);
+  REQUIRE(ready);
+  CHECK(notify_field(*ready, "STATUS").find(":" + std::to_string(port)) != std::string::npos);
+  CHECK(http_request(port, "GET", "/healthz").status == 200);
+  child.signal(SIGTERM);
+  CHECK(child.wait(5s) == 0);
+}
+
+TEST_CASE("a database from a newer rosterd is refused and left byte-for-byte untouched",
+          "[daemon][integration][store]") {
+  temp_directory keep;
+  std::filesystem::path db;
+  {
+    daemon_harness first(test_config());
+    REQUIRE(first.wait_ready());
+    REQUIRE(first.stop() == 0);
+    db = keep.path() / "rosterd.db";
+    std::filesystem::copy_file(first.database(), db);
+  }
+  exec_sql(db,
+           "INSERT INTO schema_migrations(version, name, checksum, applied_at) "
+           "VALUES (999, '0999_future.sql', 'x', '2030-01-01T00:00:00Z');");
+  const auto before = read_file(db);
+
+  write_file(keep.path() / "future.toml",
+             "[server]\nlisten = [\"127.0.0.1:0\"]\n[store]\npath = \"rosterd.db\"\n");
+  notify_socket notify(keep.path() / "notify.sock");
+  child_process child(rosterd_binary(), {"--config", (keep.path() / "future.toml").string()},
+                      {{"NOTIFY_SOCKET", notify.path()}}, keep.path() / "rosterd.log");
+  const auto code = child.wait(20s);
+  REQUIRE(code);
+  CHECK(*code != 0);
+  CHECK_FALSE(notify.wait_for("READY=1", 100ms));
+  const auto output = child.output();
+  CHECK(output.find("999") != std::string::npos);
+  CHECK(output.find("upgrade rosterd") != std::string::npos);
+  CHECK(read_file(db) == before);
+}

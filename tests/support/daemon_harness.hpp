@@ -1,0 +1,43 @@
+#pragma once
+// Test support: the real rosterd binary in a temp directory with its own config, database and
+// notify socket, listening on a free loopback port.
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <string>
+
+#include "tests/support/notify_socket.hpp"
+#include "tests/support/process.hpp"
+
+namespace rosterd::testing {
+
+/// A config for tests: loopback port 0, two workers, database under the config's directory.
+/// `server_extra` lines go into [server]; `tail` is appended as further tables.
+std::string test_config(const std::string& server_extra = {}, const std::string& tail = {});
+
+class daemon_harness {
+ public:
+  /// Writes `config_toml` to <tmp>/rosterd.toml and starts rosterd on it.
+  explicit daemon_harness(const std::string& config_toml,
+                          const std::map<std::string, std::string>& env = {});
+  ~daemon_harness();
+
+  /// Waits for READY=1 and reads the bound port from its STATUS. False on timeout.
+  bool wait_ready(std::chrono::milliseconds timeout = std::chrono::seconds(20));
+  [[nodiscard]] std::uint16_t port() const { return port_; }
+  notify_socket& notify() { return *notify_; }
+  child_process& process() { return *process_; }
+  [[nodiscard]] const std::filesystem::path& dir() const { return dir_.path(); }
+  [[nodiscard]] std::filesystem::path database() const { return dir() / "state" / "rosterd.db"; }
+  /// SIGTERM and wait; returns the exit code.
+  std::optional<int> stop(std::chrono::milliseconds timeout = std::chrono::seconds(10));
+
+ private:
+  temp_directory dir_;
+  std::unique_ptr<notify_socket> notify_;
+  std::unique_ptr<child_process> process_;
+  std::uint16_t port_ = 0;
+};
+
+}  // namespace rosterd::testing
