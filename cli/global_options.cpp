@@ -2,16 +2,40 @@
 
 #include <CLI/CLI.hpp>
 
+#include "daemon/config.hpp"
+
 namespace rosterd::cli {
 
 void add_global_options(CLI::App& app, global_options& options) {
-  app.add_option("--database", options.database,
-                 "SQLite database file (default: " + std::string(default_database_path) + ")")
-      ->type_name("PATH");
+  auto* database =
+      app.add_option("--database", options.database,
+                     "SQLite database file (default: store.path from the config, else " +
+                         std::string(default_database_path) + ")")
+          ->type_name("PATH");
+  app.add_option("--config", options.config,
+                 "The daemon's configuration file, for store.path (default: " +
+                     std::string(default_config_path) + " if it exists)")
+      ->type_name("PATH")
+      ->excludes(database);
 }
 
 base::result<std::filesystem::path> database_path(const global_options& options) {
-  return options.database.value_or(std::filesystem::path(default_database_path));
+  if (options.database) {
+    return *options.database;
+  }
+  std::filesystem::path config_file;
+  if (options.config) {
+    config_file = *options.config;
+  } else if (std::error_code ec; std::filesystem::exists(default_config_path, ec)) {
+    config_file = default_config_path;
+  } else {
+    return std::filesystem::path(default_database_path);
+  }
+  auto cfg = daemon::load_config(config_file);
+  if (!cfg) {
+    return cfg.error();
+  }
+  return cfg->store.path;
 }
 
 }  // namespace rosterd::cli

@@ -3,6 +3,7 @@
 #include <cerrno>
 #include <cstring>
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <string>
 #include <unistd.h>
 
@@ -53,10 +54,27 @@ base::result<void> create_private_file(const std::filesystem::path& path) {
                     "cannot create database " + path.string() + ": " + std::strerror(errno));
 }
 
+/// Creates each missing directory above `file` with mode 0700 (the database, its WAL and
+/// its backups are private); directories that exist are left as they are.
+base::result<void> make_parent_directories(const std::filesystem::path& file) {
+  std::filesystem::path prefix;
+  for (const auto& part : file.parent_path()) {
+    prefix /= part;
+    if (::mkdir(prefix.c_str(), 0700) != 0 && errno != EEXIST) {
+      return base::fail(errc::open_failed,
+                        "cannot create directory " + prefix.string() + ": " + std::strerror(errno));
+    }
+  }
+  return {};
+}
+
 }  // namespace
 
 base::result<database> open_writer(const std::filesystem::path& path,
                                    std::chrono::milliseconds busy_timeout, int head) {
+  if (auto made = make_parent_directories(path); !made) {
+    return made.error();
+  }
   if (auto created = create_private_file(path); !created) {
     return created.error();
   }

@@ -13,20 +13,6 @@
 namespace rosterd::store {
 namespace {
 
-/// Creates each missing directory above `file` with mode 0700 (the database, its WAL and
-/// its backups are private); directories that exist are left as they are.
-base::result<void> make_parent_directories(const std::filesystem::path& file) {
-  std::filesystem::path prefix;
-  for (const auto& part : file.parent_path()) {
-    prefix /= part;
-    if (::mkdir(prefix.c_str(), 0700) != 0 && errno != EEXIST) {
-      return base::fail(errc::open_failed,
-                        "cannot create directory " + prefix.string() + ": " + std::strerror(errno));
-    }
-  }
-  return {};
-}
-
 const char* kind_label(bool write) {
   return write ? "write" : "read";
 }
@@ -45,9 +31,6 @@ base::result<std::unique_ptr<store>> store::open(const options& opts,
   }
   if (opts.read_connections < 1) {
     return base::fail(errc::misuse, "store read_connections must be at least 1");
-  }
-  if (auto made = make_parent_directories(opts.path); !made) {
-    return made.error();
   }
   auto writer = open_writer(opts.path, opts.busy_timeout, head_version());
   if (!writer) {

@@ -1,5 +1,6 @@
 // rosterctl as an operator runs it: the built binary, real database files, exit codes.
 #include <catch2/catch.hpp>
+#include <fstream>
 
 #include "../../unit/store/temp_dir.hpp"
 #include "run_process.hpp"
@@ -140,4 +141,40 @@ TEST_CASE("a wrong command line exits with 2 and help exits with 0", "[integrati
   CHECK(contains(help.out, "backup"));
   CHECK(contains(help.out, "migrate"));
   CHECK(contains(help.out, "--database"));
+}
+
+TEST_CASE("--config finds the database where the daemon's config puts it", "[integration][cli]") {
+  temp_dir dir;
+  {
+    std::ofstream cfg(dir / "rosterd.toml");
+    cfg << "[store]\npath = \"state/rosterd.db\"\n";
+  }
+  const auto config = (dir / "rosterd.toml").string();
+  const auto migrated = run(dir, {"--config", config, "migrate", "--create"});
+  CHECK(migrated.exit_code == 0);
+  CHECK(std::filesystem::exists(dir / "state" / "rosterd.db"));
+  const auto backed_up =
+      run(dir, {"--config", config, "backup", (dir / "copy.db").string()});
+  CHECK(backed_up.exit_code == 0);
+  CHECK(std::filesystem::exists(dir / "copy.db"));
+}
+
+TEST_CASE("an invalid --config is reported with the offending key and nothing is touched",
+          "[integration][cli]") {
+  temp_dir dir;
+  {
+    std::ofstream cfg(dir / "rosterd.toml");
+    cfg << "[store]\npaht = \"x.db\"\n";
+  }
+  const auto result =
+      run(dir, {"--config", (dir / "rosterd.toml").string(), "migrate", "--create"});
+  CHECK(result.exit_code == 1);
+  CHECK(contains(result.err, "store.paht"));
+  CHECK_FALSE(std::filesystem::exists(dir / "x.db"));
+}
+
+TEST_CASE("--config and --database together are refused", "[integration][cli]") {
+  temp_dir dir;
+  const auto result = run(dir, {"--config", "a.toml", "--database", "b.db", "migrate"});
+  CHECK(result.exit_code == 2);
 }
