@@ -121,13 +121,7 @@ asio::awaitable<bool> session<Stream>::serve_one() {
   beast::get_lowest_layer(stream_).expires_after(env_.lim.header_timeout);
   auto [ec, n] = co_await beast_http::async_read_header(stream_, buffer_, parser, use_tuple);
   if (ec) {
-    if (ec == beast::error::timeout) {
-      env_.dispatch.count_drop("header_timeout");
-    } else if (auto p = rejection_for(ec, env_.lim)) {
-      co_await send_rejection(*p, 11);
-    } else if (!is_disconnect(ec)) {
-      env_.dispatch.count_drop("read_error");
-    }
+    co_await end_after_read_error(ec, "header_timeout", 11);
     co_return false;
   }
   const auto& header = parser.get();
@@ -153,13 +147,7 @@ asio::awaitable<bool> session<Stream>::serve_one() {
     beast::get_lowest_layer(stream_).expires_after(env_.lim.body_timeout);
     auto [bec, bn] = co_await beast_http::async_read(stream_, buffer_, parser, use_tuple);
     if (bec) {
-      if (bec == beast::error::timeout) {
-        env_.dispatch.count_drop("body_timeout");
-      } else if (auto p = rejection_for(bec, env_.lim)) {
-        co_await send_rejection(*p, header.version());
-      } else if (!is_disconnect(bec)) {
-        env_.dispatch.count_drop("read_error");
-      }
+      co_await end_after_read_error(bec, "body_timeout", header.version());
       co_return false;
     }
   }
@@ -179,6 +167,19 @@ asio::awaitable<bool> session<Stream>::serve_one() {
     co_return false;
   }
   co_return keep_alive;
+}
+
+template <class Stream>
+asio::awaitable<void> session<Stream>::end_after_read_error(const boost::system::error_code& ec,
+                                                            const char* timeout_reason,
+                                                            unsigned version) {
+  if (ec == beast::error::timeout) {
+    env_.dispatch.count_drop(timeout_reason);
+  } else if (auto p = rejection_for(ec, env_.lim)) {
+    co_await send_rejection(*p, version);
+  } else if (!is_disconnect(ec)) {
+    env_.dispatch.count_drop("read_error");
+  }
 }
 
 template <class Stream>

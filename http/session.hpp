@@ -53,6 +53,9 @@ class session final : public session_base, public std::enable_shared_from_this<s
   boost::asio::awaitable<bool> handshake();
   boost::asio::awaitable<bool> wait_for_request();
   boost::asio::awaitable<bool> serve_one();
+  /// Counts, answers (400/413/431) or silently ends after a failed read.
+  boost::asio::awaitable<void> end_after_read_error(const boost::system::error_code& ec,
+                                                    const char* timeout_reason, unsigned version);
   boost::asio::awaitable<void> send_rejection(const problem& p, unsigned version);
   boost::asio::awaitable<void> close();
 

@@ -15,6 +15,7 @@
 #include "store/database.hpp"
 #include "store/error.hpp"
 #include "store/migrations.hpp"
+#include "store/query.hpp"
 #include "store/sqlite_failure.hpp"
 #include "store/transaction.hpp"
 
@@ -69,18 +70,6 @@ base::result<void> fsync_path(const std::filesystem::path& path, int flags) {
     return os_failure("fsync " + path.string());
   }
   return {};
-}
-
-base::result<std::string> query_text(database& db, std::string_view sql) {
-  auto st = db.prepare(sql);
-  if (!st) {
-    return st.error();
-  }
-  auto row = st->step();
-  if (!row) {
-    return row.error();
-  }
-  return *row ? st->column_text(0) : std::string();
 }
 
 /// Copies every page of `source` into `target` in chunks. Returns the page count.

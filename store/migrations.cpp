@@ -9,6 +9,7 @@
 
 #include "store/embedded_migrations.hpp"
 #include "store/error.hpp"
+#include "store/query.hpp"
 #include "store/timestamp.hpp"
 #include "store/transaction.hpp"
 
@@ -47,18 +48,6 @@ std::optional<int> parse_version(std::string_view name) {
     version = version * 10 + (c - '0');
   }
   return version;
-}
-
-base::result<std::int64_t> query_int(database& db, std::string_view sql) {
-  auto st = db.prepare(sql);
-  if (!st) {
-    return st.error();
-  }
-  auto row = st->step();
-  if (!row) {
-    return row.error();
-  }
-  return *row ? st->column_int64(0) : 0;
 }
 
 void warn_about_edited_migrations(database& db, std::span<const migration> migrations,
