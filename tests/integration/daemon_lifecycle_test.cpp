@@ -4,6 +4,7 @@
 #include <netinet/in.h>
 #include <signal.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <thread>
 #include <unistd.h>
 
@@ -202,4 +203,28 @@ TEST_CASE("a database from a newer rosterd is refused and left byte-for-byte unt
   CHECK(output.find("999") != std::string::npos);
   CHECK(output.find("upgrade rosterd") != std::string::npos);
   CHECK(read_file(db) == before);
+}
+
+TEST_CASE("when stderr is the journal, lines carry a priority prefix and no timestamp",
+          "[daemon][integration]") {
+  temp_directory dir;
+  write_file(dir.path() / "rosterd.toml", test_config());
+  const auto log = dir.path() / "rosterd.log";
+  write_file(log, "");
+  struct stat st {};
+  REQUIRE(::stat(log.c_str(), &st) == 0);
+  notify_socket notify(dir.path() / "notify.sock");
+  // The child's stderr is this very file (opened with O_TRUNC keeps the inode).
+  child_process child(rosterd_binary(), {"--config", (dir.path() / "rosterd.toml").string()},
+                      {{"NOTIFY_SOCKET", notify.path()},
+                       {"JOURNAL_STREAM",
+                        std::to_string(st.st_dev) + ":" + std::to_string(st.st_ino)}},
+                      log);
+  REQUIRE(notify.wait_for("READY=1", 20s));
+  child.signal(SIGTERM);
+  REQUIRE(child.wait(5s) == 0);
+  const auto output = read_file(log);
+  CHECK(output.rfind("<6>main: starting version=", 0) == 0);
+  CHECK(output.find("\n<6>main: stopped") != std::string::npos);
+  CHECK(output.find("Z info") == std::string::npos);
 }

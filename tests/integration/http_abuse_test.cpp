@@ -176,6 +176,25 @@ TEST_CASE("HEAD answers headers without a body and a wrong method gets 405 with 
   CHECK(wrong.headers["allow"] == "GET, HEAD");
 }
 
+TEST_CASE("an error's request id is in its body, its header and the log line",
+          "[http][integration]") {
+  auto& d = shared_daemon();
+  auto reply = http_request(d.port(), "GET", "/no/such/thing?token=CANARY-QUERY-77");
+  REQUIRE(reply.status == 404);
+  const auto id = reply.headers["x-request-id"];
+  CHECK(reply.body.find("\"request_id\":\"" + id + "\"") != std::string::npos);
+  std::string log;
+  for (int i = 0; i < 50 && log.find("request_id=" + id) == std::string::npos; ++i) {
+    std::this_thread::sleep_for(20ms);
+    log = read_file(d.dir() / "rosterd.log");
+  }
+  CHECK(log.find("request_id=" + id + " method=GET route=<unmatched> status=404") !=
+        std::string::npos);
+  // Neither the path nor the query reaches the log: they may carry tokens.
+  CHECK(log.find("CANARY-QUERY-77") == std::string::npos);
+  CHECK(log.find("/no/such/thing") == std::string::npos);
+}
+
 TEST_CASE("every response carries a request id and no-store by default", "[http][integration]") {
   auto& d = shared_daemon();
   auto a = http_request(d.port(), "GET", "/healthz");
