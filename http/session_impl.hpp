@@ -1,4 +1,6 @@
-#include "http/session.hpp"
+#pragma once
+// The session's member definitions, included by the two files that instantiate it (plain and
+// TLS) so each instantiation compiles in parallel. Internal to the http library.
 
 #include <array>
 
@@ -14,9 +16,10 @@
 #include <spdlog/spdlog.h>
 
 #include "base/log_field.hpp"
+#include "http/session.hpp"
 
 namespace rosterd::http {
-namespace {
+namespace session_detail {
 
 namespace asio = boost::asio;
 namespace beast = boost::beast;
@@ -26,7 +29,7 @@ template <class Stream>
 constexpr bool is_tls = std::is_same_v<Stream, tls_stream>;
 
 // Errors that only mean the peer went away or we closed the socket ourselves.
-bool is_disconnect(const boost::system::error_code& ec) {
+inline bool is_disconnect(const boost::system::error_code& ec) {
   return ec == beast_http::error::end_of_stream || ec == asio::error::eof ||
          ec == asio::error::connection_reset || ec == asio::error::broken_pipe ||
          ec == asio::error::operation_aborted || ec == asio::error::bad_descriptor ||
@@ -34,7 +37,8 @@ bool is_disconnect(const boost::system::error_code& ec) {
 }
 
 // Maps a parse failure to the answer the client gets; nullopt means "just close".
-std::optional<problem> rejection_for(const boost::system::error_code& ec, const limits& lim) {
+inline std::optional<problem> rejection_for(const boost::system::error_code& ec,
+                                            const limits& lim) {
   if (ec == beast_http::error::header_limit) {
     return make_problem(
         status::request_header_fields_too_large, "headers-too-large",
@@ -57,7 +61,10 @@ std::optional<problem> rejection_for(const boost::system::error_code& ec, const 
   return std::nullopt;
 }
 
-}  // namespace
+}  // namespace session_detail
+
+// Internal header, included only by session_plain.cpp and session_tls.cpp.
+using namespace session_detail;  // NOLINT(google-build-using-namespace)
 
 template <class Stream>
 asio::awaitable<void> session<Stream>::run() {
@@ -234,8 +241,5 @@ void session<Stream>::force_close() {
     beast::get_lowest_layer(self->stream_).socket().close(ignored);
   });
 }
-
-template class session<plain_stream>;
-template class session<tls_stream>;
 
 }  // namespace rosterd::http
