@@ -1,6 +1,8 @@
 #include "base/random.hpp"
 
+#include <cstdint>
 #include <cstdlib>
+#include <cstring>
 
 #include <openssl/rand.h>
 
@@ -22,6 +24,33 @@ std::string random_hex(std::size_t n) {
   for (unsigned char b : bytes) {
     out.push_back(digits[b >> 4]);
     out.push_back(digits[b & 0x0f]);
+  }
+  return out;
+}
+
+std::string request_id() {
+  // xoshiro256** seeded per thread from the CSPRNG: request ids are on every response, and the
+  // CSPRNG's locking showed up at load; ids need uniqueness, not secrecy.
+  thread_local std::uint64_t state[4] = {0, 0, 0, 0};
+  thread_local bool seeded = false;
+  if (!seeded) {
+    const auto seed = random_bytes(sizeof state);
+    std::memcpy(state, seed.data(), sizeof state);
+    seeded = true;
+  }
+  auto rotl = [](std::uint64_t x, int k) { return (x << k) | (x >> (64 - k)); };
+  const std::uint64_t result = rotl(state[1] * 5, 7) * 9;
+  const std::uint64_t t = state[1] << 17;
+  state[2] ^= state[0];
+  state[3] ^= state[1];
+  state[1] ^= state[2];
+  state[0] ^= state[3];
+  state[2] ^= t;
+  state[3] = rotl(state[3], 45);
+  static constexpr char digits[] = "0123456789abcdef";
+  std::string out(16, '0');
+  for (int i = 0; i < 16; ++i) {
+    out[static_cast<std::size_t>(i)] = digits[(result >> (60 - 4 * i)) & 0xf];
   }
   return out;
 }

@@ -16,6 +16,11 @@ std::string random_hex(std::size_t n);
 /// n random bytes, base64url without padding.
 std::string random_base64url(std::size_t n);
 
+/// 16 hex characters identifying a request in responses and logs. Unique in practice and not
+/// predictable from outside (a per-thread generator seeded from the CSPRNG), but not a secret:
+/// never use it where a token is needed.
+std::string request_id();
+
 /// base64url (RFC 4648 §5) without padding.
 std::string base64url_encode(const unsigned char* data, std::size_t size);
 

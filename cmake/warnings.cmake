@@ -3,5 +3,5 @@
 function(rosterd_warnings target)
   target_compile_options(${target} PRIVATE -Wall -Wextra -Wpedantic -Wshadow -Wconversion
                                            -Wno-sign-conversion -Wnon-virtual-dtor
-                                           -Wold-style-cast -Wnull-dereference)
+                                           -Wold-style-cast)
 endfunction()

@@ -35,7 +35,7 @@ boost::asio::awaitable<response> dispatcher::dispatch(const request& req,
                                                       const boost::asio::ip::tcp::endpoint& remote,
                                                       bool secure) {
   const auto started = std::chrono::steady_clock::now();
-  std::string request_id = base::random_hex(8);
+  std::string request_id = base::request_id();
   const std::string_view target = req.target();
   const auto question = target.find('?');
   const std::string_view path = target.substr(0, question);
@@ -97,7 +97,7 @@ boost::asio::awaitable<response> dispatcher::dispatch(const request& req,
 }
 
 response dispatcher::reject(const problem& p, unsigned http_version) {
-  std::string request_id = base::random_hex(8);
+  std::string request_id = base::request_id();
   auto res = make_problem_response(p, http_version, request_id);
   res.keep_alive(false);
   finish(res, "-", rejected_route, request_id, 0.0);
@@ -120,12 +120,10 @@ void dispatcher::finish(response& res, std::string_view method, std::string_view
   requests_.inc({std::string(method), std::string(route), std::to_string(code)});
   latency_.observe({std::string(route)}, seconds);
   // Only the route pattern is logged, never the path or query: both may carry tokens or codes.
-  if (code >= 500) {
-    log_->error("http_request request_id={} method={} route={} status={} duration_ms={:.3f}",
-                request_id, base::log_field(method), base::log_field(route), code, seconds * 1e3);
-  } else {
-    log_->debug("http_request request_id={} method={} route={} status={} duration_ms={:.3f}",
-                request_id, base::log_field(method), base::log_field(route), code, seconds * 1e3);
+  const auto level = code >= 500 ? spdlog::level::err : spdlog::level::debug;
+  if (log_->should_log(level)) {
+    log_->log(level, "http_request request_id={} method={} route={} status={} duration_ms={:.3f}",
+              request_id, base::log_field(method), base::log_field(route), code, seconds * 1e3);
   }
 }
 

@@ -125,8 +125,26 @@ asio::awaitable<bool> session<Stream>::serve_one() {
   parser.header_limit(env_.lim.max_header_bytes);
   parser.body_limit(env_.lim.max_body_bytes);
 
-  beast::get_lowest_layer(stream_).expires_after(env_.lim.header_timeout);
-  auto [ec, n] = co_await beast_http::async_read_header(stream_, buffer_, parser, use_tuple);
+  // Parse what already arrived first: a whole small request usually came in one read, and
+  // parsing it in place saves an asynchronous round trip per request.
+  parser.eager(true);
+  boost::system::error_code ec;
+  while (buffer_.size() > 0 && !parser.is_header_done()) {
+    const auto used = parser.put(buffer_.data(), ec);
+    buffer_.consume(used);
+    if (ec || used == 0) {
+      break;
+    }
+  }
+  if (ec == beast_http::error::need_more) {
+    ec = {};
+  }
+  if (!ec && !parser.is_header_done()) {
+    beast::get_lowest_layer(stream_).expires_after(env_.lim.header_timeout);
+    std::size_t n = 0;
+    std::tie(ec, n) =
+        co_await beast_http::async_read_header(stream_, buffer_, parser, use_tuple);
+  }
   if (ec) {
     co_await end_after_read_error(ec, "header_timeout", 11);
     co_return false;
@@ -160,7 +178,6 @@ asio::awaitable<bool> session<Stream>::serve_one() {
   }
 
   auto req = parser.release();
-  beast::get_lowest_layer(stream_).expires_never();
   auto res = co_await env_.dispatch.dispatch(req, remote_, secure_);
   const bool keep_alive = req.keep_alive() && res.keep_alive() && !env_.draining.load();
   res.keep_alive(keep_alive);

@@ -220,3 +220,16 @@ TEST_CASE("/metrics counts requests by route pattern and status in Prometheus fo
   CHECK(reply.body.find("rosterd_store_schema_version") != std::string::npos);
   CHECK(reply.body.find("rosterd_http_connections_active") != std::string::npos);
 }
+
+TEST_CASE("a request arriving in pieces is reassembled and answered", "[http][integration]") {
+  auto& d = shared_daemon();
+  raw_connection c(d.port());
+  for (const std::string piece : {"GET /hea", "lthz HTTP/1.1\r\nHo", "st: t\r\nConnection: cl",
+                                  "ose\r\n\r\n"}) {
+    REQUIRE(c.send(piece));
+    std::this_thread::sleep_for(50ms);
+  }
+  const auto answer = c.read_until_close(5s);
+  CHECK(status_of(answer.data) == 200);
+  CHECK(answer.data.find("{\"status\":\"ok\"}") != std::string::npos);
+}

@@ -29,3 +29,13 @@ TEST_CASE("base64url encoding matches RFC 4648 test vectors without padding", "[
   const unsigned char high[] = {0xfb, 0xff};
   CHECK(base64url_encode(high, 2) == "-_8");
 }
+
+TEST_CASE("request ids are 16 hex characters and do not repeat", "[base]") {
+  std::set<std::string> seen;
+  for (int i = 0; i < 100000; ++i) {
+    auto id = request_id();
+    REQUIRE(id.size() == 16);
+    REQUIRE(id.find_first_not_of("0123456789abcdef") == std::string::npos);
+    REQUIRE(seen.insert(id).second);
+  }
+}
