@@ -29,9 +29,16 @@ struct config_category : std::error_category {
   }
 };
 
-const std::vector<std::string> log_levels{"trace", "debug",    "info", "warn",
-                                          "error", "critical", "off"};
-const std::vector<std::string> log_modules{"main", "config", "store", "http"};
+const std::vector<std::string>& log_levels() {
+  static const std::vector<std::string> levels{"trace", "debug",    "info", "warn",
+                                               "error", "critical", "off"};
+  return levels;
+}
+
+const std::vector<std::string>& log_modules() {
+  static const std::vector<std::string> modules{"main", "config", "store", "http"};
+  return modules;
+}
 
 void read_server(table_reader& r, server_config& s, const std::filesystem::path& base_dir) {
   r.string_list("listen", s.listen);
@@ -39,7 +46,7 @@ void read_server(table_reader& r, server_config& s, const std::filesystem::path&
   r.integer("workers", s.workers, 0, 64);
   r.integer("max_connections", s.max_connections, 1, 100'000);
   r.byte_size("max_body_bytes", s.max_body_bytes, 1024, 64ULL * 1024 * 1024);
-  r.byte_size("max_header_bytes", s.max_header_bytes, 1024, 1024 * 1024);
+  r.byte_size("max_header_bytes", s.max_header_bytes, 1024, 1024ULL * 1024);
   r.integer("max_header_count", s.max_header_count, 8, 1000);
   r.duration("idle_timeout", s.idle_timeout, 100ms, 1h);
   r.duration("header_timeout", s.header_timeout, 100ms, 10min);
@@ -85,13 +92,13 @@ void read_store(table_reader& r, store_config& s) {
 }
 
 void read_log(table_reader& r, log_config& l, const std::filesystem::path& base_dir) {
-  r.choice("level", l.level, log_levels);
+  r.choice("level", l.level, log_levels());
   if (const auto* t = r.table("modules")) {
     table_reader mr(*t, r.full_key("modules"), r.errors(), base_dir);
-    for (const auto& module : log_modules) {
+    for (const auto& module : log_modules()) {
       std::string level;
       if (t->get(module) != nullptr) {
-        mr.choice(module, level, log_levels);
+        mr.choice(module, level, log_levels());
         if (!level.empty()) {
           l.modules[module] = level;
         }

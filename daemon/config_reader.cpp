@@ -171,7 +171,7 @@ bool table_reader::byte_size_value(std::string_view key, std::uint64_t& out, std
     } else if (suffix == "KiB") {
       scale = 1024;
     } else if (suffix == "MiB") {
-      scale = 1024 * 1024;
+      scale = 1024ULL * 1024;
     } else if (suffix == "GiB") {
       scale = 1024ULL * 1024 * 1024;
     }

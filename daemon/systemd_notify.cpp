@@ -48,6 +48,7 @@ std::optional<std::chrono::microseconds> systemd_notifier::watchdog_interval() {
 std::vector<int> socket_activation_fds() {
   std::vector<int> fds;
   const int n = sd_listen_fds(1);
+  fds.reserve(n > 0 ? static_cast<std::size_t>(n) : 0);
   for (int i = 0; i < n; ++i) {
     fds.push_back(SD_LISTEN_FDS_START + i);
   }

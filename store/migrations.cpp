@@ -234,7 +234,7 @@ std::string migration_checksum(std::string_view sql) {
   }
   static constexpr char hex[] = "0123456789abcdef";
   std::string out;
-  out.reserve(size * 2);
+  out.reserve(std::size_t{size} * 2);
   for (unsigned int i = 0; i < size; ++i) {
     out += hex[digest[i] >> 4];
     out += hex[digest[i] & 0xf];

@@ -1,0 +1,40 @@
+#pragma once
+// The roster's error vocabulary. For now it classifies why an onboarding CSV was rejected as a
+// whole; a per-row problem is not an error here but an `issue` in the report (see
+// onboarding_issue.hpp), because one bad row must not stop the rest of the file.
+
+#include <string_view>
+#include <system_error>
+
+namespace rosterd::roster {
+
+enum class errc {
+  file_too_large = 1,        // the file is over csv_limits::max_file_bytes
+  too_many_rows,             // more data rows than csv_limits::max_data_rows
+  too_many_columns,          // a record has more fields than csv_limits::max_columns
+  field_too_large,           // a field is over csv_limits::max_field_bytes
+  unterminated_quote,        // a quoted field runs to the end of the file
+  quote_in_unquoted_field,   // a '"' inside a field that did not start with one
+  text_after_closing_quote,  // something other than a separator follows a closing quote
+  invalid_utf8,              // the file is not UTF-8 (often: saved as Latin-1 or UTF-16)
+  nul_byte,                  // a NUL byte: a binary file, or UTF-16 read as bytes
+  empty_file,                // no header row at all
+  missing_column,            // a required onboarding column is absent from the header
+  duplicate_column,          // two header cells map to the same onboarding column
+  invalid_email,             // an address failed the syntax check (see email_address.hpp)
+  // Keep invalid_email last: tests walk the enumerators up to it.
+};
+
+/// The category named "roster"; its messages are short and safe to show to clients.
+const std::error_category& roster_category() noexcept;
+
+std::error_code make_error_code(errc e) noexcept;
+
+/// The enumerator's name ("missing_column"): a stable identifier for reports, problem types and
+/// tests. Returns "unknown" for a value outside the enum.
+std::string_view errc_name(errc e) noexcept;
+
+}  // namespace rosterd::roster
+
+template <>
+struct std::is_error_code_enum<rosterd::roster::errc> : std::true_type {};
