@@ -120,7 +120,11 @@ void dispatcher::finish(response& res, std::string_view method, std::string_view
   requests_.inc({std::string(method), std::string(route), std::to_string(code)});
   latency_.observe({std::string(route)}, seconds);
   // Only the route pattern is logged, never the path or query: both may carry tokens or codes.
-  const auto level = code >= 500 ? spdlog::level::err : spdlog::level::debug;
+  // Errors are findable by the request id the client was given: 5xx at error, 4xx at info,
+  // successes only at debug.
+  const auto level = code >= 500   ? spdlog::level::err
+                     : code >= 400 ? spdlog::level::info
+                                   : spdlog::level::debug;
   if (log_->should_log(level)) {
     log_->log(level, "http_request request_id={} method={} route={} status={} duration_ms={:.3f}",
               request_id, base::log_field(method), base::log_field(route), code, seconds * 1e3);
