@@ -28,6 +28,7 @@ enum class errc {
 /// The category named "roster"; its messages are short and safe to show to clients.
 const std::error_category& roster_category() noexcept;
 
+/// Lets errc convert to std::error_code (found by ADL), in roster_category().
 std::error_code make_error_code(errc e) noexcept;
 
 /// The enumerator's name ("missing_column"): a stable identifier for reports, problem types and

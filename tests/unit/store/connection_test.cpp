@@ -2,7 +2,7 @@
 
 #include <catch2/catch.hpp>
 
-#include "catch_result.hpp"
+#include "tests/support/catch_result.hpp"
 #include "store/error.hpp"
 #include "store/migrations.hpp"
 #include "store/store.hpp"

@@ -9,7 +9,7 @@
 #include <boost/asio/io_context.hpp>
 #include <catch2/catch.hpp>
 
-#include "catch_result.hpp"
+#include "tests/support/catch_result.hpp"
 #include "log_capture.hpp"
 #include "store/error.hpp"
 #include "store/instance.hpp"

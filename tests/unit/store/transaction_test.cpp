@@ -2,7 +2,7 @@
 
 #include <catch2/catch.hpp>
 
-#include "catch_result.hpp"
+#include "tests/support/catch_result.hpp"
 #include "store/connection.hpp"
 #include "store/error.hpp"
 #include "temp_dir.hpp"

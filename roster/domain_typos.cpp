@@ -1,0 +1,142 @@
+#include "roster/domain_typos.hpp"
+
+#include <algorithm>
+#include <array>
+#include <utility>
+#include <vector>
+
+namespace rosterd::roster {
+namespace {
+
+// Misspellings seen in sign-up forms, each with the domain meant. Kept to whole domains that
+// no real mail provider uses.
+constexpr auto typos = std::to_array<std::pair<std::string_view, std::string_view>>({
+    {"gmial.com", "gmail.com"},
+    {"gmai.com", "gmail.com"},
+    {"gmal.com", "gmail.com"},
+    {"gamil.com", "gmail.com"},
+    {"gnail.com", "gmail.com"},
+    {"gmaill.com", "gmail.com"},
+    {"gmil.com", "gmail.com"},
+    {"gmsil.com", "gmail.com"},
+    {"gmaik.com", "gmail.com"},
+    {"gmali.com", "gmail.com"},
+    {"gmail.con", "gmail.com"},
+    {"gmail.co", "gmail.com"},
+    {"gmail.cm", "gmail.com"},
+    {"gmail.om", "gmail.com"},
+    {"gmail.cmo", "gmail.com"},
+    {"gmail.comm", "gmail.com"},
+    {"gmail.vom", "gmail.com"},
+    {"gmail.xom", "gmail.com"},
+    {"gmail.cpm", "gmail.com"},
+    {"hotmial.com", "hotmail.com"},
+    {"hotmal.com", "hotmail.com"},
+    {"hotmai.com", "hotmail.com"},
+    {"hotmil.com", "hotmail.com"},
+    {"homail.com", "hotmail.com"},
+    {"hotnail.com", "hotmail.com"},
+    {"hotamil.com", "hotmail.com"},
+    {"hotmaill.com", "hotmail.com"},
+    {"hotmail.con", "hotmail.com"},
+    {"hotmail.co", "hotmail.com"},
+    {"hotmail.cm", "hotmail.com"},
+    {"yaho.com", "yahoo.com"},
+    {"yahooo.com", "yahoo.com"},
+    {"yhoo.com", "yahoo.com"},
+    {"yaoo.com", "yahoo.com"},
+    {"yahho.com", "yahoo.com"},
+    {"tahoo.com", "yahoo.com"},
+    {"yahoo.con", "yahoo.com"},
+    {"yahoo.co", "yahoo.com"},
+    {"yahoo.cm", "yahoo.com"},
+    {"outlok.com", "outlook.com"},
+    {"outloo.com", "outlook.com"},
+    {"outllok.com", "outlook.com"},
+    {"oulook.com", "outlook.com"},
+    {"otlook.com", "outlook.com"},
+    {"outlook.con", "outlook.com"},
+    {"outlook.co", "outlook.com"},
+    {"outlool.com", "outlook.com"},
+    {"iclod.com", "icloud.com"},
+    {"icoud.com", "icloud.com"},
+    {"iclould.com", "icloud.com"},
+    {"icluod.com", "icloud.com"},
+    {"icloud.con", "icloud.com"},
+    {"icloud.co", "icloud.com"},
+    {"iclound.com", "icloud.com"},
+    {"aol.con", "aol.com"},
+    {"aoll.com", "aol.com"},
+    {"live.con", "live.com"},
+    {"protonmail.con", "protonmail.com"},
+    {"protonmial.com", "protonmail.com"},
+    {"protonmai.com", "protonmail.com"},
+    {"googlemail.con", "googlemail.com"},
+    {"gooogle.com", "google.com"},
+});
+
+constexpr auto providers = std::to_array<std::string_view>({
+    "gmail.com",     "googlemail.com", "yahoo.com", "yahoo.co.uk", "ymail.com",      "hotmail.com",
+    "hotmail.co.uk", "outlook.com",    "live.com",  "live.co.uk",  "msn.com",        "icloud.com",
+    "me.com",        "mac.com",        "aol.com",   "proton.me",   "protonmail.com", "pm.me",
+    "gmx.com",       "gmx.net",        "gmx.de",    "mail.com",    "zoho.com",       "yandex.com",
+    "fastmail.com",  "hey.com",        "web.de",    "google.com",
+});
+
+}  // namespace
+
+std::string_view known_domain_typo(std::string_view domain) noexcept {
+  for (const auto& [typo, meant] : typos) {
+    if (typo == domain) {
+      return meant;
+    }
+  }
+  return {};
+}
+
+bool is_common_provider(std::string_view domain) noexcept {
+  return std::find(providers.begin(), providers.end(), domain) != providers.end();
+}
+
+std::size_t edit_distance(std::string_view a, std::string_view b, std::size_t max_distance) {
+  const std::size_t n = a.size();
+  const std::size_t m = b.size();
+  const std::size_t too_far = max_distance + 1;
+  if ((n > m ? n - m : m - n) > max_distance) {
+    return too_far;
+  }
+  // Three rolling rows (the swap looks two rows back); cells outside the band |i - j| <= max
+  // cannot be within max_distance, so they stay at too_far and are never computed.
+  std::vector<std::size_t> before(m + 1, too_far);
+  std::vector<std::size_t> previous(m + 1, too_far);
+  std::vector<std::size_t> current(m + 1, too_far);
+  for (std::size_t j = 0; j <= std::min(m, max_distance); ++j) {
+    previous[j] = j;
+  }
+  for (std::size_t i = 1; i <= n; ++i) {
+    std::fill(current.begin(), current.end(), too_far);
+    if (i <= max_distance) {
+      current[0] = i;
+    }
+    const std::size_t from = i > max_distance ? i - max_distance : 1;
+    const std::size_t to = std::min(m, i + max_distance);
+    std::size_t row_best = current[0];
+    for (std::size_t j = from; j <= to; ++j) {
+      const std::size_t cost = a[i - 1] == b[j - 1] ? 0 : 1;
+      std::size_t best = std::min({previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost});
+      if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1]) {
+        best = std::min(best, before[j - 2] + 1);
+      }
+      current[j] = std::min(best, too_far);
+      row_best = std::min(row_best, current[j]);
+    }
+    if (row_best >= too_far) {
+      return too_far;  // every alignment is already past the limit
+    }
+    std::swap(before, previous);
+    std::swap(previous, current);
+  }
+  return std::min(previous[m], too_far);
+}
+
+}  // namespace rosterd::roster
