@@ -11,6 +11,7 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <spdlog/spdlog.h>
 
+#include "http/errc.hpp"
 #include "http/session.hpp"
 
 namespace rosterd::http {
@@ -19,26 +20,6 @@ namespace {
 namespace asio = boost::asio;
 using tcp = asio::ip::tcp;
 constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
-
-enum class server_errc { bind_failed = 1, adopt_failed };
-
-struct server_category : std::error_category {
-  const char* name() const noexcept override { return "http.server"; }
-  std::string message(int ev) const override {
-    switch (static_cast<server_errc>(ev)) {
-      case server_errc::bind_failed:
-        return "could not listen on the address";
-      case server_errc::adopt_failed:
-        return "could not use the inherited socket";
-    }
-    return "unknown http.server error";
-  }
-};
-
-std::error_code make_error_code(server_errc e) {
-  static const server_category category;
-  return {static_cast<int>(e), category};
-}
 
 std::string describe(const tcp::endpoint& ep) {
   return (ep.address().is_v6() ? "[" + ep.address().to_string() + "]" : ep.address().to_string()) +
@@ -70,8 +51,7 @@ base::result<tcp::endpoint> server::listen(const tcp::endpoint& ep) {
     acceptor->listen(asio::socket_base::max_listen_connections, ec);
   }
   if (ec) {
-    return base::fail(server_errc::bind_failed,
-                      "cannot listen on " + describe(ep) + ": " + ec.message());
+    return base::fail(errc::bind_failed, "cannot listen on " + describe(ep) + ": " + ec.message());
   }
   auto bound = acceptor->local_endpoint(ec);
   acceptors_.push_back(std::move(acceptor));
@@ -83,14 +63,14 @@ base::result<tcp::endpoint> server::adopt(int fd) {
   socklen_t len = sizeof addr;
   if (::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) != 0 ||
       (addr.ss_family != AF_INET && addr.ss_family != AF_INET6)) {
-    return base::fail(server_errc::adopt_failed,
+    return base::fail(errc::adopt_failed,
                       "inherited fd " + std::to_string(fd) + " is not a TCP listening socket");
   }
   auto acceptor = std::make_unique<tcp::acceptor>(asio::make_strand(io_));
   boost::system::error_code ec;
   acceptor->assign(addr.ss_family == AF_INET ? tcp::v4() : tcp::v6(), fd, ec);
   if (ec) {
-    return base::fail(server_errc::adopt_failed,
+    return base::fail(errc::adopt_failed,
                       "cannot use inherited fd " + std::to_string(fd) + ": " + ec.message());
   }
   auto bound = acceptor->local_endpoint(ec);

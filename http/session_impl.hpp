@@ -142,8 +142,7 @@ asio::awaitable<bool> session<Stream>::serve_one() {
   if (!ec && !parser.is_header_done()) {
     beast::get_lowest_layer(stream_).expires_after(env_.lim.header_timeout);
     std::size_t n = 0;
-    std::tie(ec, n) =
-        co_await beast_http::async_read_header(stream_, buffer_, parser, use_tuple);
+    std::tie(ec, n) = co_await beast_http::async_read_header(stream_, buffer_, parser, use_tuple);
   }
   if (ec) {
     co_await end_after_read_error(ec, "header_timeout", 11);

@@ -3,28 +3,10 @@
 #include <openssl/err.h>
 #include <openssl/ssl.h>
 
+#include "http/errc.hpp"
+
 namespace rosterd::http {
 namespace {
-
-enum class tls_errc { bad_certificate = 1, bad_key };
-
-struct tls_category : std::error_category {
-  const char* name() const noexcept override { return "http.tls"; }
-  std::string message(int ev) const override {
-    switch (static_cast<tls_errc>(ev)) {
-      case tls_errc::bad_certificate:
-        return "the TLS certificate chain could not be loaded";
-      case tls_errc::bad_key:
-        return "the TLS private key could not be loaded";
-    }
-    return "unknown http.tls error";
-  }
-};
-
-std::error_code make_error_code(tls_errc e) {
-  static const tls_category category;
-  return {static_cast<int>(e), category};
-}
 
 std::string openssl_reason(const boost::system::error_code& ec) {
   std::string out = ec.message();
@@ -46,9 +28,9 @@ base::result<std::shared_ptr<boost::asio::ssl::context>> make_server_tls_context
   boost::system::error_code ec;
   ctx->use_certificate_chain_file(cert_chain_file.string(), ec);
   if (ec) {
-    return base::fail(tls_errc::bad_certificate, "cannot load TLS certificate chain " +
-                                                     cert_chain_file.string() + ": " +
-                                                     openssl_reason(ec));
+    return base::fail(errc::bad_certificate, "cannot load TLS certificate chain " +
+                                                 cert_chain_file.string() + ": " +
+                                                 openssl_reason(ec));
   }
   ctx->use_private_key(
       boost::asio::buffer(private_key_pem.reveal().data(), private_key_pem.reveal().size()),
@@ -56,16 +38,15 @@ base::result<std::shared_ptr<boost::asio::ssl::context>> make_server_tls_context
   if (ec) {
     const auto reason = openssl_reason(ec);
     if (reason.find("mismatch") != std::string::npos) {
-      return base::fail(
-          tls_errc::bad_key,
-          "the TLS private key does not match the certificate in " + cert_chain_file.string());
+      return base::fail(errc::bad_key, "the TLS private key does not match the certificate in " +
+                                           cert_chain_file.string());
     }
-    return base::fail(tls_errc::bad_key, "cannot load TLS private key (PEM expected): " + reason);
+    return base::fail(errc::bad_key, "cannot load TLS private key (PEM expected): " + reason);
   }
   if (SSL_CTX_check_private_key(ctx->native_handle()) != 1) {
     ERR_clear_error();
-    return base::fail(tls_errc::bad_key, "the TLS private key does not match the certificate in " +
-                                             cert_chain_file.string());
+    return base::fail(errc::bad_key, "the TLS private key does not match the certificate in " +
+                                         cert_chain_file.string());
   }
   return ctx;
 }

@@ -3,6 +3,8 @@
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
+#include "http/errc.hpp"
+
 using namespace rosterd::http;
 
 TEST_CASE("a problem renders as RFC 9457 JSON with the request id", "[http]") {
@@ -25,4 +27,14 @@ TEST_CASE("a problem without a slug is about:blank", "[http]") {
   const auto body = nlohmann::json::parse(res.body());
   CHECK(body["type"] == "about:blank");
   CHECK_FALSE(body.contains("detail"));
+}
+
+TEST_CASE("every http error code has a message in the http category", "[http]") {
+  using rosterd::http::errc;
+  for (auto e : {errc::bind_failed, errc::adopt_failed, errc::bad_certificate, errc::bad_key}) {
+    const std::error_code code = e;
+    CHECK(std::string(code.category().name()) == "http");
+    CHECK(code.message() != "unknown http error");
+    CHECK_FALSE(code.message().empty());
+  }
 }
