@@ -12,30 +12,12 @@
 #include <vector>
 
 #include "roster/onboarding_csv.hpp"
-
-namespace {
-
-std::string make_file(int rows) {
-  std::string text =
-      "\xEF\xBB\xBF"
-      "Creator Name,Creator Email,Does this creator have an account?,"
-      "Emails of agency team members who require access\r\n";
-  for (int i = 0; i < rows; ++i) {
-    const std::string n = std::to_string(i);
-    text += "\"Creator " + n + ", Jr.\",creator" + n + "@example.com," +
-            (i % 2 == 0 ? "Yes" : "no") + ",\"agent" + std::to_string(i % 25) +
-            "@agency.example.com;\nagent" + std::to_string((i + 1) % 25) +
-            "@agency.example.com\"\r\n";
-  }
-  return text;
-}
-
-}  // namespace
+#include "tests/support/onboarding_csv_sample.hpp"
 
 int main(int argc, char** argv) {
   const int rows = argc > 1 ? std::atoi(argv[1]) : 10'000;
   const int runs = argc > 2 ? std::atoi(argv[2]) : 15;
-  const auto text = make_file(rows);
+  const auto text = rosterd::testing::onboarding_csv_sample(rows);
   std::vector<double> ms;
   std::size_t parsed = 0;
   for (int r = 0; r < runs; ++r) {
