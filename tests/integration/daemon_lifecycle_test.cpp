@@ -215,11 +215,11 @@ TEST_CASE("when stderr is the journal, lines carry a priority prefix and no time
   REQUIRE(::stat(log.c_str(), &st) == 0);
   notify_socket notify(dir.path() / "notify.sock");
   // The child's stderr is this very file (opened with O_TRUNC keeps the inode).
-  child_process child(rosterd_binary(), {"--config", (dir.path() / "rosterd.toml").string()},
-                      {{"NOTIFY_SOCKET", notify.path()},
-                       {"JOURNAL_STREAM",
-                        std::to_string(st.st_dev) + ":" + std::to_string(st.st_ino)}},
-                      log);
+  child_process child(
+      rosterd_binary(), {"--config", (dir.path() / "rosterd.toml").string()},
+      {{"NOTIFY_SOCKET", notify.path()},
+       {"JOURNAL_STREAM", std::to_string(st.st_dev) + ":" + std::to_string(st.st_ino)}},
+      log);
   REQUIRE(notify.wait_for("READY=1", 20s));
   child.signal(SIGTERM);
   REQUIRE(child.wait(5s) == 0);

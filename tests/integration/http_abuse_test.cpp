@@ -224,8 +224,8 @@ TEST_CASE("/metrics counts requests by route pattern and status in Prometheus fo
 TEST_CASE("a request arriving in pieces is reassembled and answered", "[http][integration]") {
   auto& d = shared_daemon();
   raw_connection c(d.port());
-  for (const std::string piece : {"GET /hea", "lthz HTTP/1.1\r\nHo", "st: t\r\nConnection: cl",
-                                  "ose\r\n\r\n"}) {
+  for (const std::string piece :
+       {"GET /hea", "lthz HTTP/1.1\r\nHo", "st: t\r\nConnection: cl", "ose\r\n\r\n"}) {
     REQUIRE(c.send(piece));
     std::this_thread::sleep_for(50ms);
   }

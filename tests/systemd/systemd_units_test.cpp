@@ -6,12 +6,6 @@
 //   - sysusers.d and tmpfiles.d snippets apply cleanly to an empty root directory.
 // The tools come from Debian's `systemd` package; if they are missing the test fails.
 
-#include <catch2/catch.hpp>
-
-#include <sys/stat.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
 #include <algorithm>
 #include <cctype>
 #include <cstdio>
@@ -20,8 +14,13 @@
 #include <fstream>
 #include <sstream>
 #include <string>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
 #include <utility>
 #include <vector>
+
+#include <catch2/catch.hpp>
 
 namespace fs = std::filesystem;
 
@@ -30,25 +29,28 @@ namespace {
 const fs::path kUnits = fs::path(ROSTERD_SOURCE_DIR) / "systemd";
 
 struct Run {
-  int exit_code;  // -1 if the command did not exit normally
+  int exit_code;    // -1 if the command did not exit normally
   std::string out;  // stdout and stderr
 };
 
 std::string shell_quote(const std::string& s) {
   std::string q = "'";
-  for (char c : s) q += (c == '\'') ? std::string("'\\''") : std::string(1, c);
+  for (char c : s)
+    q += (c == '\'') ? std::string("'\\''") : std::string(1, c);
   return q + "'";
 }
 
 // Runs a shell command, capturing stdout+stderr. No colours, pager or localisation.
 Run run(const std::string& cmd) {
-  const std::string full = "SYSTEMD_COLORS=0 SYSTEMD_PAGER=cat SYSTEMD_LOG_COLOR=0 " + cmd + " 2>&1";
+  const std::string full =
+      "SYSTEMD_COLORS=0 SYSTEMD_PAGER=cat SYSTEMD_LOG_COLOR=0 " + cmd + " 2>&1";
   FILE* p = popen(full.c_str(), "r");
   REQUIRE(p != nullptr);
   std::string out;
   char buf[4096];
   size_t n;
-  while ((n = fread(buf, 1, sizeof buf, p)) > 0) out.append(buf, n);
+  while ((n = fread(buf, 1, sizeof buf, p)) > 0)
+    out.append(buf, n);
   const int status = pclose(p);
   return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
 }
@@ -75,7 +77,8 @@ void write_file(const fs::path& p, const std::string& text) {
 std::vector<std::string> lines_of(const std::string& text) {
   std::vector<std::string> lines;
   std::istringstream in(text);
-  for (std::string l; std::getline(in, l);) lines.push_back(l);
+  for (std::string l; std::getline(in, l);)
+    lines.push_back(l);
   return lines;
 }
 
@@ -83,9 +86,11 @@ std::vector<std::string> lines_of(const std::string& text) {
 std::vector<std::pair<std::string, std::string>> settings_of(const std::string& unit) {
   std::vector<std::pair<std::string, std::string>> kv;
   for (const auto& line : lines_of(unit)) {
-    if (line.empty() || line[0] == '#' || line[0] == ';' || line[0] == '[') continue;
+    if (line.empty() || line[0] == '#' || line[0] == ';' || line[0] == '[')
+      continue;
     const auto eq = line.find('=');
-    if (eq != std::string::npos) kv.emplace_back(line.substr(0, eq), line.substr(eq + 1));
+    if (eq != std::string::npos)
+      kv.emplace_back(line.substr(0, eq), line.substr(eq + 1));
   }
   return kv;
 }
@@ -94,7 +99,8 @@ std::vector<std::string> values_of(const std::vector<std::pair<std::string, std:
                                    const std::string& key) {
   std::vector<std::string> v;
   for (const auto& [k, val] : kv)
-    if (k == key) v.push_back(val);
+    if (k == key)
+      v.push_back(val);
   return v;
 }
 
@@ -134,7 +140,8 @@ void stage_units(const fs::path& dir) {
 std::vector<std::string> problems(const std::string& out, const fs::path& dir) {
   std::vector<std::string> found;
   for (const auto& line : lines_of(out)) {
-    if (line.find("Overall exposure level") != std::string::npos) continue;
+    if (line.find("Overall exposure level") != std::string::npos)
+      continue;
     if (line.find(dir.string()) != std::string::npos ||
         line.find("rosterd.service") != std::string::npos ||
         line.find("rosterd.socket") != std::string::npos ||
@@ -148,7 +155,8 @@ std::vector<std::string> problems(const std::string& out, const fs::path& dir) {
 double exposure_of(const std::string& out) {
   const std::string marker = "Overall exposure level for rosterd.service:";
   const auto at = out.find(marker);
-  if (at == std::string::npos) return -1;
+  if (at == std::string::npos)
+    return -1;
   return std::strtod(out.c_str() + at + marker.size(), nullptr);
 }
 
@@ -197,7 +205,8 @@ TEST_CASE("rosterd.service keeps secrets out of the environment and sets its lif
   };
 
   SECTION("secrets arrive only as credentials (items 32, 36)") {
-    for (const auto* key : {"EnvironmentFile", "PassEnvironment", "SetCredential", "UnsetEnvironment"})
+    for (const auto* key :
+         {"EnvironmentFile", "PassEnvironment", "SetCredential", "UnsetEnvironment"})
       CHECK(values_of(kv, key).empty());
     for (auto env : values_of(kv, "Environment")) {
       std::transform(env.begin(), env.end(), env.begin(),
@@ -208,9 +217,9 @@ TEST_CASE("rosterd.service keeps secrets out of the environment and sets its lif
     }
     CHECK(one("LimitCORE") == "0");
     // The documented ways to pass them are there, commented, for the operator to enable.
-    for (const auto* example : {"LoadCredential=tls.key:", "LoadCredential=master.key:",
-                                "LoadCredential=smtp.password:", "LoadCredentialEncrypted=master.key:",
-                                "systemd-creds encrypt"})
+    for (const auto* example :
+         {"LoadCredential=tls.key:", "LoadCredential=master.key:", "LoadCredential=smtp.password:",
+          "LoadCredentialEncrypted=master.key:", "systemd-creds encrypt"})
       CHECK(text.find(example) != std::string::npos);
   }
 
@@ -226,25 +235,46 @@ TEST_CASE("rosterd.service keeps secrets out of the environment and sets its lif
     CHECK(!one("TimeoutStopSec").empty());
     // Works with or without rosterd.socket: the service must not require it.
     for (const auto* key : {"Requires", "BindsTo", "Requisite", "Sockets"})
-      for (const auto& v : values_of(kv, key)) CHECK(v.find("rosterd.socket") == std::string::npos);
+      for (const auto& v : values_of(kv, key))
+        CHECK(v.find("rosterd.socket") == std::string::npos);
   }
 
   SECTION("hardening of item 47 is all present") {
     const std::vector<std::pair<std::string, std::string>> expected = {
-        {"User", "rosterd"}, {"Group", "rosterd"}, {"UMask", "0077"},
-        {"StateDirectory", "rosterd"}, {"StateDirectoryMode", "0700"},
-        {"ConfigurationDirectory", "rosterd"}, {"ProtectSystem", "strict"},
-        {"ProtectHome", "yes"}, {"PrivateTmp", "yes"}, {"PrivateDevices", "yes"},
-        {"PrivateMounts", "yes"}, {"NoNewPrivileges", "yes"}, {"CapabilityBoundingSet", ""},
-        {"AmbientCapabilities", ""}, {"SystemCallArchitectures", "native"},
-        {"RestrictAddressFamilies", "AF_INET AF_INET6 AF_UNIX"}, {"RestrictNamespaces", "yes"},
-        {"MemoryDenyWriteExecute", "yes"}, {"ProtectKernelTunables", "yes"},
-        {"ProtectKernelModules", "yes"}, {"ProtectKernelLogs", "yes"},
-        {"ProtectControlGroups", "yes"}, {"ProtectClock", "yes"}, {"ProtectHostname", "yes"},
-        {"ProtectProc", "invisible"}, {"ProcSubset", "pid"}, {"LockPersonality", "yes"},
-        {"RestrictRealtime", "yes"}, {"RestrictSUIDSGID", "yes"}, {"RemoveIPC", "yes"},
-        {"KeyringMode", "private"}, {"DevicePolicy", "closed"}};
-    for (const auto& [key, value] : expected) CHECK(key + "=" + one(key) == key + "=" + value);
+        {"User", "rosterd"},
+        {"Group", "rosterd"},
+        {"UMask", "0077"},
+        {"StateDirectory", "rosterd"},
+        {"StateDirectoryMode", "0700"},
+        {"ConfigurationDirectory", "rosterd"},
+        {"ProtectSystem", "strict"},
+        {"ProtectHome", "yes"},
+        {"PrivateTmp", "yes"},
+        {"PrivateDevices", "yes"},
+        {"PrivateMounts", "yes"},
+        {"NoNewPrivileges", "yes"},
+        {"CapabilityBoundingSet", ""},
+        {"AmbientCapabilities", ""},
+        {"SystemCallArchitectures", "native"},
+        {"RestrictAddressFamilies", "AF_INET AF_INET6 AF_UNIX"},
+        {"RestrictNamespaces", "yes"},
+        {"MemoryDenyWriteExecute", "yes"},
+        {"ProtectKernelTunables", "yes"},
+        {"ProtectKernelModules", "yes"},
+        {"ProtectKernelLogs", "yes"},
+        {"ProtectControlGroups", "yes"},
+        {"ProtectClock", "yes"},
+        {"ProtectHostname", "yes"},
+        {"ProtectProc", "invisible"},
+        {"ProcSubset", "pid"},
+        {"LockPersonality", "yes"},
+        {"RestrictRealtime", "yes"},
+        {"RestrictSUIDSGID", "yes"},
+        {"RemoveIPC", "yes"},
+        {"KeyringMode", "private"},
+        {"DevicePolicy", "closed"}};
+    for (const auto& [key, value] : expected)
+      CHECK(key + "=" + one(key) == key + "=" + value);
     const auto filters = values_of(kv, "SystemCallFilter");
     CHECK(std::find(filters.begin(), filters.end(), "@system-service") != filters.end());
     CHECK(std::find(filters.begin(), filters.end(), "~@privileged @resources") != filters.end());
@@ -274,16 +304,20 @@ TEST_CASE("sysusers.d and tmpfiles.d snippets apply to an empty root") {
 
   std::string passwd_entry;
   for (const auto& line : lines_of(read_file(root / "etc" / "passwd")))
-    if (line.rfind("rosterd:", 0) == 0) passwd_entry = line;
+    if (line.rfind("rosterd:", 0) == 0)
+      passwd_entry = line;
   INFO("passwd: " << passwd_entry);
   REQUIRE(!passwd_entry.empty());
   CHECK(passwd_entry.find(":/var/lib/rosterd:/usr/sbin/nologin") != std::string::npos);
   // rosterd:x:UID:GID:... -- a system user with its own group.
   const auto uid = static_cast<uid_t>(std::stoul(passwd_entry.substr(10)));
-  const auto gid = static_cast<gid_t>(std::stoul(passwd_entry.substr(passwd_entry.find(':', 10) + 1)));
+  const auto gid =
+      static_cast<gid_t>(std::stoul(passwd_entry.substr(passwd_entry.find(':', 10) + 1)));
   CHECK(uid != 0);
   CHECK(gid != 0);
-  CHECK(lines_of(read_file(root / "etc" / "group")).front().rfind("rosterd:x:" + std::to_string(gid) + ":", 0) == 0);
+  CHECK(lines_of(read_file(root / "etc" / "group"))
+            .front()
+            .rfind("rosterd:x:" + std::to_string(gid) + ":", 0) == 0);
 
   // tmpfiles resolves rosterd from the root's passwd/group. Without root privileges only the
   // chown()s may fail; everything else (parsing, user lookup, modes) must still succeed.
@@ -293,9 +327,11 @@ TEST_CASE("sysusers.d and tmpfiles.d snippets apply to an empty root") {
   INFO("systemd-tmpfiles:\n" << dirs.out);
   std::vector<std::string> unexpected;
   for (const auto& line : lines_of(dirs.out))
-    if (privileged || line.find("Operation not permitted") == std::string::npos) unexpected.push_back(line);
+    if (privileged || line.find("Operation not permitted") == std::string::npos)
+      unexpected.push_back(line);
   CHECK(unexpected.empty());
-  if (privileged) CHECK(dirs.exit_code == 0);
+  if (privileged)
+    CHECK(dirs.exit_code == 0);
 
   struct Expect {
     const char* path;
@@ -303,9 +339,9 @@ TEST_CASE("sysusers.d and tmpfiles.d snippets apply to an empty root") {
     uid_t uid;
     gid_t gid;
   };
-  for (const Expect& e : {Expect{"etc/rosterd", 0750, 0, gid}, Expect{"var/lib/rosterd", 0700, uid, gid},
-                          Expect{"etc/credstore", 0700, 0, 0},
-                          Expect{"etc/credstore.encrypted", 0700, 0, 0}}) {
+  for (const Expect& e :
+       {Expect{"etc/rosterd", 0750, 0, gid}, Expect{"var/lib/rosterd", 0700, uid, gid},
+        Expect{"etc/credstore", 0700, 0, 0}, Expect{"etc/credstore.encrypted", 0700, 0, 0}}) {
     struct stat st {};
     INFO(e.path);
     REQUIRE(stat((root / e.path).c_str(), &st) == 0);

@@ -1,6 +1,7 @@
 // rosterctl as an operator runs it: the built binary, real database files, exit codes.
-#include <catch2/catch.hpp>
 #include <fstream>
+
+#include <catch2/catch.hpp>
 
 #include "../../unit/store/temp_dir.hpp"
 #include "run_process.hpp"
@@ -153,8 +154,7 @@ TEST_CASE("--config finds the database where the daemon's config puts it", "[int
   const auto migrated = run(dir, {"--config", config, "migrate", "--create"});
   CHECK(migrated.exit_code == 0);
   CHECK(std::filesystem::exists(dir / "state" / "rosterd.db"));
-  const auto backed_up =
-      run(dir, {"--config", config, "backup", (dir / "copy.db").string()});
+  const auto backed_up = run(dir, {"--config", config, "backup", (dir / "copy.db").string()});
   CHECK(backed_up.exit_code == 0);
   CHECK(std::filesystem::exists(dir / "copy.db"));
 }

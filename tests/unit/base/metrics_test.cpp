@@ -23,8 +23,7 @@ TEST_CASE("histogram buckets are cumulative and end with +Inf", "[base]") {
   h.observe({"/x"}, 0.5);
   h.observe({"/x"}, 5.0);
   const auto text = r.expose();
-  CHECK(text.find("latency_seconds_bucket{route=\"/x\",le=\"0.1\"} 1") !=
-        std::string::npos);
+  CHECK(text.find("latency_seconds_bucket{route=\"/x\",le=\"0.1\"} 1") != std::string::npos);
   CHECK(text.find("latency_seconds_bucket{route=\"/x\",le=\"1\"} 2") != std::string::npos);
   CHECK(text.find("latency_seconds_bucket{route=\"/x\",le=\"+Inf\"} 3") != std::string::npos);
   CHECK(text.find("latency_seconds_count{route=\"/x\"} 3") != std::string::npos);
@@ -33,7 +32,9 @@ TEST_CASE("histogram buckets are cumulative and end with +Inf", "[base]") {
 TEST_CASE("gauges are read at scrape time", "[base]") {
   registry r;
   double v = 1;
-  r.gauge("store_schema_version", "Schema.", {}, [&] { return std::vector<gauge_sample>{{{}, v}}; });
+  r.gauge("store_schema_version", "Schema.", {}, [&] {
+    return std::vector<gauge_sample>{{{}, v}};
+  });
   v = 7;
   CHECK(r.expose().find("store_schema_version 7") != std::string::npos);
 }

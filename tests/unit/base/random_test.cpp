@@ -1,8 +1,8 @@
 #include "base/random.hpp"
 
-#include <catch2/catch.hpp>
-
 #include <set>
+
+#include <catch2/catch.hpp>
 
 using namespace rosterd::base;
 

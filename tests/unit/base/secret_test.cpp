@@ -1,8 +1,8 @@
 #include "base/secret.hpp"
 
-#include <catch2/catch.hpp>
-
 #include <sstream>
+
+#include <catch2/catch.hpp>
 
 using rosterd::base::secret;
 

@@ -6,13 +6,13 @@
 
 #include <catch2/catch.hpp>
 
-#include "tests/support/catch_result.hpp"
 #include "store/connection.hpp"
 #include "store/error.hpp"
 #include "store/migrations.hpp"
 #include "store/store.hpp"
 #include "store/transaction.hpp"
 #include "temp_dir.hpp"
+#include "tests/support/catch_result.hpp"
 
 using namespace rosterd::store;
 

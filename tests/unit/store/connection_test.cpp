@@ -2,11 +2,11 @@
 
 #include <catch2/catch.hpp>
 
-#include "tests/support/catch_result.hpp"
 #include "store/error.hpp"
 #include "store/migrations.hpp"
 #include "store/store.hpp"
 #include "temp_dir.hpp"
+#include "tests/support/catch_result.hpp"
 
 using namespace rosterd::store;
 

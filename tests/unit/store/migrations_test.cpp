@@ -2,7 +2,6 @@
 
 #include <catch2/catch.hpp>
 
-#include "tests/support/catch_result.hpp"
 #include "log_capture.hpp"
 #include "store/connection.hpp"
 #include "store/embedded_migrations.hpp"
@@ -10,6 +9,7 @@
 #include "store/instance.hpp"
 #include "store/schema.hpp"
 #include "temp_dir.hpp"
+#include "tests/support/catch_result.hpp"
 
 using namespace rosterd::store;
 using rosterd::base::embedded_file;

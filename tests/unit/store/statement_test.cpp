@@ -2,10 +2,10 @@
 
 #include <catch2/catch.hpp>
 
-#include "tests/support/catch_result.hpp"
 #include "store/database.hpp"
 #include "store/error.hpp"
 #include "temp_dir.hpp"
+#include "tests/support/catch_result.hpp"
 
 using namespace rosterd::store;
 

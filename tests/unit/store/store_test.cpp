@@ -9,13 +9,13 @@
 #include <boost/asio/io_context.hpp>
 #include <catch2/catch.hpp>
 
-#include "tests/support/catch_result.hpp"
 #include "log_capture.hpp"
 #include "store/error.hpp"
 #include "store/instance.hpp"
 #include "store/migrations.hpp"
 #include "store/transaction.hpp"
 #include "temp_dir.hpp"
+#include "tests/support/catch_result.hpp"
 
 using namespace rosterd::store;
 namespace asio = boost::asio;
