@@ -54,6 +54,9 @@ class temp_directory {
   temp_directory(const temp_directory&) = delete;
   temp_directory& operator=(const temp_directory&) = delete;
   [[nodiscard]] const std::filesystem::path& path() const { return path_; }
+  [[nodiscard]] std::filesystem::path operator/(const std::string& name) const {
+    return path_ / name;
+  }
 
  private:
   std::filesystem::path path_;

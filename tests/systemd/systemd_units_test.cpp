@@ -22,6 +22,8 @@
 
 #include <catch2/catch.hpp>
 
+#include "tests/support/process.hpp"
+
 namespace fs = std::filesystem;
 
 namespace {
@@ -104,22 +106,6 @@ std::vector<std::string> values_of(const std::vector<std::pair<std::string, std:
   return v;
 }
 
-// A temporary directory named rosterd-units-XXXXXX, removed at scope exit.
-struct TempDir {
-  fs::path path;
-  TempDir() {
-    std::string tmpl = (fs::temp_directory_path() / "rosterd-units-XXXXXX").string();
-    REQUIRE(mkdtemp(tmpl.data()) != nullptr);
-    path = tmpl;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path, ec);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-};
-
 // Copies the units into dir, pointing ExecStart at a binary that exists on this machine
 // (the built daemon if present, else /bin/true) so that verify can check the command.
 void stage_units(const fs::path& dir) {
@@ -164,30 +150,30 @@ double exposure_of(const std::string& out) {
 
 TEST_CASE("systemd-analyze verify accepts rosterd.service and rosterd.socket") {
   require_tool("systemd-analyze");
-  TempDir tmp;
-  stage_units(tmp.path);
-  const auto svc = shell_quote((tmp.path / "rosterd.service").string());
-  const auto sock = shell_quote((tmp.path / "rosterd.socket").string());
+  rosterd::testing::temp_directory tmp;
+  stage_units(tmp.path());
+  const auto svc = shell_quote((tmp.path() / "rosterd.service").string());
+  const auto sock = shell_quote((tmp.path() / "rosterd.socket").string());
 
   // Together (socket activation) and the service alone (no socket): both must be clean.
   for (const auto& args : {svc + " " + sock, svc}) {
     const Run r = run("systemd-analyze verify " + args);
     INFO("systemd-analyze verify " << args << "\n" << r.out);
     CHECK(r.exit_code == 0);
-    CHECK(problems(r.out, tmp.path).empty());
+    CHECK(problems(r.out, tmp.path()).empty());
   }
 }
 
 TEST_CASE("rosterd.service exposure is at most 1.5 in systemd-analyze security") {
   require_tool("systemd-analyze");
-  TempDir tmp;
-  stage_units(tmp.path);
+  rosterd::testing::temp_directory tmp;
+  stage_units(tmp.path());
   // On systemd 252 --threshold uses the internal 0-100 scale: 15 means exposure <= 1.5.
   const Run r = run("systemd-analyze security --offline=true --threshold=15 " +
-                    shell_quote((tmp.path / "rosterd.service").string()));
+                    shell_quote((tmp.path() / "rosterd.service").string()));
   INFO(r.out);
   CHECK(r.exit_code == 0);
-  CHECK(problems(r.out, tmp.path).empty());
+  CHECK(problems(r.out, tmp.path()).empty());
   const double exposure = exposure_of(r.out);
   std::printf("rosterd.service exposure (systemd-analyze security --offline): %.1f\n", exposure);
   REQUIRE(exposure >= 0);
@@ -290,8 +276,8 @@ TEST_CASE("rosterd.service keeps secrets out of the environment and sets its lif
 TEST_CASE("sysusers.d and tmpfiles.d snippets apply to an empty root") {
   require_tool("systemd-sysusers");
   require_tool("systemd-tmpfiles");
-  TempDir tmp;
-  const fs::path root = tmp.path / "root";
+  rosterd::testing::temp_directory tmp;
+  const fs::path root = tmp.path() / "root";
   fs::create_directories(root / "etc");
   const auto root_arg = shell_quote("--root=" + root.string());
 
@@ -300,7 +286,7 @@ TEST_CASE("sysusers.d and tmpfiles.d snippets apply to an empty root") {
                         shell_quote((kUnits / "sysusers.d" / "rosterd.conf").string()));
   INFO("systemd-sysusers:\n" << users.out);
   REQUIRE(users.exit_code == 0);
-  CHECK(problems(users.out, tmp.path).empty());
+  CHECK(problems(users.out, tmp.path()).empty());
 
   std::string passwd_entry;
   for (const auto& line : lines_of(read_file(root / "etc" / "passwd")))

@@ -1,6 +1,7 @@
 #include "store/backup.hpp"
 
 #include <atomic>
+#include <fstream>
 #include <sys/stat.h>
 #include <thread>
 

@@ -1,5 +1,7 @@
 #include "store/connection.hpp"
 
+#include <fstream>
+
 #include <catch2/catch.hpp>
 
 #include "store/error.hpp"
