@@ -3,25 +3,10 @@
 #include <algorithm>
 #include <cstdlib>
 
+#include "base/edit_distance.hpp"
+
 namespace rosterd::daemon::detail {
 namespace {
-
-std::size_t edit_distance(std::string_view a, std::string_view b) {
-  std::vector<std::size_t> row(b.size() + 1);
-  for (std::size_t j = 0; j <= b.size(); ++j) {
-    row[j] = j;
-  }
-  for (std::size_t i = 1; i <= a.size(); ++i) {
-    std::size_t diagonal = row[0];
-    row[0] = i;
-    for (std::size_t j = 1; j <= b.size(); ++j) {
-      const std::size_t above = row[j];
-      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
-      diagonal = above;
-    }
-  }
-  return row[b.size()];
-}
 
 bool ends_with(std::string_view s, std::string_view suffix) {
   return s.size() >= suffix.size() && s.substr(s.size() - suffix.size()) == suffix;
@@ -302,7 +287,7 @@ void table_reader::finish() {
     std::string best;
     std::size_t best_distance = 3;
     for (const auto& candidate : known_) {
-      const auto d = edit_distance(key, candidate);
+      const auto d = base::edit_distance(key, candidate, 2);
       if (d < best_distance) {
         best_distance = d;
         best = candidate;

@@ -17,10 +17,4 @@ std::string_view known_domain_typo(std::string_view domain) noexcept;
 /// most used domain says nothing about them being typos.
 bool is_common_provider(std::string_view domain) noexcept;
 
-/// The optimal-string-alignment distance between `a` and `b` (Damerau-Levenshtein where each
-/// substring is edited at most once: insertions, deletions, substitutions and swaps of two
-/// adjacent characters cost 1), when it is at most `max_distance`; otherwise max_distance + 1.
-/// Bounded work, O(length * max_distance), because it runs once per distinct domain of a file.
-std::size_t edit_distance(std::string_view a, std::string_view b, std::size_t max_distance);
-
 }  // namespace rosterd::roster

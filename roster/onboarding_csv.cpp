@@ -6,6 +6,7 @@
 #include <unordered_map>
 #include <utility>
 
+#include "base/edit_distance.hpp"
 #include "roster/cell_values.hpp"
 #include "roster/domain_typos.hpp"
 #include "roster/email_address.hpp"
@@ -260,7 +261,7 @@ class checker {
         domain_counts_.at(domain) != 1) {
       return;
     }
-    const std::size_t edits = edit_distance(domain, usual, max_typo_edits);
+    const std::size_t edits = base::edit_distance(domain, usual, max_typo_edits);
     if (edits <= max_typo_edits) {
       add(state, index, issue_severity::warning, issue_code::likely_domain_typo,
           address + ": " + quoted(domain) + " is " + (edits == 1 ? "one edit" : "two edits") +
