@@ -10,6 +10,12 @@ find_package(PkgConfig REQUIRED)
 pkg_check_modules(SQLITE3 REQUIRED IMPORTED_TARGET sqlite3)
 pkg_check_modules(SYSTEMD REQUIRED IMPORTED_TARGET libsystemd)
 pkg_check_modules(TOMLPP REQUIRED IMPORTED_TARGET tomlplusplus)
+# Argon2id password hashing (libargon2-dev), the reference implementation.
+pkg_check_modules(ARGON2 REQUIRED IMPORTED_TARGET libargon2)
+# SMTP delivery (libcurl4-openssl-dev): STARTTLS, AUTH and reply codes without our own SMTP.
+find_package(CURL 7.88 REQUIRED)
+# Mustache templates (libkainjow-mustache-dev, header-only): libmstch-dev pulls Boost 1.74.
+find_path(KAINJOW_MUSTACHE_INCLUDE_DIR kainjow/mustache.hpp REQUIRED)
 if(ROSTERD_BUILD_TESTS)
   find_package(Catch2 2 REQUIRED)
 endif()

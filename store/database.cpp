@@ -47,13 +47,15 @@ base::result<database> database::open(const std::filesystem::path& path, open_mo
 }
 
 database::database(database&& other) noexcept
-    : handle_(std::exchange(other.handle_, nullptr)),
+    : cache_(std::move(other.cache_)),
+      handle_(std::exchange(other.handle_, nullptr)),
       path_(std::move(other.path_)),
       mode_(other.mode_) {}
 
 database& database::operator=(database&& other) noexcept {
   if (this != &other) {
     sqlite3_close_v2(handle_);
+    cache_ = std::move(other.cache_);
     handle_ = std::exchange(other.handle_, nullptr);
     path_ = std::move(other.path_);
     mode_ = other.mode_;
@@ -72,6 +74,30 @@ base::result<void> database::exec(std::string_view sql) {
     return sqlite_failure(rc, handle_, text);
   }
   return {};
+}
+
+base::result<cached_statement> database::cached(std::string_view sql) {
+  if (!cache_) {
+    cache_ = std::make_unique<statement_cache>();
+  }
+  if (auto* e = cache_->find(sql)) {
+    if (e->in_use) {
+      auto fresh = prepare(sql);
+      if (!fresh) {
+        return fresh.error();
+      }
+      return cached_statement(std::move(*fresh));
+    }
+    e->in_use = true;
+    return cached_statement(e->stmt, e->in_use);
+  }
+  auto fresh = prepare(sql);
+  if (!fresh) {
+    return fresh.error();
+  }
+  auto& e = cache_->insert(sql, std::move(*fresh));
+  e.in_use = true;
+  return cached_statement(e.stmt, e.in_use);
 }
 
 base::result<statement> database::prepare(std::string_view sql) {

@@ -4,10 +4,12 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <memory>
 #include <string_view>
 
 #include "base/failure.hpp"
 #include "store/statement.hpp"
+#include "store/statement_cache.hpp"
 
 struct sqlite3;
 
@@ -40,6 +42,13 @@ class database {
   /// Prepares exactly one statement. Trailing SQL after the first statement is refused with
   /// errc::misuse, because SQLite would silently ignore it.
   [[nodiscard]] base::result<statement> prepare(std::string_view sql);
+  /// Like prepare(), but keeps the statement for the next call with the same SQL text. For
+  /// SQL written in the source only (the cache is keyed by the text and never shrinks). If the
+  /// cached statement is still borrowed (a nested use of the same query), a fresh one is
+  /// prepared for this use.
+  [[nodiscard]] base::result<cached_statement> cached(std::string_view sql);
+  /// Statements currently kept by cached().
+  [[nodiscard]] std::size_t cached_count() const noexcept { return cache_ ? cache_->size() : 0; }
 
   /// Rowid of the latest successful INSERT on this connection (prefer RETURNING in new SQL:
   /// it is portable to PostgreSQL).
@@ -58,6 +67,9 @@ class database {
   database(sqlite3* handle, std::filesystem::path path, open_mode mode) noexcept
       : handle_(handle), path_(std::move(path)), mode_(mode) {}
 
+  // Destroyed after the destructor body has closed the handle; sqlite3_close_v2 keeps the
+  // connection alive until these statements are finalised.
+  std::unique_ptr<statement_cache> cache_;
   sqlite3* handle_ = nullptr;
   std::filesystem::path path_;
   open_mode mode_ = open_mode::read_only;

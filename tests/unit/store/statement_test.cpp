@@ -109,3 +109,45 @@ TEST_CASE("prepare refuses SQL with a second statement and reports syntax errors
   CHECK(bad.error().code == errc::sqlite_error);
   CHECK(bad.error().detail.find("syntax error") != std::string::npos);
 }
+
+TEST_CASE("a cached statement is prepared once and comes back reset", "[store]") {
+  testing::temp_dir dir;
+  auto db = scratch_database(dir);
+  db.exec("INSERT INTO t (i) VALUES (1), (2), (3)").value();
+  constexpr std::string_view sql = "SELECT i FROM t WHERE i >= ? ORDER BY i";
+  {
+    auto first = db.cached(sql).value();
+    first->bind(1, 2);
+    REQUIRE(first->step().value());
+    CHECK(first->column_int64(0) == 2);
+    // Left mid-iteration on purpose: giving it back must reset it.
+  }
+  CHECK(db.cached_count() == 1);
+  auto again = db.cached(sql).value();
+  again->bind(1, 1);
+  REQUIRE(again->step().value());
+  CHECK(again->column_int64(0) == 1);
+  CHECK(db.cached_count() == 1);
+}
+
+TEST_CASE("a nested use of a cached query gets its own statement", "[store]") {
+  testing::temp_dir dir;
+  auto db = scratch_database(dir);
+  db.exec("INSERT INTO t (i) VALUES (1), (2)").value();
+  constexpr std::string_view sql = "SELECT i FROM t ORDER BY i";
+  auto outer = db.cached(sql).value();
+  REQUIRE(outer->step().value());
+  auto inner = db.cached(sql).value();
+  REQUIRE(inner->step().value());
+  CHECK(inner->column_int64(0) == 1);
+  REQUIRE(outer->step().value());
+  CHECK(outer->column_int64(0) == 2);
+  CHECK(db.cached_count() == 1);
+}
+
+TEST_CASE("a cached statement with bad SQL fails like prepare", "[store]") {
+  testing::temp_dir dir;
+  auto db = scratch_database(dir);
+  CHECK_FALSE(db.cached("SELECT nope FROM t").has_value());
+  CHECK(db.cached_count() == 0);
+}
