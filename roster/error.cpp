@@ -37,6 +37,30 @@ class category final : public std::error_category {
         return "a column appears twice";
       case errc::invalid_email:
         return "invalid email address";
+      case errc::not_found:
+        return "not found";
+      case errc::forbidden:
+        return "not allowed for this role";
+      case errc::conflict:
+        return "conflicts with what is stored";
+      case errc::invalid_argument:
+        return "invalid value";
+      case errc::weak_password:
+        return "the password is too weak";
+      case errc::invalid_credentials:
+        return "wrong email or password";
+      case errc::rate_limited:
+        return "too many attempts";
+      case errc::token_invalid:
+        return "the link or token is not valid";
+      case errc::token_expired:
+        return "the link or token has expired";
+      case errc::token_used:
+        return "the link or token was already used";
+      case errc::token_revoked:
+        return "the link or token was revoked";
+      case errc::token_superseded:
+        return "the link was replaced by a newer one";
     }
     return "unknown roster error";
   }
@@ -81,6 +105,30 @@ std::string_view errc_name(errc e) noexcept {
       return "duplicate_column";
     case errc::invalid_email:
       return "invalid_email";
+    case errc::not_found:
+      return "not_found";
+    case errc::forbidden:
+      return "forbidden";
+    case errc::conflict:
+      return "conflict";
+    case errc::invalid_argument:
+      return "invalid_argument";
+    case errc::weak_password:
+      return "weak_password";
+    case errc::invalid_credentials:
+      return "invalid_credentials";
+    case errc::rate_limited:
+      return "rate_limited";
+    case errc::token_invalid:
+      return "token_invalid";
+    case errc::token_expired:
+      return "token_expired";
+    case errc::token_used:
+      return "token_used";
+    case errc::token_revoked:
+      return "token_revoked";
+    case errc::token_superseded:
+      return "token_superseded";
   }
   return "unknown";
 }

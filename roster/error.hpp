@@ -22,7 +22,21 @@ enum class errc {
   missing_column,            // a required onboarding column is absent from the header
   duplicate_column,          // two header cells map to the same onboarding column
   invalid_email,             // an address failed the syntax check (see email_address.hpp)
-  // Keep invalid_email last: tests walk the enumerators up to it.
+  // The roster itself. A caller that may not see an object gets not_found, exactly like one
+  // that does not exist (reliability item 22).
+  not_found,            // no such object, or one the caller may not see
+  forbidden,            // the caller sees the object but its role may not do this
+  conflict,             // the change contradicts what is stored (e.g. an address already used)
+  invalid_argument,     // a value the caller sent is malformed or out of range
+  weak_password,        // the password breaks a policy rule; the detail says which
+  invalid_credentials,  // wrong email or password (never says which)
+  rate_limited,         // too many failed attempts; the detail says when to retry
+  token_invalid,        // an issued token that is unknown or malformed
+  token_expired,        // an issued token past its expiry
+  token_used,           // a single-use token already used
+  token_revoked,        // a token revoked by an admin
+  token_superseded,     // an invitation token replaced by a newer email
+  // Keep token_superseded last: tests walk the enumerators up to it.
 };
 
 /// The category named "roster"; its messages are short and safe to show to clients.

@@ -347,7 +347,11 @@ base::result<onboarding_file> parse_onboarding_csv(std::string_view text,
   if (!map) {
     return map.error();
   }
-  return checker(*records, *map, options).run();
+  auto file = checker(*records, *map, options).run();
+  for (std::size_t c = 0; c < onboarding_column_count; ++c) {
+    file.headers[c] = header.fields[map->index[c]];
+  }
+  return file;
 }
 
 bool has_error(const onboarding_file& file, int line) noexcept {

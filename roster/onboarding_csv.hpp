@@ -4,6 +4,7 @@
 // exists) belong to the caller, which has the store; everything decidable from the file alone
 // is decided here.
 
+#include <array>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -11,6 +12,7 @@
 
 #include "base/failure.hpp"
 #include "roster/csv_reader.hpp"
+#include "roster/header_mapping.hpp"
 #include "roster/onboarding_issue.hpp"
 
 namespace rosterd::roster {
@@ -44,6 +46,9 @@ struct onboarding_file {
   std::vector<issue> issues;
   /// About the header or the file as a whole (unknown_column, no_data_rows); always warnings.
   std::vector<issue> warnings_file_level;
+  /// Each template column's header as written in this file (indexed by onboarding_column), so
+  /// later checks name columns the way the person who fills the file sees them.
+  std::array<std::string, onboarding_column_count> headers;
 };
 
 /// Reads an onboarding CSV and checks every row.

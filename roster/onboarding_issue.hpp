@@ -39,7 +39,13 @@ inline constexpr std::string_view invalid_yes_no = "invalid_yes_no";
 inline constexpr std::string_view team_email_is_creator = "team_email_is_creator";
 // Data past the header's last column.
 inline constexpr std::string_view extra_cells = "extra_cells";
+// Found against the database (onboarding_plan.hpp): the row says "Yes" but nobody signs in
+// with that address here.
+inline constexpr std::string_view account_not_found = "account_not_found";
 // Warnings.
+// Found against the database: the row says "No" but the address already signs in here; the
+// person is linked, not duplicated, and gets a notice instead of an invitation.
+inline constexpr std::string_view account_exists = "account_exists";
 inline constexpr std::string_view likely_domain_typo = "likely_domain_typo";
 inline constexpr std::string_view duplicate_team_email = "duplicate_team_email";
 // File level: a header that names no template column, or an unnamed column holding data.

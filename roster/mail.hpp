@@ -1,0 +1,34 @@
+#pragma once
+// What the roster asks to be sent. The roster decides *that* a message goes out, inside the
+// transaction that makes the change; the daemon's mailer renders the template and writes the
+// outbox row on the same connection (notify/), so the roster does not depend on notify.
+
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "base/failure.hpp"
+#include "store/database.hpp"
+
+namespace rosterd::roster {
+
+struct mail_intent {
+  std::string template_name;    // creator_invitation, team_invitation, roster_added_notice...
+  std::string idempotency_key;  // the same decision twice must not send twice
+  std::string account_id;       // empty when the message belongs to no account
+  std::string recipient;
+  std::vector<std::pair<std::string, std::string>> values;  // template variables
+  std::vector<std::string> creator_names;                   // the {{#creators}} list
+  std::string ref_kind;  // what a bounce marks ("invitation"), may be empty
+  std::string ref_id;
+};
+
+class mailer {
+ public:
+  virtual ~mailer() = default;
+  /// Queues the message on `db`, inside the caller's open transaction. A failure aborts the
+  /// caller's change (nothing is half-done).
+  virtual base::result<void> enqueue(store::database& db, const mail_intent& intent) = 0;
+};
+
+}  // namespace rosterd::roster
