@@ -6,6 +6,7 @@
 #include "cli/command.hpp"
 #include "cli/global_options.hpp"
 #include "cli/migrate_command.hpp"
+#include "cli/roster_commands.hpp"
 
 namespace rosterd::cli {
 
@@ -19,6 +20,10 @@ int run(int argc, const char* const* argv, std::ostream& out, std::ostream& err)
   const auto& backup_command = add_backup_command(app, backup);
   migrate_args migrate;
   const auto& migrate_command = add_migrate_command(app, migrate);
+  bootstrap_args bootstrap;
+  const auto& bootstrap_command = add_bootstrap_command(app, bootstrap);
+  import_args import;
+  const auto& import_command = add_import_command(app, import);
 
   try {
     app.parse(argc, argv);
@@ -34,6 +39,12 @@ int run(int argc, const char* const* argv, std::ostream& out, std::ostream& err)
   }
   if (migrate_command.parsed()) {
     return run_migrate(ctx, migrate);
+  }
+  if (bootstrap_command.parsed()) {
+    return run_bootstrap(ctx, bootstrap);
+  }
+  if (import_command.parsed()) {
+    return run_import(ctx, import);
   }
   return exit_usage;  // unreachable: require_subcommand(1)
 }

@@ -19,19 +19,31 @@ void add_global_options(CLI::App& app, global_options& options) {
       ->excludes(database);
 }
 
-base::result<std::filesystem::path> database_path(const global_options& options) {
-  if (options.database) {
-    return *options.database;
-  }
+base::result<daemon::config> effective_config(const global_options& options) {
   std::filesystem::path config_file;
   if (options.config) {
     config_file = *options.config;
-  } else if (std::error_code ec; std::filesystem::exists(default_config_path, ec)) {
+  } else if (std::error_code ec;
+             !options.database && std::filesystem::exists(default_config_path, ec)) {
     config_file = default_config_path;
-  } else {
-    return std::filesystem::path(default_database_path);
   }
-  auto cfg = daemon::load_config(config_file);
+  daemon::config cfg;
+  cfg.store.path = default_database_path;
+  if (!config_file.empty()) {
+    auto loaded = daemon::load_config(config_file);
+    if (!loaded) {
+      return loaded.error();
+    }
+    cfg = std::move(*loaded);
+  }
+  if (options.database) {
+    cfg.store.path = *options.database;
+  }
+  return cfg;
+}
+
+base::result<std::filesystem::path> database_path(const global_options& options) {
+  auto cfg = effective_config(options);
   if (!cfg) {
     return cfg.error();
   }

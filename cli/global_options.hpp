@@ -13,6 +13,10 @@ namespace CLI {
 class App;
 }
 
+namespace rosterd::daemon {
+struct config;
+}
+
 namespace rosterd::cli {
 
 struct global_options {
@@ -28,6 +32,10 @@ inline constexpr std::string_view default_database_path = "/var/lib/rosterd/rost
 
 /// Declares the global options on the top-level app, writing into `options`.
 void add_global_options(CLI::App& app, global_options& options);
+
+/// The daemon's configuration as the CLI sees it: --config, or the default file when it exists
+/// (and --database is not given), else the built-in defaults; --database overrides store.path.
+[[nodiscard]] base::result<daemon::config> effective_config(const global_options& options);
 
 /// The database to operate on: --database if given; else store.path from --config, or from
 /// the default config file when it exists; else the default path. A config that does not

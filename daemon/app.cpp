@@ -13,12 +13,18 @@
 #include <spdlog/spdlog.h>
 
 #include "base/log_field.hpp"
+#include "daemon/api/api_context.hpp"
+#include "daemon/api/routes.hpp"
 #include "daemon/logging.hpp"
+#include "daemon/outbox_mailer.hpp"
 #include "daemon/routes/ops_routes.hpp"
 #include "daemon/systemd_notify.hpp"
 #include "daemon/version.hpp"
+#include "daemon/wiring.hpp"
 #include "http/server.hpp"
 #include "http/tls.hpp"
+#include "notify/relay.hpp"
+#include "notify/templates.hpp"
 #include "store/store.hpp"
 
 namespace rosterd::daemon {
@@ -54,6 +60,7 @@ struct runtime {
   loggers logs;
   systemd_notifier notifier;
   http::server* server = nullptr;
+  notify::relay* relay = nullptr;
   std::atomic<bool> stopping{false};
   std::string serving;  // "http://127.0.0.1:8080, ..." for STATUS= lines
 };
@@ -94,6 +101,15 @@ asio::awaitable<void> handle_signals(runtime& rt, asio::io_context& io, asio::si
                        format_duration(rt.cfg.server.shutdown_grace));
     rt.notifier.stopping("Draining connections");
     co_await rt.server->shutdown(rt.cfg.server.shutdown_grace);
+    if (rt.relay != nullptr) {
+      // Claimed mail not yet sent goes back to the outbox; a send in progress gets its grace.
+      rt.relay->stop();
+      asio::steady_timer wait(io);
+      for (int i = 0; i < 400 && rt.relay->running(); ++i) {
+        wait.expires_after(std::chrono::milliseconds(50));
+        co_await wait.async_wait(use_tuple);
+      }
+    }
     rt.logs.main->info("shutdown_drained");
     io.stop();
     co_return;
@@ -115,7 +131,7 @@ asio::awaitable<void> feed_watchdog(runtime& rt, std::chrono::microseconds inter
 
 int run_daemon(const std::filesystem::path& config_path, config cfg) {
   auto logs = make_loggers(cfg.log);
-  runtime rt{config_path, std::move(cfg), std::move(logs), {}, nullptr, {}, {}};
+  runtime rt{config_path, std::move(cfg), std::move(logs), {}, nullptr, nullptr, {}, {}};
   auto& log = *rt.logs.main;
   log.info("starting version={} config={} pid={}", version, base::log_field(config_path.string()),
            ::getpid());
@@ -160,14 +176,44 @@ int run_daemon(const std::filesystem::path& config_path, config cfg) {
     tls = *ctx;
   }
 
+  // Mail: templates and the SMTP settings are checked before READY, so a broken template or a
+  // bad SMTP setting is a config error (exit 78), not a surprise at the first invitation.
+  auto templates = notify::template_set::load(rt.cfg.mail.templates_dir);
+  if (!templates) {
+    log.critical("startup_failed stage=templates problem={}",
+                 base::log_field(templates.error().detail, 4096));
+    return exit_config;
+  }
+  auto sender = make_smtp_sender(rt.cfg, rt.logs.main);
+  if (!sender) {
+    log.critical("startup_failed stage=mail problem={}", base::log_field(sender.error().detail));
+    return exit_config;
+  }
+  outbox_mailer mailer(*templates, rt.cfg.server.public_url);
+  api::api_context v1(**db, mailer, api_settings_from(rt.cfg), rt.logs.http);
+  v1.render =
+      [&mailer](
+          const roster::mail_intent& intent) -> base::result<api::api_context::rendered_text> {
+    auto r = mailer.render(intent);
+    if (!r) {
+      return r.error();
+    }
+    return api::api_context::rendered_text{r->subject, r->text_body};
+  };
+
   http::router routes;
   add_ops_routes(routes, {**db, metrics, rt.stopping});
+  api::add_api_routes(routes, v1);
   http::dispatcher dispatch(routes, metrics, rt.logs.http);
 
   const unsigned workers = rt.cfg.server.workers != 0
                                ? rt.cfg.server.workers
                                : std::max(1U, std::thread::hardware_concurrency());
   asio::io_context io(static_cast<int>(workers));
+  notify::relay relay(io.get_executor(), **db, **sender, relay_settings_from(rt.cfg),
+                      invitation_hooks(rt.logs.main), rt.logs.main, &metrics);
+  rt.relay = &relay;
+  v1.mail_queued = [&relay] { relay.nudge(); };
   http::server server(io, limits_from(rt.cfg.server), dispatch, tls, rt.logs.http);
   rt.server = &server;
   metrics.gauge("rosterd_http_connections_active", "Open client connections.", {}, [&server] {
@@ -201,6 +247,7 @@ int run_daemon(const std::filesystem::path& config_path, config cfg) {
     rt.serving += (rt.serving.empty() ? "" : ", ") + url_of(ep, tls != nullptr);
   }
   server.start();
+  relay.start();  // mail queued before a crash or restart goes out now
 
   // Handlers are installed here, before READY: a SIGTERM or SIGHUP right after READY must not
   // meet the default action (terminate).

@@ -91,6 +91,61 @@ void read_store(table_reader& r, store_config& s) {
   r.finish();
 }
 
+void read_roster(table_reader& r, roster_config& c) {
+  r.duration("invitation_ttl", c.invitation_ttl, 1h, std::chrono::hours(24 * 90));
+  r.duration("password_reset_ttl", c.password_reset_ttl, 5min, 24h);
+  r.boolean("allow_creator_as_team_member", c.allow_creator_as_team_member);
+  r.finish();
+}
+
+void read_sessions(table_reader& r, sessions_config& c) {
+  r.duration("idle_timeout", c.idle_timeout, 1min, std::chrono::hours(24 * 30));
+  r.duration("absolute_timeout", c.absolute_timeout, 5min, std::chrono::hours(24 * 90));
+  r.finish();
+  if (c.idle_timeout > c.absolute_timeout) {
+    r.errors().add(r.raw().source(), r.full_key("idle_timeout"),
+                   "must not be longer than absolute_timeout");
+  }
+}
+
+void read_passwords(table_reader& r, passwords_config& c) {
+  // The floor is OWASP's Argon2id minimum (reliability item 20); the ceiling keeps a typo from
+  // making every login allocate gigabytes.
+  r.integer("memory_kib", c.memory_kib, 19456, 4 * 1024 * 1024);
+  r.integer("iterations", c.iterations, 2, 64);
+  r.integer("parallelism", c.parallelism, 1, 16);
+  r.finish();
+}
+
+void read_mail(table_reader& r, mail_config& c) {
+  r.string("smtp_url", c.smtp_url);
+  r.choice("tls", c.tls, {"starttls", "implicit", "none"});
+  r.string("username", c.username);
+  r.secret("password_file", c.password_file);
+  r.string("from_address", c.from_address);
+  r.string("from_name", c.from_name);
+  r.path("ca_file", c.ca_file);
+  r.path("templates_dir", c.templates_dir);
+  r.duration("connect_timeout", c.connect_timeout, 1s, 10min);
+  r.duration("total_timeout", c.total_timeout, 1s, 1h);
+  r.duration("retry_initial", c.retry_initial, 1s, 24h);
+  r.duration("retry_max", c.retry_max, 1s, std::chrono::hours(24 * 7));
+  r.duration("give_up_after", c.give_up_after, 1min, std::chrono::hours(24 * 30));
+  r.finish();
+  if (c.smtp_url.rfind("smtp://", 0) != 0 && c.smtp_url.rfind("smtps://", 0) != 0) {
+    r.errors().add(r.raw().source(), r.full_key("smtp_url"),
+                   "\"" + c.smtp_url + "\" must start with smtp:// or smtps://");
+  }
+  if (!c.username.empty() && c.password_file.empty()) {
+    r.errors().add(r.raw().source(), r.full_key("password_file"),
+                   "username is set, so name the file holding the SMTP password");
+  }
+  if (c.tls == "none" && !c.username.empty()) {
+    r.errors().add(r.raw().source(), r.full_key("tls"),
+                   "\"none\" would send the SMTP password in clear; use starttls or implicit");
+  }
+}
+
 void read_log(table_reader& r, log_config& l, const std::filesystem::path& base_dir) {
   r.choice("level", l.level, log_levels());
   if (const auto* t = r.table("modules")) {
@@ -166,6 +221,22 @@ base::result<config> parse_config(std::string_view text, const std::string& sour
     table_reader r(*t, "store", errors, base_dir);
     read_store(r, c.store);
   }
+  if (const auto* t = top.table("roster")) {
+    table_reader r(*t, "roster", errors, base_dir);
+    read_roster(r, c.roster);
+  }
+  if (const auto* t = top.table("sessions")) {
+    table_reader r(*t, "sessions", errors, base_dir);
+    read_sessions(r, c.sessions);
+  }
+  if (const auto* t = top.table("passwords")) {
+    table_reader r(*t, "passwords", errors, base_dir);
+    read_passwords(r, c.passwords);
+  }
+  if (const auto* t = top.table("mail")) {
+    table_reader r(*t, "mail", errors, base_dir);
+    read_mail(r, c.mail);
+  }
   if (const auto* t = top.table("log")) {
     table_reader r(*t, "log", errors, base_dir);
     read_log(r, c.log, base_dir);
@@ -229,6 +300,14 @@ base::result<void> check_referenced_files(const config& c) {
   std::string problems;
   auto add = [&](const std::string& line) { problems += (problems.empty() ? "" : "\n") + line; };
   const auto& tls = c.server.tls;
+  if (!c.mail.password_file.empty()) {
+    if (auto pw = read_secret(c.mail.password_file); !pw) {
+      add(c.source.string() + ": mail.password_file: " + pw.error().detail);
+    }
+  }
+  if (!c.mail.ca_file.empty() && !std::ifstream(c.mail.ca_file)) {
+    add(c.source.string() + ": mail.ca_file: cannot read " + c.mail.ca_file.string());
+  }
   if (tls.enabled) {
     std::ifstream cert(tls.cert_file);
     if (!cert) {
@@ -271,6 +350,27 @@ std::vector<std::string> keys_needing_restart(const config& a, const config& b) 
   check(a.store.path == b.store.path, "store.path");
   check(a.store.busy_timeout == b.store.busy_timeout, "store.busy_timeout");
   check(a.store.read_connections == b.store.read_connections, "store.read_connections");
+  check(a.roster.invitation_ttl == b.roster.invitation_ttl &&
+            a.roster.password_reset_ttl == b.roster.password_reset_ttl &&
+            a.roster.allow_creator_as_team_member == b.roster.allow_creator_as_team_member,
+        "roster.*");
+  check(a.sessions.idle_timeout == b.sessions.idle_timeout &&
+            a.sessions.absolute_timeout == b.sessions.absolute_timeout,
+        "sessions.*");
+  check(a.passwords.memory_kib == b.passwords.memory_kib &&
+            a.passwords.iterations == b.passwords.iterations &&
+            a.passwords.parallelism == b.passwords.parallelism,
+        "passwords.*");
+  const auto& m = a.mail;
+  const auto& n = b.mail;
+  check(m.smtp_url == n.smtp_url && m.tls == n.tls && m.username == n.username &&
+            m.password_file.reference == n.password_file.reference &&
+            m.from_address == n.from_address && m.from_name == n.from_name &&
+            m.ca_file == n.ca_file && m.templates_dir == n.templates_dir &&
+            m.connect_timeout == n.connect_timeout && m.total_timeout == n.total_timeout &&
+            m.retry_initial == n.retry_initial && m.retry_max == n.retry_max &&
+            m.give_up_after == n.give_up_after,
+        "mail.*");
   return keys;
 }
 

@@ -54,6 +54,40 @@ struct store_config {
   unsigned read_connections = 2;
 };
 
+struct roster_config {
+  std::chrono::milliseconds invitation_ttl{std::chrono::hours(24 * 7)};
+  std::chrono::milliseconds password_reset_ttl{std::chrono::hours(1)};
+  bool allow_creator_as_team_member = false;
+};
+
+struct sessions_config {
+  std::chrono::milliseconds idle_timeout{std::chrono::hours(1)};
+  std::chrono::milliseconds absolute_timeout{std::chrono::hours(12)};
+};
+
+/// Argon2id cost; the floor is OWASP's (19 MiB, 2 iterations, 1 lane).
+struct passwords_config {
+  std::uint32_t memory_kib = 19456;
+  std::uint32_t iterations = 2;
+  std::uint32_t parallelism = 1;
+};
+
+struct mail_config {
+  std::string smtp_url = "smtp://127.0.0.1:25";
+  std::string tls = "starttls";  ///< starttls, implicit (smtps://) or none (local relay only)
+  std::string username;          ///< AUTH only when set
+  secret_file password_file;
+  std::string from_address = "rosterd@localhost";
+  std::string from_name = "rosterd";
+  std::filesystem::path ca_file;        ///< PEM bundle instead of the system store
+  std::filesystem::path templates_dir;  ///< files here replace the built-in templates
+  std::chrono::milliseconds connect_timeout{std::chrono::seconds(30)};
+  std::chrono::milliseconds total_timeout{std::chrono::minutes(10)};
+  std::chrono::milliseconds retry_initial{std::chrono::minutes(30)};
+  std::chrono::milliseconds retry_max{std::chrono::hours(4)};
+  std::chrono::milliseconds give_up_after{std::chrono::hours(96)};
+};
+
 struct log_config {
   std::string level = "info";                  ///< trace, debug, info, warn, error, critical, off
   std::map<std::string, std::string> modules;  ///< per-module override, e.g. http = "debug"
@@ -63,6 +97,10 @@ struct config {
   std::filesystem::path source;  ///< the file it came from
   server_config server;
   store_config store;
+  roster_config roster;
+  sessions_config sessions;
+  passwords_config passwords;
+  mail_config mail;
   log_config log;
 };
 

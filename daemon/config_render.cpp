@@ -42,12 +42,53 @@ std::string render_config(const config& c) {
       {"busy_timeout", format_duration(c.store.busy_timeout)},
       {"read_connections", static_cast<std::int64_t>(c.store.read_connections)},
   };
+  toml::table roster{
+      {"invitation_ttl", format_duration(c.roster.invitation_ttl)},
+      {"password_reset_ttl", format_duration(c.roster.password_reset_ttl)},
+      {"allow_creator_as_team_member", c.roster.allow_creator_as_team_member},
+  };
+  toml::table sessions{
+      {"idle_timeout", format_duration(c.sessions.idle_timeout)},
+      {"absolute_timeout", format_duration(c.sessions.absolute_timeout)},
+  };
+  toml::table passwords{
+      {"memory_kib", static_cast<std::int64_t>(c.passwords.memory_kib)},
+      {"iterations", static_cast<std::int64_t>(c.passwords.iterations)},
+      {"parallelism", static_cast<std::int64_t>(c.passwords.parallelism)},
+  };
+  const auto& m = c.mail;
+  toml::table mail{
+      {"smtp_url", m.smtp_url},
+      {"tls", m.tls},
+      {"from_address", m.from_address},
+      {"from_name", m.from_name},
+      {"connect_timeout", format_duration(m.connect_timeout)},
+      {"total_timeout", format_duration(m.total_timeout)},
+      {"retry_initial", format_duration(m.retry_initial)},
+      {"retry_max", format_duration(m.retry_max)},
+      {"give_up_after", format_duration(m.give_up_after)},
+  };
+  // Unset optional keys are left out: an empty path or name is not a valid value to read back.
+  if (!m.username.empty()) {
+    mail.insert("username", m.username);
+  }
+  if (!m.ca_file.empty()) {
+    mail.insert("ca_file", m.ca_file.string());
+  }
+  if (!m.templates_dir.empty()) {
+    mail.insert("templates_dir", m.templates_dir.string());
+  }
+  if (!m.password_file.empty()) {
+    mail.insert("password_file", m.password_file.reference);  // the reference, never the secret
+  }
   toml::table modules;
   for (const auto& [module, level] : c.log.modules) {
     modules.insert(module, level);
   }
   toml::table log{{"level", c.log.level}, {"modules", modules}};
-  toml::table root{{"server", server}, {"store", store}, {"log", log}};
+  toml::table root{
+      {"server", server},       {"store", store}, {"roster", roster}, {"sessions", sessions},
+      {"passwords", passwords}, {"mail", mail},   {"log", log}};
   std::ostringstream out;
   out << "# Effective configuration from " << c.source.string()
       << " (defaults filled in; secrets shown by reference only)\n"

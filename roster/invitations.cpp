@@ -320,6 +320,10 @@ base::result<void> resend_invitation(store::database& db, mailer& mail,
                                           " invitation cannot be resent; invite the person again");
   }
   const auto at = stamp(now);
+  // The email with the old link must not go out after the new one.
+  if (auto cancelled = mail.cancel(db, "invitation", invitation.id); !cancelled) {
+    return cancelled;
+  }
   if (auto old = sql::run(db,
                           "UPDATE invitation_tokens SET superseded_at = ? "
                           "WHERE invitation_id = ? AND superseded_at IS NULL",
@@ -360,8 +364,9 @@ base::result<void> resend_invitation(store::database& db, mailer& mail,
                 now);
 }
 
-base::result<void> revoke_invitation(store::database& db, const invitation_record& invitation,
-                                     const actor& who, time_point now) {
+base::result<void> revoke_invitation(store::database& db, mailer& mail,
+                                     const invitation_record& invitation, const actor& who,
+                                     time_point now) {
   if (invitation.status == invitation_status::accepted) {
     return base::fail(errc::conflict,
                       "an accepted invitation cannot be revoked; disable the member instead");
@@ -392,6 +397,12 @@ base::result<void> revoke_invitation(store::database& db, const invitation_recor
   return record(db, who,
                 {invitation.account_id, "invitation.revoked", "invitation", invitation.id, "", ""},
                 now);
+}
+
+base::result<void> mark_invitation_bounced(store::database& db, std::string_view invitation_id) {
+  return sql::run(db,
+                  "UPDATE invitations SET status = 'bounced' WHERE id = ? AND status = 'pending'",
+                  invitation_id);
 }
 
 base::result<std::optional<invitation_record>> find_invitation(store::database& db,

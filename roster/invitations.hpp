@@ -61,8 +61,13 @@ base::result<void> resend_invitation(store::database& db, mailer& mail,
 /// Marks the invitation revoked: its link stops working at once. If the person never set a
 /// password, their membership in the account is disabled too. Fails with conflict when it was
 /// already accepted.
-base::result<void> revoke_invitation(store::database& db, const invitation_record& invitation,
-                                     const actor& who, time_point now);
+base::result<void> revoke_invitation(store::database& db, mailer& mail,
+                                     const invitation_record& invitation, const actor& who,
+                                     time_point now);
+
+/// The invitation email could not be delivered (the mail server refused it for good): a pending
+/// invitation becomes 'bounced' on the status board. Other states are left alone.
+base::result<void> mark_invitation_bounced(store::database& db, std::string_view invitation_id);
 
 /// Loads an invitation of `account_id` by id (nullopt when there is none in that account).
 base::result<std::optional<invitation_record>> find_invitation(store::database& db,

@@ -29,6 +29,10 @@ class mailer {
   /// Queues the message on `db`, inside the caller's open transaction. A failure aborts the
   /// caller's change (nothing is half-done).
   virtual base::result<void> enqueue(store::database& db, const mail_intent& intent) = 0;
+  /// Withdraws messages about (ref_kind, ref_id) not yet delivered, e.g. an invitation email
+  /// whose link a resend or revoke just killed. Inside the caller's transaction.
+  virtual base::result<void> cancel(store::database& db, std::string_view ref_kind,
+                                    std::string_view ref_id) = 0;
 };
 
 }  // namespace rosterd::roster

@@ -71,7 +71,8 @@ TEST_CASE("an expired invitation is refused and reads as expired", "[invitations
 TEST_CASE("a revoked invitation is refused", "[invitations]") {
   invited f;
   REQUIRE(f.db->write_now([&](store::database& d) {
-                return roster::revoke_invitation(d, f.invitation, roster::actor::cli(), f.now);
+                return roster::revoke_invitation(d, f.mail, f.invitation, roster::actor::cli(),
+                                                 f.now);
               })
               .has_value());
   CHECK(f.accept(f.token, f.now) == roster::errc::token_revoked);

@@ -29,6 +29,11 @@ class recording_mailer final : public roster::mailer {
     sent.push_back(intent);
     return {};
   }
+  base::result<void> cancel(store::database&, std::string_view kind, std::string_view id) override {
+    cancelled.emplace_back(std::string(kind) + ":" + std::string(id));
+    return {};
+  }
+  std::vector<std::string> cancelled;
   /// The token in the last message to `recipient` (from its accept_url), or "".
   std::string token_for(const std::string& recipient) const {
     for (auto it = sent.rbegin(); it != sent.rend(); ++it) {

@@ -1,0 +1,238 @@
+#include "daemon/api/json_io.hpp"
+
+#include <charconv>
+
+#include "roster/error.hpp"
+#include "roster/text.hpp"
+#include "store/error.hpp"
+
+namespace rosterd::daemon::api {
+namespace {
+
+http::problem with_field_from_detail(http::status code, std::string slug,
+                                     const std::string& detail) {
+  auto p = http::make_problem(code, std::move(slug), detail);
+  // Roster details name the field first: "email: not an address".
+  const auto colon = detail.find(": ");
+  if (colon != std::string::npos && colon < 40 &&
+      detail.find(' ') > colon) {  // a single word before ": "
+    p.errors.push_back({detail.substr(0, colon), detail.substr(colon + 2)});
+  }
+  return p;
+}
+
+int hex_value(char c) {
+  if (c >= '0' && c <= '9') {
+    return c - '0';
+  }
+  if (c >= 'a' && c <= 'f') {
+    return c - 'a' + 10;
+  }
+  if (c >= 'A' && c <= 'F') {
+    return c - 'A' + 10;
+  }
+  return -1;
+}
+
+std::string decode_component(std::string_view s) {
+  std::string out;
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    if (s[i] == '+') {
+      out += ' ';
+    } else if (s[i] == '%' && i + 2 < s.size() + 0 && hex_value(s[i + 1]) >= 0 &&
+               hex_value(s[i + 2]) >= 0) {
+      out += static_cast<char>(hex_value(s[i + 1]) * 16 + hex_value(s[i + 2]));
+      i += 2;
+    } else {
+      out += s[i];
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+http::response json_response(const http::request_context& ctx, const json& body,
+                             http::status code) {
+  http::response res{code, ctx.req.version()};
+  res.set(http::beast_http::field::content_type, "application/json");
+  res.body() = body.dump() + "\n";
+  res.prepare_payload();
+  return res;
+}
+
+http::response no_content(const http::request_context& ctx) {
+  http::response res{http::status::no_content, ctx.req.version()};
+  res.prepare_payload();
+  return res;
+}
+
+http::response problem_response(const http::request_context& ctx, const http::problem& p) {
+  return http::make_problem_response(p, ctx.req.version(), ctx.request_id);
+}
+
+http::problem problem_for(const base::failure& f) {
+  using roster::errc;
+  if (f.code.category() == roster::roster_category()) {
+    switch (static_cast<errc>(f.code.value())) {
+      case errc::not_found:
+        return http::make_problem(http::status::not_found, "not-found",
+                                  "Nothing here, or nothing you may see.");
+      case errc::forbidden:
+        return http::make_problem(http::status::forbidden, "forbidden", f.detail);
+      case errc::conflict:
+        return with_field_from_detail(http::status::conflict, "conflict", f.detail);
+      case errc::invalid_argument:
+      case errc::invalid_email:
+        return with_field_from_detail(http::status::unprocessable_entity, "invalid-input",
+                                      f.detail);
+      case errc::weak_password: {
+        auto p = http::make_problem(http::status::unprocessable_entity, "weak-password", f.detail);
+        p.errors.push_back({"password", f.detail});
+        return p;
+      }
+      case errc::invalid_credentials:
+        return http::make_problem(http::status::unauthorized, "invalid-credentials",
+                                  "Wrong email or password.");
+      case errc::rate_limited:
+        return http::make_problem(http::status::too_many_requests, "rate-limited", f.detail);
+      case errc::token_invalid:
+        return http::make_problem(http::status::not_found, "token-invalid", f.detail);
+      case errc::token_expired:
+        return http::make_problem(http::status::gone, "token-expired", f.detail);
+      case errc::token_used:
+        return http::make_problem(http::status::gone, "token-used", f.detail);
+      case errc::token_revoked:
+        return http::make_problem(http::status::gone, "token-revoked", f.detail);
+      case errc::token_superseded:
+        return http::make_problem(http::status::gone, "token-superseded", f.detail);
+      default:
+        return with_field_from_detail(http::status::unprocessable_entity, "invalid-input",
+                                      f.detail);
+    }
+  }
+  if (f.code == store::errc::busy) {
+    return http::make_problem(http::status::service_unavailable, "busy",
+                              "The database is busy; retry shortly.");
+  }
+  return http::make_problem(http::status::internal_server_error, "",
+                            "Something went wrong on our side; the request id helps us find it.");
+}
+
+http::response failure_response(const http::request_context& ctx, const base::failure& f) {
+  return problem_response(ctx, problem_for(f));
+}
+
+base::result<json> read_object(const http::request_context& ctx, http::problem& problem) {
+  const auto type = ctx.req[http::beast_http::field::content_type];
+  if (type.substr(0, type.find(';')) != "application/json") {
+    problem = http::make_problem(http::status::unsupported_media_type, "unsupported-media-type",
+                                 "Send the body as application/json.");
+    return base::fail(roster::errc::invalid_argument, "content type");
+  }
+  auto parsed = json::parse(ctx.req.body(), nullptr, false);
+  if (parsed.is_discarded()) {
+    problem = http::make_problem(http::status::bad_request, "malformed-json",
+                                 "The body is not valid JSON.");
+    return base::fail(roster::errc::invalid_argument, "json");
+  }
+  if (!parsed.is_object()) {
+    problem = http::make_problem(http::status::unprocessable_entity, "invalid-input",
+                                 "The body must be a JSON object.");
+    return base::fail(roster::errc::invalid_argument, "json");
+  }
+  return parsed;
+}
+
+std::string fields::required_string(std::string_view name, std::size_t max_length) {
+  auto value = optional_string(name, max_length);
+  if (!value && object_.find(std::string(name)) == object_.end()) {
+    add(std::string(name), "is required");
+  }
+  return value.value_or("");
+}
+
+std::optional<std::string> fields::optional_string(std::string_view name, std::size_t max_length) {
+  auto it = object_.find(std::string(name));
+  if (it == object_.end() || it->is_null()) {
+    return std::nullopt;
+  }
+  if (!it->is_string()) {
+    add(std::string(name), "must be a string");
+    return std::nullopt;
+  }
+  const auto& text = it->get_ref<const std::string&>();
+  const auto trimmed = roster::trim(text);
+  if (trimmed.empty()) {
+    add(std::string(name), "must not be empty");
+    return std::nullopt;
+  }
+  if (trimmed.size() > max_length) {
+    add(std::string(name), "must be at most " + std::to_string(max_length) + " bytes");
+    return std::nullopt;
+  }
+  return std::string(trimmed);
+}
+
+std::optional<bool> fields::optional_bool(std::string_view name) {
+  auto it = object_.find(std::string(name));
+  if (it == object_.end() || it->is_null()) {
+    return std::nullopt;
+  }
+  if (!it->is_boolean()) {
+    add(std::string(name), "must be true or false");
+    return std::nullopt;
+  }
+  return it->get<bool>();
+}
+
+void fields::allow_only(std::initializer_list<std::string_view> names) {
+  for (const auto& [key, value] : object_.items()) {
+    bool known = false;
+    for (auto n : names) {
+      known = known || key == n;
+    }
+    if (!known) {
+      add(key, "is not a field of this request");
+    }
+  }
+}
+
+http::problem fields::problem() const {
+  auto p = http::make_problem(http::status::unprocessable_entity, "invalid-input",
+                              "Some fields are missing or invalid; see errors.");
+  p.errors = errors_;
+  return p;
+}
+
+std::optional<std::string> query_param(std::string_view query, std::string_view name) {
+  while (!query.empty()) {
+    const auto amp = query.find('&');
+    const auto pair = query.substr(0, amp);
+    const auto eq = pair.find('=');
+    if (decode_component(pair.substr(0, eq)) == name) {
+      return eq == std::string_view::npos ? std::string() : decode_component(pair.substr(eq + 1));
+    }
+    if (amp == std::string_view::npos) {
+      break;
+    }
+    query.remove_prefix(amp + 1);
+  }
+  return std::nullopt;
+}
+
+base::result<int> page_limit(std::string_view query, int fallback, int max) {
+  auto text = query_param(query, "limit");
+  if (!text) {
+    return fallback;
+  }
+  int value = 0;
+  auto [end, ec] = std::from_chars(text->data(), text->data() + text->size(), value);
+  if (ec != std::errc() || end != text->data() + text->size() || value < 1 || value > max) {
+    return base::fail(roster::errc::invalid_argument,
+                      "limit: must be a whole number from 1 to " + std::to_string(max));
+  }
+  return value;
+}
+
+}  // namespace rosterd::daemon::api

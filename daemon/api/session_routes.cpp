@@ -1,0 +1,387 @@
+#include <chrono>
+
+#include "base/secret.hpp"
+#include "daemon/api/authn.hpp"
+#include "daemon/api/json_io.hpp"
+#include "daemon/api/routes.hpp"
+#include "daemon/api/views.hpp"
+#include "http/cookies.hpp"
+#include "roster/access.hpp"
+#include "roster/email_address.hpp"
+#include "roster/error.hpp"
+#include "roster/invitations.hpp"
+#include "roster/password.hpp"
+#include "roster/sign_in.hpp"
+#include "store/transaction.hpp"
+
+namespace rosterd::daemon::api {
+namespace {
+
+namespace asio = boost::asio;
+using awaitable_response = asio::awaitable<http::response>;
+
+std::string session_cookie(const api_context& api, const base::secret& token) {
+  http::set_cookie c;
+  c.name = http::session_cookie_name(api.settings.secure_cookies);
+  c.value = std::string(token.reveal());
+  c.secure = api.settings.secure_cookies;
+  c.max_age = api.settings.sessions.absolute_timeout;
+  return http::format_set_cookie(c);
+}
+
+std::string expired_cookie(const api_context& api) {
+  http::set_cookie c;
+  c.name = http::session_cookie_name(api.settings.secure_cookies);
+  c.value = "";
+  c.secure = api.settings.secure_cookies;
+  c.expire_now = true;
+  return http::format_set_cookie(c);
+}
+
+std::string client_address(const http::request_context& ctx) {
+  return ctx.remote.address().to_string();
+}
+
+http::response rate_limited(const http::request_context& ctx, std::chrono::seconds wait) {
+  auto res =
+      problem_response(ctx, http::make_problem(http::status::too_many_requests, "rate-limited",
+                                               "Too many failed sign-ins; try again in " +
+                                                   std::to_string(wait.count()) + " seconds."));
+  res.set(http::beast_http::field::retry_after, std::to_string(wait.count()));
+  return res;
+}
+
+/// The signed-in person's view: who they are, their accounts, and (for a session) the CSRF token
+/// their changes must carry.
+asio::awaitable<http::response> whoami(api_context& api, const http::request_context& ctx,
+                                       const std::string& user_id, const std::string& email,
+                                       const std::string& display_name,
+                                       const std::string& session_token,
+                                       http::status code = http::status::ok) {
+  auto accounts = co_await api.db.read(
+      [user_id](store::database& db) { return roster::accounts_of_user(db, user_id); });
+  if (!accounts) {
+    co_return failure_response(ctx, accounts.error());
+  }
+  json list = json::array();
+  for (const auto& a : *accounts) {
+    list.push_back(to_json(a));
+  }
+  json body{{"user", {{"id", user_id}, {"email", email}, {"display_name", display_name}}},
+            {"accounts", list}};
+  body["csrf_token"] =
+      session_token.empty() ? json(nullptr) : json(roster::csrf_token_for(session_token));
+  co_return json_response(ctx, body, code);
+}
+
+/// Checks the password policy, then hashes off the I/O threads.
+asio::awaitable<base::result<std::string>> hash_new_password(api_context& api,
+                                                             std::string password) {
+  base::secret secret(std::move(password));
+  if (auto ok = roster::check_password_policy(secret); !ok) {
+    co_return ok.error();
+  }
+  const auto cost = api.settings.password_cost;
+  co_return co_await api.hash_off_thread(
+      [s = std::move(secret), cost]() { return roster::hash_password(s, cost); });
+}
+
+awaitable_response login(api_context& api, http::request_context& ctx) {
+  http::problem bad;
+  auto body = read_object(ctx, bad);
+  if (!body) {
+    co_return problem_response(ctx, bad);
+  }
+  fields f(*body);
+  f.allow_only({"email", "password"});
+  auto email_text = f.required_string("email");
+  auto password_text = f.required_string("password", roster::max_password_bytes);
+  if (!f.ok()) {
+    co_return problem_response(ctx, f.problem());
+  }
+  const auto now_steady = std::chrono::steady_clock::now();
+  auto email = roster::normalize_email(email_text);
+  const std::string account_key = email ? *email : email_text;
+  const std::string address_key = client_address(ctx);
+  for (auto* limiter : {&api.account_limiter, &api.address_limiter}) {
+    const auto& key = limiter == &api.account_limiter ? account_key : address_key;
+    if (auto wait = limiter->retry_after(key, now_steady)) {
+      api.log->info("login_rate_limited request_id={}", ctx.request_id);
+      co_return rate_limited(ctx, *wait);
+    }
+  }
+  std::optional<roster::login_candidate> candidate;
+  if (email) {
+    auto found = co_await api.db.read(
+        [e = *email](store::database& db) { return roster::find_login(db, e); });
+    if (!found) {
+      co_return failure_response(ctx, found.error());
+    }
+    candidate = std::move(*found);
+  }
+  base::secret password(std::move(password_text));
+  const auto cost = api.settings.password_cost;
+  const bool usable = candidate && candidate->active && !candidate->password_hash.empty();
+  const std::string phc = usable ? candidate->password_hash : std::string();
+  auto verified = co_await api.hash_off_thread([&password, phc, cost, usable]() {
+    if (!usable) {
+      roster::spend_equal_time(password, cost);  // unknown address: same time as a real check
+      return false;
+    }
+    return roster::verify_password(password, phc);
+  });
+  if (!verified) {
+    api.account_limiter.record_failure(account_key, now_steady);
+    api.address_limiter.record_failure(address_key, now_steady);
+    api.log->info("login_failed request_id={}", ctx.request_id);
+    co_return failure_response(ctx, base::failure{roster::errc::invalid_credentials, ""});
+  }
+  api.account_limiter.reset(account_key);
+  if (roster::needs_rehash(phc, cost)) {
+    auto fresh = co_await api.hash_off_thread(
+        [&password, cost]() { return roster::hash_password(password, cost); });
+    if (fresh) {
+      const auto user = candidate->user_id;
+      (void)co_await api.db.write([user, phc = *fresh, now = api.now()](store::database& db) {
+        return roster::set_password(db, user, phc, now);
+      });
+    }
+  }
+  std::optional<std::string> previous;
+  if (auto old = http::find_cookie(ctx.req[http::beast_http::field::cookie],
+                                   http::session_cookie_name(api.settings.secure_cookies))) {
+    previous = std::string(*old);
+  }
+  const auto user_id = candidate->user_id;
+  auto session = co_await api.db.write(
+      [user_id, previous, settings = api.settings.sessions, now = api.now()](store::database& db) {
+        return roster::start_session(
+            db, user_id, settings, now,
+            previous ? std::optional<std::string_view>(*previous) : std::nullopt);
+      });
+  if (!session) {
+    co_return failure_response(ctx, session.error());
+  }
+  auto res =
+      co_await whoami(api, ctx, user_id, candidate->email, "", std::string(session->reveal()));
+  res.set(http::beast_http::field::set_cookie, session_cookie(api, *session));
+  co_return res;
+}
+
+awaitable_response request_reset(api_context& api, http::request_context& ctx) {
+  http::problem bad;
+  auto body = read_object(ctx, bad);
+  if (!body) {
+    co_return problem_response(ctx, bad);
+  }
+  fields f(*body);
+  f.allow_only({"email"});
+  auto email_text = f.required_string("email");
+  if (!f.ok()) {
+    co_return problem_response(ctx, f.problem());
+  }
+  const auto now_steady = std::chrono::steady_clock::now();
+  const auto address_key = "reset:" + client_address(ctx);
+  if (auto wait = api.address_limiter.retry_after(address_key, now_steady)) {
+    co_return rate_limited(ctx, *wait);
+  }
+  api.address_limiter.record_failure(address_key, now_steady);  // every request counts here
+  if (auto email = roster::normalize_email(email_text)) {
+    auto done = co_await api.db.write([&api, e = *email,
+                                       now = api.now()](store::database& db) -> base::result<void> {
+      auto tx = store::transaction::begin(db);
+      if (!tx) {
+        return tx.error();
+      }
+      if (auto r = roster::request_password_reset(db, api.mail, api.settings.roster, e, now); !r) {
+        return r;
+      }
+      return tx->commit();
+    });
+    if (!done) {
+      co_return failure_response(ctx, done.error());
+    }
+    api.mail_queued();
+  }
+  // The same answer whether or not the address exists.
+  co_return json_response(
+      ctx, {{"status", "If that address has an account, a reset link is on its way."}},
+      http::status::accepted);
+}
+
+awaitable_response complete_reset(api_context& api, http::request_context& ctx) {
+  http::problem bad;
+  auto body = read_object(ctx, bad);
+  if (!body) {
+    co_return problem_response(ctx, bad);
+  }
+  fields f(*body);
+  f.allow_only({"token", "password"});
+  auto token = f.required_string("token", 200);
+  auto password = f.required_string("password", roster::max_password_bytes);
+  if (!f.ok()) {
+    co_return problem_response(ctx, f.problem());
+  }
+  auto valid = co_await api.db.read([token, now = api.now()](store::database& db) {
+    return roster::check_password_reset(db, token, now);
+  });
+  if (!valid) {
+    co_return failure_response(ctx, valid.error());
+  }
+  auto phc = co_await hash_new_password(api, std::move(password));
+  if (!phc) {
+    co_return failure_response(ctx, phc.error());
+  }
+  auto done = co_await api.db.write(
+      [token, phc = *phc, now = api.now()](store::database& db) -> base::result<std::string> {
+        auto tx = store::transaction::begin(db);
+        if (!tx) {
+          return tx.error();
+        }
+        auto user = roster::complete_password_reset(db, token, phc, now);
+        if (!user) {
+          return user;
+        }
+        if (auto c = tx->commit(); !c) {
+          return c.error();
+        }
+        return user;
+      });
+  if (!done) {
+    co_return failure_response(ctx, done.error());
+  }
+  co_return no_content(ctx);
+}
+
+awaitable_response inspect_invitation(api_context& api, http::request_context& ctx) {
+  http::problem bad;
+  auto body = read_object(ctx, bad);
+  if (!body) {
+    co_return problem_response(ctx, bad);
+  }
+  fields f(*body);
+  f.allow_only({"token"});
+  auto token = f.required_string("token", 200);
+  if (!f.ok()) {
+    co_return problem_response(ctx, f.problem());
+  }
+  auto preview = co_await api.db.read([token, now = api.now()](store::database& db) {
+    return roster::open_invitation(db, token, now);
+  });
+  if (!preview) {
+    co_return failure_response(ctx, preview.error());
+  }
+  co_return json_response(ctx, {{"agency", preview->account_name},
+                                {"email", preview->invitation.email},
+                                {"kind", roster::to_string(preview->invitation.kind)},
+                                {"creators", preview->invitation.creator_names},
+                                {"expires_at", preview->invitation.expires_at},
+                                {"needs_password", preview->needs_password}});
+}
+
+awaitable_response accept_invitation(api_context& api, http::request_context& ctx) {
+  http::problem bad;
+  auto body = read_object(ctx, bad);
+  if (!body) {
+    co_return problem_response(ctx, bad);
+  }
+  fields f(*body);
+  f.allow_only({"token", "password", "display_name"});
+  auto token = f.required_string("token", 200);
+  auto password = f.optional_string("password", roster::max_password_bytes);
+  auto display_name = f.optional_string("display_name", 200).value_or("");
+  if (!f.ok()) {
+    co_return problem_response(ctx, f.problem());
+  }
+  auto preview = co_await api.db.read([token, now = api.now()](store::database& db) {
+    return roster::open_invitation(db, token, now);
+  });
+  if (!preview) {
+    co_return failure_response(ctx, preview.error());
+  }
+  std::string phc;
+  if (preview->needs_password) {
+    if (!password) {
+      f.add("password", "choose a password of at least 12 characters");
+      co_return problem_response(ctx, f.problem());
+    }
+    auto hashed = co_await hash_new_password(api, std::move(*password));
+    if (!hashed) {
+      co_return failure_response(ctx, hashed.error());
+    }
+    phc = std::move(*hashed);
+  }
+  const bool sign_in = preview->needs_password;
+  auto accepted = co_await api.db.write(
+      [token, phc, display_name, sign_in, settings = api.settings.sessions,
+       now = api.now()](store::database& db)
+          -> base::result<std::pair<std::string, std::optional<base::secret>>> {
+        auto tx = store::transaction::begin(db);
+        if (!tx) {
+          return tx.error();
+        }
+        auto user = roster::accept_invitation(db, token, phc, display_name, now);
+        if (!user) {
+          return user.error();
+        }
+        std::optional<base::secret> session;
+        if (sign_in) {
+          auto s = roster::start_session(db, *user, settings, now);
+          if (!s) {
+            return s.error();
+          }
+          session = std::move(*s);
+        }
+        if (auto c = tx->commit(); !c) {
+          return c.error();
+        }
+        return std::pair{std::move(*user), std::move(session)};
+      });
+  if (!accepted) {
+    co_return failure_response(ctx, accepted.error());
+  }
+  auto& [user_id, session] = *accepted;
+  const std::string token_value = session ? std::string(session->reveal()) : std::string();
+  auto res =
+      co_await whoami(api, ctx, user_id, preview->invitation.email, display_name, token_value);
+  if (session) {
+    res.set(http::beast_http::field::set_cookie, session_cookie(api, *session));
+  }
+  co_return res;
+}
+
+}  // namespace
+
+void add_session_routes(http::router& routes, api_context& api) {
+  routes.add(http::verb::post, "/v1/session",
+             [&api](http::request_context& ctx) { return login(api, ctx); });
+  routes.add(http::verb::get, "/v1/session",
+             signed_in(api, [&api](http::request_context& ctx, principal& p) {
+               return whoami(api, ctx, p.user_id, p.email, p.display_name, p.session_token);
+             }));
+  routes.add(http::verb::delete_, "/v1/session",
+             signed_in(
+                 api,
+                 [&api](http::request_context& ctx, principal& p) -> awaitable_response {
+                   auto token = p.session_token;
+                   auto done = co_await api.db.write(
+                       [token](store::database& db) { return roster::end_session(db, token); });
+                   if (!done) {
+                     co_return failure_response(ctx, done.error());
+                   }
+                   auto res = no_content(ctx);
+                   res.set(http::beast_http::field::set_cookie, expired_cookie(api));
+                   co_return res;
+                 },
+                 false));
+  routes.add(http::verb::post, "/v1/password-reset",
+             [&api](http::request_context& ctx) { return request_reset(api, ctx); });
+  routes.add(http::verb::post, "/v1/password-reset/complete",
+             [&api](http::request_context& ctx) { return complete_reset(api, ctx); });
+  routes.add(http::verb::post, "/v1/invitations/inspect",
+             [&api](http::request_context& ctx) { return inspect_invitation(api, ctx); });
+  routes.add(http::verb::post, "/v1/invitations/accept",
+             [&api](http::request_context& ctx) { return accept_invitation(api, ctx); });
+}
+
+}  // namespace rosterd::daemon::api

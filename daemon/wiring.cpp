@@ -1,0 +1,81 @@
+#include "daemon/wiring.hpp"
+
+#include <chrono>
+
+#include "roster/invitations.hpp"
+
+namespace rosterd::daemon {
+namespace {
+
+std::chrono::seconds seconds_of(std::chrono::milliseconds d) {
+  return std::chrono::duration_cast<std::chrono::seconds>(d);
+}
+
+}  // namespace
+
+api::api_settings api_settings_from(const config& c) {
+  api::api_settings s;
+  s.roster.public_url = c.server.public_url;
+  while (!s.roster.public_url.empty() && s.roster.public_url.back() == '/') {
+    s.roster.public_url.pop_back();
+  }
+  s.roster.invitation_ttl = seconds_of(c.roster.invitation_ttl);
+  s.roster.password_reset_ttl = seconds_of(c.roster.password_reset_ttl);
+  s.roster.allow_creator_as_team_member = c.roster.allow_creator_as_team_member;
+  s.onboarding.allow_creator_as_team_member = c.roster.allow_creator_as_team_member;
+  s.sessions.idle_timeout = seconds_of(c.sessions.idle_timeout);
+  s.sessions.absolute_timeout = seconds_of(c.sessions.absolute_timeout);
+  s.password_cost = {c.passwords.memory_kib, c.passwords.iterations, c.passwords.parallelism};
+  s.secure_cookies = c.server.tls.enabled || c.server.public_url.rfind("https://", 0) == 0;
+  return s;
+}
+
+notify::relay_settings relay_settings_from(const config& c) {
+  notify::relay_settings s;
+  s.retry.initial_backoff = seconds_of(c.mail.retry_initial);
+  s.retry.max_backoff = seconds_of(c.mail.retry_max);
+  s.retry.give_up_after = seconds_of(c.mail.give_up_after);
+  // The lease outlasts the longest send, so a slow send is never claimed twice.
+  s.lease = seconds_of(c.mail.total_timeout + c.mail.connect_timeout) + std::chrono::minutes(1);
+  return s;
+}
+
+base::result<std::unique_ptr<notify::smtp_sender>> make_smtp_sender(
+    const config& c, std::shared_ptr<spdlog::logger> log) {
+  notify::smtp_settings s;
+  s.url = c.mail.smtp_url;
+  s.tls = c.mail.tls == "implicit" ? notify::smtp_tls::implicit
+          : c.mail.tls == "none"   ? notify::smtp_tls::none
+                                   : notify::smtp_tls::starttls;
+  if (!c.mail.username.empty()) {
+    s.username = c.mail.username;
+    auto password = read_secret(c.mail.password_file);
+    if (!password) {
+      return password.error();
+    }
+    s.password = std::move(*password);
+  }
+  s.from_address = c.mail.from_address;
+  s.from_name = c.mail.from_name;
+  s.ca_file = c.mail.ca_file;
+  s.connect_timeout = c.mail.connect_timeout;
+  s.total_timeout = c.mail.total_timeout;
+  return notify::smtp_sender::create(std::move(s), std::move(log));
+}
+
+notify::relay_hooks invitation_hooks(std::shared_ptr<spdlog::logger> log) {
+  notify::relay_hooks hooks;
+  hooks.on_failed = [log](store::database& db,
+                          const notify::outbox_row& row) -> base::result<void> {
+    if (!row.ref_kind || *row.ref_kind != "invitation" || !row.ref_id) {
+      return {};
+    }
+    if (log) {
+      log->warn("invitation_bounced invitation={}", *row.ref_id);
+    }
+    return roster::mark_invitation_bounced(db, *row.ref_id);
+  };
+  return hooks;
+}
+
+}  // namespace rosterd::daemon

@@ -1,0 +1,70 @@
+#pragma once
+// The notify integration tests' real parts: a throwaway CA with a server certificate for
+// localhost (openssl CLI), and tests/fakes/smtp_server.py as a child process on loopback.
+
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "notify/smtp.hpp"
+#include "tests/support/process.hpp"
+
+namespace rosterd::notify::testing {
+
+/// A CA and a server certificate it signed, for DNS:localhost and IP:127.0.0.1.
+class test_pki {
+ public:
+  test_pki();
+  [[nodiscard]] std::filesystem::path ca_certificate() const { return dir_ / "ca.crt"; }
+  [[nodiscard]] std::filesystem::path server_certificate() const { return dir_ / "server.crt"; }
+  [[nodiscard]] std::filesystem::path server_key() const { return dir_ / "server.key"; }
+
+ private:
+  rosterd::testing::temp_directory dir_;
+};
+
+/// One message as the server wrote it: the envelope lines and the bytes after DATA.
+struct received_message {
+  std::string envelope;
+  std::string data;
+};
+
+class fake_smtp_server {
+ public:
+  struct options {
+    bool starttls = true;       // offer and require STARTTLS (needs a pki)
+    bool implicit_tls = false;  // smtps instead
+    std::optional<std::pair<std::string, std::string>> login = std::nullopt;  // user, password
+    int fail_next = 0;    // refuse this many messages at the end of DATA...
+    int fail_code = 451;  // ...with this code
+    std::vector<std::string> reject_recipients = {};  // "address=code"
+  };
+
+  /// Starts the server and waits (up to 10 s) for it to print its port.
+  fake_smtp_server(const test_pki& pki, const options& opts);
+  ~fake_smtp_server();
+  fake_smtp_server(const fake_smtp_server&) = delete;
+  fake_smtp_server& operator=(const fake_smtp_server&) = delete;
+
+  [[nodiscard]] std::uint16_t port() const { return port_; }
+  /// Accepted messages, in arrival order.
+  [[nodiscard]] std::vector<received_message> delivered() const;
+  /// Messages refused at the end of DATA (fail_next), in arrival order.
+  [[nodiscard]] std::vector<received_message> refused() const;
+
+  /// SMTP settings for this server: STARTTLS or smtps as started, the test CA, the login.
+  [[nodiscard]] smtp_settings settings(const test_pki& pki) const;
+
+ private:
+  rosterd::testing::temp_directory dir_;
+  options options_;
+  std::unique_ptr<rosterd::testing::child_process> child_;
+  std::uint16_t port_ = 0;
+};
+
+}  // namespace rosterd::notify::testing

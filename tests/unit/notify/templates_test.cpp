@@ -1,0 +1,238 @@
+#include "notify/templates.hpp"
+
+#include <catch2/catch.hpp>
+
+#include "notify/error.hpp"
+#include "tests/support/catch_result.hpp"
+#include "tests/support/process.hpp"
+
+using namespace rosterd::notify;
+using rosterd::testing::temp_directory;
+using rosterd::testing::write_file;
+
+namespace {
+
+const value::list two_creators{{{"name", "Ada Lovelace"}}, {{"name", "Bo & Co"}}};
+
+// Every built-in template with every value it uses, as the daemon will call them.
+const std::map<std::string, values> documented_values{
+    {"creator_invitation",
+     {{"creator_name", "Ada"},
+      {"agency", "Northlight"},
+      {"accept_url", "https://rosterd.test/invite/TOKEN"},
+      {"expires_on", "2 December 2025"}}},
+    {"team_invitation",
+     {{"recipient_name", "Sam"},
+      {"agency", "Northlight"},
+      {"accept_url", "https://rosterd.test/invite/TOKEN"},
+      {"expires_on", "2 December 2025"},
+      {"creators", two_creators}}},
+    {"roster_added_notice",
+     {{"recipient_name", "Sam"},
+      {"agency", "Northlight"},
+      {"sign_in_url", "https://rosterd.test/sign-in"},
+      {"is_creator", false},
+      {"creators", two_creators}}},
+    {"password_reset",
+     {{"recipient_name", "Sam"},
+      {"reset_url", "https://rosterd.test/reset/TOKEN"},
+      {"expires_in", "1 hour"}}},
+    {"creator_connect_message",
+     {{"creator_name", "Ada"},
+      {"agency", "Northlight"},
+      {"connect_url", "https://rosterd.test/connect/TOKEN"}}},
+};
+
+template_set load_builtin() {
+  auto set = template_set::load();
+  INFO((set ? std::string() : set.error().detail));
+  REQUIRE(set);
+  return std::move(*set);
+}
+
+template_set from(std::vector<template_file> files) {
+  auto set = template_set::from_files(files);
+  INFO((set ? std::string() : set.error().detail));
+  REQUIRE(set);
+  return std::move(*set);
+}
+
+template_file file(std::string name, std::string text) {
+  return {name, "test " + name, std::move(text)};
+}
+
+}  // namespace
+
+TEST_CASE("every built-in template renders with its documented values and no other",
+          "[notify][templates]") {
+  const auto set = load_builtin();
+  std::vector<std::string> expected;
+  for (const auto& [name, v] : documented_values) {
+    expected.push_back(name);
+  }
+  CHECK(set.names() == expected);
+  for (const auto& [name, v] : documented_values) {
+    INFO(name);
+    const auto rendered = set.render(name, v);
+    REQUIRE(rendered);
+    CHECK_FALSE(rendered->subject.empty());
+    CHECK(rendered->subject.find('\n') == std::string::npos);
+    CHECK(rendered->text_body.find("{{") == std::string::npos);
+    CHECK(rendered->text_body.find("\n\n\n") == std::string::npos);  // no gaps from sections
+    CHECK(rendered->text_body.find("https://rosterd.test/") != std::string::npos);  // the link
+    if (rendered->html_body) {
+      CHECK(rendered->html_body->find("href=\"https://rosterd.test/") != std::string::npos);
+    }
+  }
+}
+
+TEST_CASE("the creator invitation asks to set a password and connect Instagram and TikTok",
+          "[notify][templates]") {
+  const auto rendered =
+      load_builtin().render("creator_invitation", documented_values.at("creator_invitation"));
+  REQUIRE(rendered);
+  CHECK(rendered->subject == "Northlight invited you to connect your social profiles");
+  const auto& text = rendered->text_body;
+  CHECK(text.starts_with("Hi Ada,\n"));
+  CHECK(text.find("password") != std::string::npos);
+  CHECK(text.find("Instagram and TikTok") != std::string::npos);
+  CHECK(text.find("https://rosterd.test/invite/TOKEN") != std::string::npos);
+  CHECK(text.find("until 2 December 2025") != std::string::npos);
+  CHECK(rendered->html_body);
+}
+
+TEST_CASE("lists render one line per record, and section tags leave no blank lines",
+          "[notify][templates]") {
+  const auto rendered =
+      load_builtin().render("team_invitation", documented_values.at("team_invitation"));
+  REQUIRE(rendered);
+  CHECK(rendered->text_body.find("You'll be on the team for:\n  - Ada Lovelace\n  - Bo & Co\n\n") !=
+        std::string::npos);
+  REQUIRE(rendered->html_body);
+  CHECK(rendered->html_body->find("<li>Bo &amp; Co</li>") != std::string::npos);
+}
+
+TEST_CASE("a yes/no value chooses between sections", "[notify][templates]") {
+  auto v = documented_values.at("roster_added_notice");
+  v.set("is_creator", true);
+  const auto creator = load_builtin().render("roster_added_notice", v);
+  REQUIRE(creator);
+  CHECK(creator->text_body.find("only you can connect them") != std::string::npos);
+  CHECK(creator->text_body.find("team for") == std::string::npos);
+  CHECK(creator->text_body.find("\n\n\n") == std::string::npos);
+  v.set("is_creator", false);
+  const auto agent = load_builtin().render("roster_added_notice", v);
+  REQUIRE(agent);
+  CHECK(agent->text_body.find("password.\n\nYou're on the team for:\n  - Ada Lovelace\n  - Bo & "
+                              "Co\n\nSign in:") != std::string::npos);
+  CHECK(agent->text_body.find("only you can connect") == std::string::npos);
+}
+
+TEST_CASE("HTML bodies escape values; text bodies and subjects keep them as they are",
+          "[notify][templates]") {
+  const auto set =
+      from({file("t.subject.mustache", "Hello {{name}}\n"),
+            file("t.txt.mustache", "Hi {{name}} <{{url}}>\n"),
+            file("t.html.mustache", "<p>Hi {{name}} <a href=\"{{url}}\">x</a></p>\n")});
+  const auto rendered =
+      set.render("t", {{"name", "Bo & <Co> \"O'Neil\""}, {"url", "https://x.test/?a=1&b=2"}});
+  REQUIRE(rendered);
+  CHECK(rendered->subject == "Hello Bo & <Co> \"O'Neil\"");
+  CHECK(rendered->text_body == "Hi Bo & <Co> \"O'Neil\" <https://x.test/?a=1&b=2>\n");
+  CHECK(rendered->html_body ==
+        "<p>Hi Bo &amp; &lt;Co&gt; &quot;O&apos;Neil&quot; "
+        "<a href=\"https://x.test/?a=1&amp;b=2\">x</a></p>\n");
+}
+
+TEST_CASE("a subject never carries a line break, whatever the values hold", "[notify][templates]") {
+  const auto set = from(
+      {file("t.subject.mustache", "  Welcome to {{agency}}  \n"), file("t.txt.mustache", "x\n")});
+  const auto rendered = set.render("t", {{"agency", "North\r\nBcc: eve@example.org\tlight"}});
+  REQUIRE(rendered);
+  CHECK(rendered->subject == "Welcome to North Bcc: eve@example.org light");
+}
+
+TEST_CASE("rendering fails naming every value the template uses and the caller left out",
+          "[notify][templates]") {
+  const auto set = from({file("t.subject.mustache", "Hi {{name}}"),
+                         file("t.txt.mustache", "{{accept_url}} {{expires_on}} {{name}}\n")});
+  const auto rendered = set.render("t", {{"name", "Ada"}, {"accept_urll", "typo"}});
+  REQUIRE_FALSE(rendered);
+  CHECK(rendered.error().code == errc::missing_value);
+  CHECK(rendered.error().detail ==
+        "test t.txt.mustache uses accept_url, expires_on, which the caller did not provide");
+  CHECK(set.render("nope", {}).error().code == errc::template_not_found);
+}
+
+TEST_CASE("partials are refused: a value must never become template text", "[notify][templates]") {
+  const auto set = from({file("t.subject.mustache", "s"), file("t.txt.mustache", "{{> name}}\n")});
+  const auto rendered = set.render("t", {{"name", "{{secret}}"}, {"secret", "x"}});
+  REQUIRE_FALSE(rendered);
+  CHECK(rendered.error().code == errc::missing_value);
+}
+
+TEST_CASE("every broken template is reported at once, with its file, line and column",
+          "[notify][templates]") {
+  const std::vector<template_file> files{
+      file("a.subject.mustache", "ok"),
+      file("a.txt.mustache", "line one\n{{#open}}\nnever closed\n"),
+      file("b.subject.mustache", "ok"),
+      file("b.txt.mustache", "fine\n  {{unclosed\n"),
+      file("c.subject.mustache", "first line\nsecond line\n"),
+      file("c.txt.mustache", "x"),
+      file("d.subject.mustache", "only a subject"),
+      file("e.txt.mustache", "Caf\xe9\n"),  // Latin-1, not UTF-8
+      file("notes.txt", "not a template part"),
+  };
+  const auto set = template_set::from_files(files);
+  REQUIRE_FALSE(set);
+  CHECK(set.error().code == errc::template_invalid);
+  const auto& detail = set.error().detail;
+  INFO(detail);
+  CHECK(detail.find("test a.txt.mustache: Unclosed section \"open\" at line 2, column 1") !=
+        std::string::npos);
+  CHECK(detail.find("test b.txt.mustache: Unclosed tag at line 2, column 3") != std::string::npos);
+  CHECK(detail.find("test c.subject.mustache: a subject must be a single line") !=
+        std::string::npos);
+  CHECK(detail.find("d: needs both d.subject.mustache and d.txt.mustache") != std::string::npos);
+  CHECK(detail.find("test e.txt.mustache: is not valid UTF-8") != std::string::npos);
+  CHECK(detail.find("test notes.txt: not a template part") != std::string::npos);
+}
+
+TEST_CASE("an override directory replaces single built-in files", "[notify][templates]") {
+  temp_directory dir;
+  write_file(dir / "password_reset.subject.mustache", "Your {{expires_in}} reset link\n");
+  write_file(dir / "README", "Ignored: not a .mustache file\n");
+  auto set = template_set::load(dir.path());
+  INFO((set ? std::string() : set.error().detail));
+  REQUIRE(set);
+  const auto rendered = set->render("password_reset", documented_values.at("password_reset"));
+  REQUIRE(rendered);
+  CHECK(rendered->subject == "Your 1 hour reset link");
+  CHECK(rendered->text_body.find("https://rosterd.test/reset/TOKEN") != std::string::npos);
+}
+
+TEST_CASE("a misnamed override is an error with a suggestion, reported with broken files",
+          "[notify][templates]") {
+  temp_directory dir;
+  write_file(dir / "creator_invitaton.txt.mustache", "Hi\n");
+  write_file(dir / "password_reset.text.mustache", "Hi\n");
+  write_file(dir / "team_invitation.txt.mustache", "{{#creators}}\n");
+  const auto set = template_set::load(dir.path());
+  REQUIRE_FALSE(set);
+  const auto& detail = set.error().detail;
+  INFO(detail);
+  CHECK(detail.find("creator_invitaton.txt.mustache: there is no template named "
+                    "creator_invitaton (did you mean creator_invitation?)") != std::string::npos);
+  CHECK(detail.find("password_reset.text.mustache: not a template part") != std::string::npos);
+  CHECK(detail.find("team_invitation.txt.mustache: Unclosed section \"creators\"") !=
+        std::string::npos);
+}
+
+TEST_CASE("a missing override directory is an error, not a silent fallback",
+          "[notify][templates]") {
+  temp_directory dir;
+  const auto set = template_set::load(dir / "absent");
+  REQUIRE_FALSE(set);
+  CHECK(set.error().code == errc::template_invalid);
+}
