@@ -7,7 +7,7 @@
 
 #include <catch2/catch.hpp>
 
-#include "fake_smtp.hpp"
+#include "tests/fakes/fake_smtp.hpp"
 #include "notify/smtp.hpp"
 #include "tests/unit/notify/notify_testing.hpp"
 

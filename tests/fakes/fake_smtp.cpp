@@ -1,4 +1,4 @@
-#include "fake_smtp.hpp"
+#include "tests/fakes/fake_smtp.hpp"
 
 #include <algorithm>
 #include <regex>
