@@ -36,7 +36,7 @@ struct server_config {
   std::string public_url = "http://127.0.0.1:8080";   ///< how browsers reach us (links, cookies)
   unsigned workers = 0;                               ///< I/O threads; 0 = number of cores
   std::size_t max_connections = 1024;
-  std::size_t max_body_bytes = 1024 * 1024;
+  std::size_t max_body_bytes = 6 * 1024 * 1024;  ///< the CSV import allows 5 MiB
   std::uint32_t max_header_bytes = 16 * 1024;
   std::size_t max_header_count = 100;
   std::chrono::milliseconds idle_timeout{std::chrono::seconds(60)};

@@ -152,8 +152,8 @@ asio::awaitable<void> relay::loop() {
     try {
       const auto end = co_await deliver_batch();
       if (instruments_) {
-        auto stats =
-            co_await store_.read([](store::database& db) { return read_outbox_stats(db); });
+        auto op1 = [](store::database& db) { return read_outbox_stats(db); };
+        auto stats = co_await store_.read(op1);
         if (stats) {
           pending_->store(stats->pending);
         }
@@ -162,7 +162,8 @@ asio::awaitable<void> relay::loop() {
         continue;
       }
       if (end == batch_end::drained) {
-        auto next = co_await store_.read([](store::database& db) { return next_email_due(db); });
+        auto op2 = [](store::database& db) { return next_email_due(db); };
+        auto next = co_await store_.read(op2);
         if (!next) {
           log_->warn("outbox_read_failed error={}", base::log_field(base::describe(next.error())));
         } else if (*next) {
@@ -193,21 +194,21 @@ asio::awaitable<void> relay::wait_for_work(std::chrono::steady_clock::duration d
 
 asio::awaitable<relay::batch_end> relay::deliver_batch() {
   const auto now = system_clock::now();
-  auto claimed = co_await store_.write(
-      [now, this](store::database& db) -> base::result<std::vector<outbox_row>> {
-        auto tx = store::transaction::begin(db);
-        if (!tx) {
-          return tx.error();
-        }
-        auto rows = claim_due_emails(db, now, settings_.lease, settings_.batch_size);
-        if (!rows) {
-          return rows;
-        }
-        if (auto committed = tx->commit(); !committed) {
-          return committed.error();
-        }
-        return rows;
-      });
+  auto op3 = [now, this](store::database& db) -> base::result<std::vector<outbox_row>> {
+    auto tx = store::transaction::begin(db);
+    if (!tx) {
+      return tx.error();
+    }
+    auto rows = claim_due_emails(db, now, settings_.lease, settings_.batch_size);
+    if (!rows) {
+      return rows;
+    }
+    if (auto committed = tx->commit(); !committed) {
+      return committed.error();
+    }
+    return rows;
+  };
+  auto claimed = co_await store_.write(op3);
   if (!claimed) {
     log_->warn("outbox_claim_failed error={}", base::log_field(base::describe(claimed.error())));
     co_return batch_end::paused;
@@ -279,8 +280,7 @@ asio::awaitable<void> relay::record(const outbox_row& row, const send_result& re
       break;
     }
   }
-
-  auto applied = co_await store_.write([this, &row, &d](store::database& db) -> base::result<bool> {
+  auto op4 = [this, &row, &d](store::database& db) -> base::result<bool> {
     auto tx = store::transaction::begin(db);
     if (!tx) {
       return tx.error();
@@ -313,7 +313,9 @@ asio::awaitable<void> relay::record(const outbox_row& row, const send_result& re
       return committed.error();
     }
     return marked;
-  });
+  };
+
+  auto applied = co_await store_.write(op4);
 
   const auto seconds = std::chrono::duration<double>(took).count();
   const char* counted = d.what == verdict::sent    ? "sent"
@@ -360,7 +362,7 @@ asio::awaitable<void> relay::record(const outbox_row& row, const send_result& re
 }
 
 asio::awaitable<void> relay::release(std::vector<outbox_row> rows, time_point due) {
-  auto released = co_await store_.write([&rows, due](store::database& db) -> base::result<void> {
+  auto op5 = [&rows, due](store::database& db) -> base::result<void> {
     auto tx = store::transaction::begin(db);
     if (!tx) {
       return tx.error();
@@ -371,7 +373,8 @@ asio::awaitable<void> relay::release(std::vector<outbox_row> rows, time_point du
       }
     }
     return tx->commit();
-  });
+  };
+  auto released = co_await store_.write(op5);
   if (!released) {
     // Harmless: the rows come back when their lease runs out.
     log_->warn("outbox_release_failed count={} error={}", rows.size(),

@@ -139,8 +139,9 @@ base::result<created_api_token> create_api_token(store::database& db, const call
   if (expires_at && *expires_at <= now) {
     return base::fail(errc::invalid_argument, "expires_at: must be in the future");
   }
-  if (who.is_service()) {
-    return base::fail(errc::forbidden, "a service token cannot create tokens");
+  if (who.is_service() || !who.token_id.empty()) {
+    return base::fail(errc::forbidden,
+                      "tokens are created by a signed-in person, not with another token");
   }
   if (kind == "service" && !who.is_admin()) {
     return base::fail(errc::forbidden, "only owners and admins create service tokens");
@@ -204,16 +205,17 @@ base::result<std::vector<api_token_record>> list_api_tokens(store::database& db,
   return out;
 }
 
-base::result<void> revoke_api_token(store::database& db, const caller& who,
+base::result<void> revoke_api_token(store::database& db, const caller& who, std::string_view kind,
                                     std::string_view token_id, time_point now) {
   auto row = sql::first(db, std::string(token_columns) + "WHERE id = ? AND account_id = ?",
                         read_token, token_id, who.account_id);
   if (!row) {
     return row.error();
   }
+  const bool of_kind = *row && (*row)->kind == kind;
   const bool mine =
-      *row && (*row)->kind == "personal" && (*row)->user_id == who.user_id && !who.is_service();
-  const bool admins = *row && (*row)->kind == "service" && who.is_admin();
+      of_kind && kind == "personal" && (*row)->user_id == who.user_id && !who.is_service();
+  const bool admins = of_kind && kind == "service" && who.is_admin();
   if (!mine && !admins) {
     return base::fail(errc::not_found, "no such token");
   }

@@ -62,8 +62,8 @@ base::result<created_api_token> create_api_token(store::database& db, const call
 /// Personal tokens: the caller's own. Service tokens: the account's (admins).
 base::result<std::vector<api_token_record>> list_api_tokens(store::database& db, const caller& who,
                                                             std::string_view kind);
-/// Revokes one token the caller may list; not_found otherwise.
-base::result<void> revoke_api_token(store::database& db, const caller& who,
+/// Revokes one token of `kind` the caller may list; not_found otherwise.
+base::result<void> revoke_api_token(store::database& db, const caller& who, std::string_view kind,
                                     std::string_view token_id, time_point now);
 
 }  // namespace rosterd::roster

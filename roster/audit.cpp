@@ -18,6 +18,9 @@ actor actor::of(const caller& c) {
   if (c.is_service()) {
     return {"token", c.token_id, c.label};
   }
+  if (!c.token_id.empty()) {
+    return {"token", c.token_id, c.label + " (personal token)"};
+  }
   return {"user", c.user_id, c.label};
 }
 

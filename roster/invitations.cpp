@@ -118,6 +118,7 @@ base::result<void> insert_token(store::database& db, std::string_view invitation
 struct token_lookup {
   invitation_record invitation;
   bool superseded = false;
+  bool past_expiry = false;  // whatever the status says
 };
 
 base::result<token_lookup> lookup_token(store::database& db, std::string_view token,
@@ -132,7 +133,9 @@ base::result<token_lookup> lookup_token(store::database& db, std::string_view to
       std::string(invitation_select) +
           ", invitation_tokens t WHERE t.invitation_id = i.id AND t.token_hash = ?",
       [&](store::statement& s) {
-        return token_lookup{read_invitation(s, now_text), false};
+        auto inv = read_invitation(s, now_text);
+        const bool past = inv.expires_at <= now_text;
+        return token_lookup{std::move(inv), false, past};
       },
       base::hash_token(token));
   if (!found) {
@@ -168,7 +171,7 @@ base::result<void> check_usable(const token_lookup& t) {
                       "this invitation link was replaced by a newer email; use the link in "
                       "the most recent invitation you received");
   }
-  if (t.invitation.status == invitation_status::expired) {
+  if (t.invitation.status == invitation_status::expired || t.past_expiry) {
     return base::fail(errc::token_expired,
                       "this invitation link has expired; ask your agency to send it again");
   }
@@ -314,10 +317,10 @@ base::result<void> resend_invitation(store::database& db, mailer& mail,
                                      const roster_settings& settings,
                                      const invitation_record& invitation, const actor& who,
                                      time_point now) {
-  if (invitation.status == invitation_status::accepted ||
-      invitation.status == invitation_status::revoked) {
-    return base::fail(errc::conflict, "an " + std::string(to_string(invitation.status)) +
-                                          " invitation cannot be resent; invite the person again");
+  if (invitation.status == invitation_status::accepted) {
+    return base::fail(errc::conflict,
+                      "the invitation was accepted; the person signs in (or resets their "
+                      "password)");
   }
   const auto at = stamp(now);
   // The email with the old link must not go out after the new one.
@@ -333,7 +336,8 @@ base::result<void> resend_invitation(store::database& db, mailer& mail,
   }
   const int sends = invitation.sends + 1;
   if (auto up = sql::run(db,
-                         "UPDATE invitations SET status = 'pending', sends = ?, last_sent_at = ?, "
+                         "UPDATE invitations SET status = 'pending', revoked_at = NULL, sends = ?, "
+                         "last_sent_at = ?, "
                          "expires_at = ? WHERE id = ?",
                          sends, at, stamp(now + settings.invitation_ttl), invitation.id);
       !up) {

@@ -51,8 +51,8 @@ base::result<invite_outcome> invite_or_notify(store::database& db, mailer& mail,
                                               role kind, const actor& who, time_point now);
 
 /// Issues a new token for the invitation, supersedes the old one and queues the email again.
-/// Works for pending (also expired) and bounced invitations; fails with conflict for an
-/// accepted or revoked one.
+/// Works for pending (also expired), bounced and revoked invitations (a revoked one becomes
+/// pending and the membership is enabled again); fails with conflict for an accepted one.
 base::result<void> resend_invitation(store::database& db, mailer& mail,
                                      const roster_settings& settings,
                                      const invitation_record& invitation, const actor& who,

@@ -73,14 +73,11 @@ base::result<void> ensure_membership(store::database& db, std::string_view accou
                     account_id, user_id, to_string(r), stamp(now));
   }
   const auto& m = **existing;
-  const bool promote = role_rank(r) > role_rank(m.member_role);
-  if (!promote && m.status == "active") {
+  if (role_rank(r) <= role_rank(m.member_role)) {
     return {};
   }
-  return sql::run(db,
-                  "UPDATE account_members SET role = ?, status = 'active' "
-                  "WHERE account_id = ? AND user_id = ?",
-                  to_string(promote ? r : m.member_role), account_id, user_id);
+  return sql::run(db, "UPDATE account_members SET role = ? WHERE account_id = ? AND user_id = ?",
+                  to_string(r), account_id, user_id);
 }
 
 base::result<std::optional<creator_row>> find_creator_by_user(store::database& db,

@@ -49,7 +49,8 @@ base::result<std::optional<membership_row>> find_membership(store::database& db,
                                                             std::string_view account_id,
                                                             std::string_view user_id);
 /// Adds the person to the account with `r`. An existing membership keeps an owner or admin
-/// role (a CSV never demotes anyone) and is re-enabled if it was disabled.
+/// role (a CSV never demotes anyone), and a disabled one stays disabled: only an admin's
+/// explicit change (set_member_status) or a resent invitation enables it again.
 base::result<void> ensure_membership(store::database& db, std::string_view account_id,
                                      std::string_view user_id, role r, time_point now);
 

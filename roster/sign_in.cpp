@@ -11,10 +11,11 @@ base::result<std::optional<login_candidate>> find_login(store::database& db,
                                                         std::string_view email) {
   return sql::first(
       db,
-      "SELECT id, email, COALESCE(password_hash, ''), status = 'active' FROM users WHERE email = ?",
+      "SELECT id, email, COALESCE(password_hash, ''), status = 'active', display_name FROM users "
+      "WHERE email = ?",
       [](store::statement& s) {
         return login_candidate{s.column_text(0), s.column_text(1), s.column_text(2),
-                               s.column_int64(3) != 0};
+                               s.column_int64(3) != 0, s.column_text(4)};
       },
       email);
 }
@@ -78,6 +79,11 @@ std::string csrf_token_for(std::string_view session_token) {
   std::string input("csrf:");
   input += session_token;
   return base::hash_token(input);
+}
+
+base::result<void> upgrade_password_hash(store::database& db, std::string_view user_id,
+                                         std::string_view password_phc) {
+  return sql::run(db, "UPDATE users SET password_hash = ? WHERE id = ?", password_phc, user_id);
 }
 
 base::result<void> set_password(store::database& db, std::string_view user_id,

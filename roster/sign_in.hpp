@@ -34,6 +34,7 @@ struct login_candidate {
   std::string email;
   std::string password_hash;  // empty when the person never set one
   bool active = false;
+  std::string display_name;
 };
 
 /// The user a login names, by normalised email (nullopt when nobody has that address).
@@ -70,6 +71,10 @@ base::result<void> end_all_sessions(store::database& db, std::string_view user_i
 /// The CSRF token bound to a session: derived from the session token, so it needs no storage,
 /// changes with every login and cannot be computed without the cookie.
 std::string csrf_token_for(std::string_view session_token);
+
+/// Replaces the stored hash of the same password (a cost upgrade at login): sessions stay.
+base::result<void> upgrade_password_hash(store::database& db, std::string_view user_id,
+                                         std::string_view password_phc);
 
 /// Stores a new password hash (already Argon2id) and ends the user's other sessions.
 base::result<void> set_password(store::database& db, std::string_view user_id,

@@ -44,15 +44,19 @@ class store {
 
   /// Runs f(database&) on a read-only connection on the read pool and resumes the caller on
   /// its own executor with f's value; an exception from f is rethrown in the caller. The
-  /// store must outlive the call.
+  /// store must outlive the call. `f` is moved from.
+  ///
+  /// f must be a named object, never a lambda written in the co_await expression: g++ 12
+  /// destroys a closure temporary in a co_await expression twice (a double free when it
+  /// captures a string). Hence the lvalue reference: the mistake does not compile.
   template <class F>
-  boost::asio::awaitable<std::invoke_result_t<F&, database&>> read(F f) {
+  boost::asio::awaitable<std::invoke_result_t<F&, database&>> read(F& f) {
     return hop(op_kind::read, std::move(f));
   }
   /// Like read(), on the single writer thread and connection: writes are serialised. Use
   /// transaction::begin inside f; a transaction f leaves open is rolled back and logged.
   template <class F>
-  boost::asio::awaitable<std::invoke_result_t<F&, database&>> write(F f) {
+  boost::asio::awaitable<std::invoke_result_t<F&, database&>> write(F& f) {
     return hop(op_kind::write, std::move(f));
   }
 
@@ -144,23 +148,22 @@ boost::asio::awaitable<std::invoke_result_t<F&, database&>> store::hop(op_kind k
   static_assert(!std::is_reference_v<R>, "a store operation must return a value");
   auto executor =
       kind == op_kind::read ? reader_threads_.get_executor() : writer_thread_.get_executor();
+  // The tasks are named, not written inside co_await: see read().
   if constexpr (std::is_void_v<R>) {
-    co_await boost::asio::co_spawn(
-        executor,
-        [this, kind, f = std::move(f)]() mutable -> boost::asio::awaitable<void> {
-          run(kind, f);
-          co_return;
-        },
-        boost::asio::use_awaitable);
+    auto task = [this, kind, f = std::move(f)]() mutable -> boost::asio::awaitable<void> {
+      run(kind, f);
+      co_return;
+    };
+    co_await boost::asio::co_spawn(executor, std::move(task), boost::asio::use_awaitable);
   } else {
     // Wrapped in optional because co_spawn default-constructs the value on its exception
     // path, and R (a result<T>, say) need not be default-constructible.
-    auto value = co_await boost::asio::co_spawn(
-        executor,
-        [this, kind, f = std::move(f)]() mutable -> boost::asio::awaitable<std::optional<R>> {
-          co_return std::optional<R>(run(kind, f));
-        },
-        boost::asio::use_awaitable);
+    auto task = [this, kind,
+                 f = std::move(f)]() mutable -> boost::asio::awaitable<std::optional<R>> {
+      co_return std::optional<R>(run(kind, f));
+    };
+    auto value =
+        co_await boost::asio::co_spawn(executor, std::move(task), boost::asio::use_awaitable);
     co_return std::move(*value);
   }
 }

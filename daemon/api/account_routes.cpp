@@ -40,15 +40,15 @@ std::optional<std::string> cursor_of(const http::request_context& ctx) {
 
 awaitable_response list_accounts(api_context& api, http::request_context& ctx, principal& p) {
   if (p.how == principal::kind::token) {
-    auto account = co_await api.db.read(
-        [c = *p.token](store::database& db) { return roster::get_account(db, c); });
+    auto op1 = [c = *p.token](store::database& db) { return roster::get_account(db, c); };
+    auto account = co_await api.db.read(op1);
     if (!account) {
       co_return failure_response(ctx, account.error());
     }
     co_return json_response(ctx, {{"items", json::array({to_json(*account)})}});
   }
-  auto accounts = co_await api.db.read(
-      [user = p.user_id](store::database& db) { return roster::accounts_of_user(db, user); });
+  auto op2 = [user = p.user_id](store::database& db) { return roster::accounts_of_user(db, user); };
+  auto accounts = co_await api.db.read(op2);
   if (!accounts) {
     co_return failure_response(ctx, accounts.error());
   }
@@ -61,8 +61,8 @@ awaitable_response list_accounts(api_context& api, http::request_context& ctx, p
 
 awaitable_response get_account(api_context& api, http::request_context& ctx,
                                const roster::caller& who) {
-  auto account =
-      co_await api.db.read([who](store::database& db) { return roster::get_account(db, who); });
+  auto op3 = [who](store::database& db) { return roster::get_account(db, who); };
+  auto account = co_await api.db.read(op3);
   if (!account) {
     co_return failure_response(ctx, account.error());
   }
@@ -71,8 +71,8 @@ awaitable_response get_account(api_context& api, http::request_context& ctx,
 
 awaitable_response list_members(api_context& api, http::request_context& ctx,
                                 const roster::caller& who) {
-  auto members =
-      co_await api.db.read([who](store::database& db) { return roster::list_members(db, who); });
+  auto op4 = [who](store::database& db) { return roster::list_members(db, who); };
+  auto members = co_await api.db.read(op4);
   if (!members) {
     co_return failure_response(ctx, members.error());
   }
@@ -101,10 +101,10 @@ awaitable_response invite_member(api_context& api, http::request_context& ctx,
   if (!f.ok()) {
     co_return problem_response(ctx, f.problem());
   }
-  auto user = co_await api.db.write(
-      in_transaction([&api, who, email, r = *r, now = api.now()](store::database& db) {
-        return roster::invite_member(db, api.mail, api.settings.roster, who, email, r, now);
-      }));
+  auto op5 = in_transaction([&api, who, email, r = *r, now = api.now()](store::database& db) {
+    return roster::invite_member(db, api.mail, api.settings.roster, who, email, r, now);
+  });
+  auto user = co_await api.db.write(op5);
   if (!user) {
     co_return failure_response(ctx, user.error());
   }
@@ -128,11 +128,11 @@ awaitable_response set_member(api_context& api, http::request_context& ctx,
   if (!f.ok()) {
     co_return problem_response(ctx, f.problem());
   }
-  auto done = co_await api.db.write(
-      in_transaction([who, user = std::string(ctx.params.get("user")), active = status == "active",
-                      now = api.now()](store::database& db) {
-        return roster::set_member_status(db, who, user, active, now);
-      }));
+  auto op6 = in_transaction([who, user = std::string(ctx.params.get("user")),
+                             active = status == "active", now = api.now()](store::database& db) {
+    return roster::set_member_status(db, who, user, active, now);
+  });
+  auto done = co_await api.db.write(op6);
   if (!done) {
     co_return failure_response(ctx, done.error());
   }
@@ -154,9 +154,10 @@ awaitable_response list_invitations(api_context& api, http::request_context& ctx
                              "status: one of pending, accepted, expired, revoked, bounced"});
     }
   }
-  auto list = co_await api.db.read([who, filter, now = api.now()](store::database& db) {
+  auto op7 = [who, filter, now = api.now()](store::database& db) {
     return roster::list_invitations(db, who.account_id, filter, now);
-  });
+  };
+  auto list = co_await api.db.read(op7);
   if (!list) {
     co_return failure_response(ctx, list.error());
   }
@@ -178,18 +179,18 @@ awaitable_response change_invitation(api_context& api, http::request_context& ct
     co_return failure_response(
         ctx, base::failure{roster::errc::forbidden, "only owners and admins manage invitations"});
   }
-  auto done = co_await api.db.write(
-      in_transaction([who, id = std::string(ctx.params.get("invitation")), change,
-                      now = api.now()](store::database& db) -> base::result<void> {
-        auto inv = roster::find_invitation(db, who.account_id, id, now);
-        if (!inv) {
-          return inv.error();
-        }
-        if (!*inv) {
-          return base::fail(roster::errc::not_found, "no such invitation");
-        }
-        return change(db, **inv, roster::actor::of(who), now);
-      }));
+  auto op8 = in_transaction([who, id = std::string(ctx.params.get("invitation")), change,
+                             now = api.now()](store::database& db) -> base::result<void> {
+    auto inv = roster::find_invitation(db, who.account_id, id, now);
+    if (!inv) {
+      return inv.error();
+    }
+    if (!*inv) {
+      return base::fail(roster::errc::not_found, "no such invitation");
+    }
+    return change(db, **inv, roster::actor::of(who), now);
+  });
+  auto done = co_await api.db.write(op8);
   if (!done) {
     co_return failure_response(ctx, done.error());
   }
@@ -204,12 +205,12 @@ awaitable_response list_audit(api_context& api, http::request_context& ctx,
     co_return failure_response(ctx, limit.error());
   }
   auto creator = query_param(ctx.query, "creator_id");
-  auto page = co_await api.db.read(
-      [who, creator, cursor = cursor_of(ctx), limit = *limit](store::database& db) {
-        return roster::list_audit(
-            db, who, creator ? std::optional<std::string_view>(*creator) : std::nullopt,
-            cursor ? std::optional<std::string_view>(*cursor) : std::nullopt, limit);
-      });
+  auto op9 = [who, creator, cursor = cursor_of(ctx), limit = *limit](store::database& db) {
+    return roster::list_audit(
+        db, who, creator ? std::optional<std::string_view>(*creator) : std::nullopt,
+        cursor ? std::optional<std::string_view>(*cursor) : std::nullopt, limit);
+  };
+  auto page = co_await api.db.read(op9);
   if (!page) {
     co_return failure_response(ctx, page.error());
   }
@@ -223,8 +224,8 @@ awaitable_response list_audit(api_context& api, http::request_context& ctx,
 
 awaitable_response list_tokens(api_context& api, http::request_context& ctx,
                                const roster::caller& who, std::string kind) {
-  auto list = co_await api.db.read(
-      [who, kind](store::database& db) { return roster::list_api_tokens(db, who, kind); });
+  auto op10 = [who, kind](store::database& db) { return roster::list_api_tokens(db, who, kind); };
+  auto list = co_await api.db.read(op10);
   if (!list) {
     co_return failure_response(ctx, list.error());
   }
@@ -256,10 +257,10 @@ awaitable_response create_token(api_context& api, http::request_context& ctx,
   if (!f.ok()) {
     co_return problem_response(ctx, f.problem());
   }
-  auto made = co_await api.db.write(
-      in_transaction([who, kind, name, expires, now = api.now()](store::database& db) {
-        return roster::create_api_token(db, who, kind, name, expires, now);
-      }));
+  auto op11 = in_transaction([who, kind, name, expires, now = api.now()](store::database& db) {
+    return roster::create_api_token(db, who, kind, name, expires, now);
+  });
+  auto made = co_await api.db.write(op11);
   if (!made) {
     co_return failure_response(ctx, made.error());
   }
@@ -270,11 +271,12 @@ awaitable_response create_token(api_context& api, http::request_context& ctx,
 }
 
 awaitable_response revoke_token(api_context& api, http::request_context& ctx,
-                                const roster::caller& who) {
-  auto done = co_await api.db.write(in_transaction(
-      [who, id = std::string(ctx.params.get("token")), now = api.now()](store::database& db) {
-        return roster::revoke_api_token(db, who, id, now);
-      }));
+                                const roster::caller& who, std::string kind) {
+  auto revoke = in_transaction(
+      [who, kind, id = std::string(ctx.params.get("token")), now = api.now()](store::database& db) {
+        return roster::revoke_api_token(db, who, kind, id, now);
+      });
+  auto done = co_await api.db.write(revoke);
   if (!done) {
     co_return failure_response(ctx, done.error());
   }
@@ -343,8 +345,8 @@ void add_account_routes(http::router& routes, api_context& api) {
                  return create_token(api, ctx, who, kind);
                }));
     routes.add(http::verb::delete_, path + "/{token}",
-               in_account(api, [&api](http::request_context& ctx, const roster::caller& who) {
-                 return revoke_token(api, ctx, who);
+               in_account(api, [&api, kind](http::request_context& ctx, const roster::caller& who) {
+                 return revoke_token(api, ctx, who, kind);
                }));
   }
 }

@@ -49,17 +49,11 @@ class api_context {
   api_context& operator=(const api_context&) = delete;
   ~api_context() { hashing_.join(); }
 
-  /// Runs f() on the hashing pool and resumes on the caller's executor.
+  /// Runs f() on the hashing pool and resumes on the caller's executor. `f` is moved from;
+  /// like store::read it must be a named object (see there).
   template <class F>
-  boost::asio::awaitable<std::invoke_result_t<F&>> hash_off_thread(F f) {
-    using R = std::invoke_result_t<F&>;
-    auto value = co_await boost::asio::co_spawn(
-        hashing_.get_executor(),
-        [f = std::move(f)]() mutable -> boost::asio::awaitable<std::optional<R>> {
-          co_return std::optional<R>(f());
-        },
-        boost::asio::use_awaitable);
-    co_return std::move(*value);
+  boost::asio::awaitable<std::invoke_result_t<F&>> hash_off_thread(F& f) {
+    return hash_task(std::move(f));
   }
 
   /// Wall-clock now; replaceable so tests can move time.
@@ -87,6 +81,17 @@ class api_context {
   };
 
  private:
+  template <class F>
+  boost::asio::awaitable<std::invoke_result_t<F&>> hash_task(F f) {
+    using R = std::invoke_result_t<F&>;
+    auto task = [f = std::move(f)]() mutable -> boost::asio::awaitable<std::optional<R>> {
+      co_return std::optional<R>(f());
+    };
+    auto value = co_await boost::asio::co_spawn(hashing_.get_executor(), std::move(task),
+                                                boost::asio::use_awaitable);
+    co_return std::move(*value);
+  }
+
   boost::asio::thread_pool hashing_;
 };
 

@@ -59,8 +59,10 @@ asio::awaitable<std::optional<principal>> authenticate(api_context& api,
       co_return std::nullopt;
     }
     std::string token(authorization.substr(scheme.size()));
-    auto who = co_await api.db.read(
-        [token, now](store::database& db) { return roster::caller_for_api_token(db, token, now); });
+    auto op1 = [token, now](store::database& db) {
+      return roster::caller_for_api_token(db, token, now);
+    };
+    auto who = co_await api.db.read(op1);
     if (!who || !*who) {
       co_return std::nullopt;
     }
@@ -70,8 +72,8 @@ asio::awaitable<std::optional<principal>> authenticate(api_context& api,
     p.email = (*who)->is_service() ? "" : (*who)->label;
     p.token = std::move(**who);
     auto id = p.token->token_id;
-    (void)co_await api.db.write(
-        [id, now](store::database& db) { return roster::touch_api_token(db, id, now); });
+    auto op2 = [id, now](store::database& db) { return roster::touch_api_token(db, id, now); };
+    (void)co_await api.db.write(op2);
     co_return p;
   }
   const auto cookie_header = ctx.req[http::beast_http::field::cookie];
@@ -82,16 +84,17 @@ asio::awaitable<std::optional<principal>> authenticate(api_context& api,
   }
   std::string token(*value);
   const auto settings = api.settings.sessions;
-  auto found = co_await api.db.read([token, settings, now](store::database& db) {
+  auto op3 = [token, settings, now](store::database& db) {
     return roster::find_session(db, token, settings, now);
-  });
+  };
+  auto found = co_await api.db.read(op3);
   if (!found || !*found) {
     co_return std::nullopt;
   }
   if ((*found)->needs_touch) {
     auto hash = (*found)->token_hash;
-    (void)co_await api.db.write(
-        [hash, now](store::database& db) { return roster::touch_session(db, hash, now); });
+    auto op4 = [hash, now](store::database& db) { return roster::touch_session(db, hash, now); };
+    (void)co_await api.db.write(op4);
   }
   principal p;
   p.how = principal::kind::session;
@@ -137,9 +140,10 @@ http::handler in_account(api_context& api, handler_with_caller h) {
           co_return co_await h(ctx, *p.token);
         }
         auto user = p.user_id;
-        auto who = co_await api.db.read([user, account](store::database& db) {
+        auto op5 = [user, account](store::database& db) {
           return roster::caller_for_user(db, user, account);
-        });
+        };
+        auto who = co_await api.db.read(op5);
         if (!who) {
           co_return failure_response(ctx, who.error());
         }

@@ -45,11 +45,11 @@ awaitable_response list_creators(api_context& api, http::request_context& ctx,
   if (!limit) {
     co_return failure_response(ctx, limit.error());
   }
-  auto page = co_await api.db.read(
-      [who, cursor = query_param(ctx.query, "cursor"), limit = *limit](store::database& db) {
-        return roster::list_creators(
-            db, who, cursor ? std::optional<std::string_view>(*cursor) : std::nullopt, limit);
-      });
+  auto op1 = [who, cursor = query_param(ctx.query, "cursor"), limit = *limit](store::database& db) {
+    return roster::list_creators(
+        db, who, cursor ? std::optional<std::string_view>(*cursor) : std::nullopt, limit);
+  };
+  auto page = co_await api.db.read(op1);
   if (!page) {
     co_return failure_response(ctx, page.error());
   }
@@ -65,9 +65,10 @@ awaitable_response list_creators(api_context& api, http::request_context& ctx,
 
 awaitable_response get_creator(api_context& api, http::request_context& ctx,
                                const roster::caller& who) {
-  auto creator = co_await api.db.read([who, id = creator_param(ctx)](store::database& db) {
+  auto op2 = [who, id = creator_param(ctx)](store::database& db) {
     return roster::get_creator(db, who, id);
-  });
+  };
+  auto creator = co_await api.db.read(op2);
   if (!creator) {
     co_return failure_response(ctx, creator.error());
   }
@@ -129,10 +130,25 @@ awaitable_response add_creator(api_context& api, http::request_context& ctx,
   roster::onboarding_file file;
   file.rows.push_back(row);
   file.headers = {"name", "email", "has_account", "team"};  // issues name the JSON fields
-  auto plan = co_await api.db.write([&api, who, file, now = api.now()](store::database& db) {
+  // Creating only: an existing creator is changed with PATCH and the team routes, so a JSON
+  // body without "team" can never empty a team the way a CSV row without addresses does.
+  auto add = [&api, who, file,
+              now = api.now()](store::database& db) -> base::result<roster::onboarding_plan> {
+    auto preview = roster::plan_onboarding(db, who.account_id, file, api.settings.onboarding);
+    if (!preview) {
+      return preview.error();
+    }
+    const auto action = preview->creators.front().action;
+    if (action == roster::creator_action::update || action == roster::creator_action::unchanged) {
+      return base::fail(roster::errc::conflict,
+                        "email: already a creator on this roster (" +
+                            preview->creators.front().creator_id +
+                            "); change them with PATCH and the team routes");
+    }
     return roster::apply_onboarding(db, api.mail, api.settings.roster, who.account_id, file,
                                     api.settings.onboarding, roster::actor::of(who), now);
-  });
+  };
+  auto plan = co_await api.db.write(add);
   if (!plan) {
     co_return failure_response(ctx, plan.error());
   }
@@ -148,8 +164,10 @@ awaitable_response add_creator(api_context& api, http::request_context& ctx,
     co_return problem_response(ctx, p);
   }
   api.mail_queued();
-  auto creator = co_await api.db.read(
-      [who, id = c.creator_id](store::database& db) { return roster::get_creator(db, who, id); });
+  auto created = [who, id = c.creator_id](store::database& db) {
+    return roster::get_creator(db, who, id);
+  };
+  auto creator = co_await api.db.read(created);
   if (!creator) {
     co_return failure_response(ctx, creator.error());
   }
@@ -171,10 +189,11 @@ awaitable_response patch_creator(api_context& api, http::request_context& ctx,
   if (!f.ok()) {
     co_return problem_response(ctx, f.problem());
   }
-  auto done = co_await api.db.write(
+  auto op5 =
       in_transaction([who, id = creator_param(ctx), name, now = api.now()](store::database& db) {
         return roster::rename_creator(db, who, id, name, now);
-      }));
+      });
+  auto done = co_await api.db.write(op5);
   if (!done) {
     co_return failure_response(ctx, done.error());
   }
@@ -183,10 +202,10 @@ awaitable_response patch_creator(api_context& api, http::request_context& ctx,
 
 awaitable_response delete_creator(api_context& api, http::request_context& ctx,
                                   const roster::caller& who) {
-  auto done = co_await api.db.write(
-      in_transaction([who, id = creator_param(ctx), now = api.now()](store::database& db) {
-        return roster::remove_creator(db, who, id, now);
-      }));
+  auto op6 = in_transaction([who, id = creator_param(ctx), now = api.now()](store::database& db) {
+    return roster::remove_creator(db, who, id, now);
+  });
+  auto done = co_await api.db.write(op6);
   if (!done) {
     co_return failure_response(ctx, done.error());
   }
@@ -195,9 +214,10 @@ awaitable_response delete_creator(api_context& api, http::request_context& ctx,
 
 awaitable_response get_team(api_context& api, http::request_context& ctx,
                             const roster::caller& who) {
-  auto creator = co_await api.db.read([who, id = creator_param(ctx)](store::database& db) {
+  auto op7 = [who, id = creator_param(ctx)](store::database& db) {
     return roster::get_creator(db, who, id);
-  });
+  };
+  auto creator = co_await api.db.read(op7);
   if (!creator) {
     co_return failure_response(ctx, creator.error());
   }
@@ -221,10 +241,11 @@ awaitable_response add_team_member(api_context& api, http::request_context& ctx,
   if (!f.ok()) {
     co_return problem_response(ctx, f.problem());
   }
-  auto user = co_await api.db.write(in_transaction(
+  auto op8 = in_transaction(
       [&api, who, id = creator_param(ctx), email, now = api.now()](store::database& db) {
         return roster::add_team_member(db, api.mail, api.settings.roster, who, id, email, now);
-      }));
+      });
+  auto user = co_await api.db.write(op8);
   if (!user) {
     co_return failure_response(ctx, user.error());
   }
@@ -234,9 +255,10 @@ awaitable_response add_team_member(api_context& api, http::request_context& ctx,
 
 awaitable_response remove_team_member(api_context& api, http::request_context& ctx,
                                       const roster::caller& who) {
-  auto done = co_await api.db.write(in_transaction(
+  auto op9 = in_transaction(
       [who, id = creator_param(ctx), user = std::string(ctx.params.get("user")), now = api.now()](
-          store::database& db) { return roster::remove_team_member(db, who, id, user, now); }));
+          store::database& db) { return roster::remove_team_member(db, who, id, user, now); });
+  auto done = co_await api.db.write(op9);
   if (!done) {
     co_return failure_response(ctx, done.error());
   }
@@ -245,17 +267,17 @@ awaitable_response remove_team_member(api_context& api, http::request_context& c
 
 awaitable_response creator_invitations(api_context& api, http::request_context& ctx,
                                        const roster::caller& who) {
-  auto list = co_await api.db.read(
-      [who, id = creator_param(ctx), now = api.now()](
-          store::database& db) -> base::result<std::vector<roster::invitation_record>> {
-        auto creator = roster::get_creator(db, who, id);  // not_found when invisible
-        if (!creator) {
-          return creator.error();
-        }
-        roster::invitation_filter filter;
-        filter.creator_id = id;
-        return roster::list_invitations(db, who.account_id, filter, now);
-      });
+  auto op10 = [who, id = creator_param(ctx), now = api.now()](
+                  store::database& db) -> base::result<std::vector<roster::invitation_record>> {
+    auto creator = roster::get_creator(db, who, id);  // not_found when invisible
+    if (!creator) {
+      return creator.error();
+    }
+    roster::invitation_filter filter;
+    filter.creator_id = id;
+    return roster::list_invitations(db, who.account_id, filter, now);
+  };
+  auto list = co_await api.db.read(op10);
   if (!list) {
     co_return failure_response(ctx, list.error());
   }
@@ -272,19 +294,20 @@ awaitable_response connect_message(api_context& api, http::request_context& ctx,
     co_return failure_response(
         ctx, base::failure{roster::errc::forbidden, "a service token has no use for this"});
   }
-  auto data = co_await api.db.read(
+  auto op11 =
       [who, id = creator_param(ctx)](
           store::database& db) -> base::result<std::pair<roster::creator_record, std::string>> {
-        auto creator = roster::get_creator(db, who, id);
-        if (!creator) {
-          return creator.error();
-        }
-        auto account = roster::get_account(db, who);
-        if (!account) {
-          return account.error();
-        }
-        return std::pair{std::move(*creator), account->name};
-      });
+    auto creator = roster::get_creator(db, who, id);
+    if (!creator) {
+      return creator.error();
+    }
+    auto account = roster::get_account(db, who);
+    if (!account) {
+      return account.error();
+    }
+    return std::pair{std::move(*creator), account->name};
+  };
+  auto data = co_await api.db.read(op11);
   if (!data) {
     co_return failure_response(ctx, data.error());
   }

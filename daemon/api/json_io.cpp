@@ -39,7 +39,7 @@ std::string decode_component(std::string_view s) {
   for (std::size_t i = 0; i < s.size(); ++i) {
     if (s[i] == '+') {
       out += ' ';
-    } else if (s[i] == '%' && i + 2 < s.size() + 0 && hex_value(s[i + 1]) >= 0 &&
+    } else if (s[i] == '%' && i + 2 < s.size() && hex_value(s[i + 1]) >= 0 &&
                hex_value(s[i + 2]) >= 0) {
       out += static_cast<char>(hex_value(s[i + 1]) * 16 + hex_value(s[i + 2]));
       i += 2;
@@ -111,6 +111,10 @@ http::problem problem_for(const base::failure& f) {
                                       f.detail);
     }
   }
+  if (f.code == store::errc::constraint) {
+    return http::make_problem(http::status::conflict, "conflict",
+                              "That conflicts with what is stored (a duplicate, most likely).");
+  }
   if (f.code == store::errc::busy) {
     return http::make_problem(http::status::service_unavailable, "busy",
                               "The database is busy; retry shortly.");
@@ -125,7 +129,8 @@ http::response failure_response(const http::request_context& ctx, const base::fa
 
 base::result<json> read_object(const http::request_context& ctx, http::problem& problem) {
   const auto type = ctx.req[http::beast_http::field::content_type];
-  if (type.substr(0, type.find(';')) != "application/json") {
+  if (!roster::equals_ignoring_case(roster::trim(type.substr(0, type.find(';'))),
+                                    "application/json")) {
     problem = http::make_problem(http::status::unsupported_media_type, "unsupported-media-type",
                                  "Send the body as application/json.");
     return base::fail(roster::errc::invalid_argument, "content type");
@@ -145,11 +150,33 @@ base::result<json> read_object(const http::request_context& ctx, http::problem& 
 }
 
 std::string fields::required_string(std::string_view name, std::size_t max_length) {
-  auto value = optional_string(name, max_length);
-  if (!value && object_.find(std::string(name)) == object_.end()) {
+  auto it = object_.find(std::string(name));
+  if (it == object_.end() || it->is_null()) {
     add(std::string(name), "is required");
+    return "";
   }
-  return value.value_or("");
+  return optional_string(name, max_length).value_or("");
+}
+
+std::optional<std::string> fields::raw_string(std::string_view name, std::size_t max_length,
+                                              bool optional) {
+  auto it = object_.find(std::string(name));
+  if (it == object_.end() || it->is_null()) {
+    if (!optional) {
+      add(std::string(name), "is required");
+    }
+    return std::nullopt;
+  }
+  if (!it->is_string()) {
+    add(std::string(name), "must be a string");
+    return std::nullopt;
+  }
+  const auto& text = it->get_ref<const std::string&>();
+  if (text.empty() || text.size() > max_length) {
+    add(std::string(name), "must be 1 to " + std::to_string(max_length) + " bytes");
+    return std::nullopt;
+  }
+  return text;
 }
 
 std::optional<std::string> fields::optional_string(std::string_view name, std::size_t max_length) {

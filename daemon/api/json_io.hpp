@@ -42,6 +42,9 @@ class fields {
   /// A required string of 1..max_length bytes after trimming.
   std::string required_string(std::string_view name, std::size_t max_length = 320);
   std::optional<std::string> optional_string(std::string_view name, std::size_t max_length = 320);
+  /// A string taken exactly as sent (no trimming): passwords. Required unless `optional`.
+  std::optional<std::string> raw_string(std::string_view name, std::size_t max_length,
+                                        bool optional = false);
   std::optional<bool> optional_bool(std::string_view name);
   /// Reports unknown members too (a typo should not be silently ignored).
   void allow_only(std::initializer_list<std::string_view> names);

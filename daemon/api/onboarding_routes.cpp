@@ -13,7 +13,7 @@ namespace {
 namespace asio = boost::asio;
 using awaitable_response = asio::awaitable<http::response>;
 
-/// The template with its header and one example row, quoted where the wording needs it.
+/// The empty template: the header row only, quoted where the wording needs it.
 std::string template_csv() {
   std::string out;
   for (std::size_t c = 0; c < roster::onboarding_column_count; ++c) {
@@ -65,9 +65,10 @@ awaitable_response import_csv(api_context& api, http::request_context& ctx,
   }
   // Parsing takes tens of milliseconds for a big file: do it off the I/O threads.
   const auto& options = api.settings.onboarding;
-  auto parsed = co_await api.db.read([text = ctx.req.body(), options](store::database&) {
+  auto op1 = [text = ctx.req.body(), options](store::database&) {
     return roster::parse_onboarding_csv(text, options);
-  });
+  };
+  auto parsed = co_await api.db.read(op1);
   if (!parsed) {
     if (parsed.error().code.category() == roster::roster_category()) {
       co_return problem_response(ctx, csv_problem(parsed.error()));
@@ -76,15 +77,17 @@ awaitable_response import_csv(api_context& api, http::request_context& ctx,
   }
   base::result<roster::onboarding_plan> plan = base::fail(roster::errc::not_found, "");
   if (*dry_run) {
-    plan = co_await api.db.read([who, file = std::move(*parsed), options](store::database& db) {
+    auto op2 = [who, file = std::move(*parsed), options](store::database& db) {
       return roster::plan_onboarding(db, who.account_id, file, options);
-    });
+    };
+    plan = co_await api.db.read(op2);
   } else {
-    plan = co_await api.db.write(
-        [&api, who, file = std::move(*parsed), options, now = api.now()](store::database& db) {
-          return roster::apply_onboarding(db, api.mail, api.settings.roster, who.account_id, file,
-                                          options, roster::actor::of(who), now);
-        });
+    auto op3 = [&api, who, file = std::move(*parsed), options,
+                now = api.now()](store::database& db) {
+      return roster::apply_onboarding(db, api.mail, api.settings.roster, who.account_id, file,
+                                      options, roster::actor::of(who), now);
+    };
+    plan = co_await api.db.write(op3);
     if (plan) {
       api.mail_queued();
       api.log->info("onboarding_applied request_id={} rows={} added={} invitations={}",
@@ -106,10 +109,15 @@ awaitable_response import_csv_any(api_context& api, http::request_context& ctx, 
   }
   auto account = query_param(ctx.query, "account");
   if (!account) {
-    auto accounts = co_await api.db.read(
-        [user = p.user_id](store::database& db) { return roster::accounts_of_user(db, user); });
+    auto op4 = [user = p.user_id](store::database& db) {
+      return roster::accounts_of_user(db, user);
+    };
+    auto accounts = co_await api.db.read(op4);
     if (!accounts) {
       co_return failure_response(ctx, accounts.error());
+    }
+    if (accounts->empty()) {
+      co_return failure_response(ctx, base::failure{roster::errc::not_found, ""});
     }
     if (accounts->size() != 1) {
       co_return failure_response(
@@ -118,9 +126,10 @@ awaitable_response import_csv_any(api_context& api, http::request_context& ctx, 
     }
     account = accounts->front().id;
   }
-  auto who = co_await api.db.read([user = p.user_id, account = *account](store::database& db) {
+  auto op5 = [user = p.user_id, account = *account](store::database& db) {
     return roster::caller_for_user(db, user, account);
-  });
+  };
+  auto who = co_await api.db.read(op5);
   if (!who) {
     co_return failure_response(ctx, who.error());
   }

@@ -58,8 +58,8 @@ asio::awaitable<http::response> whoami(api_context& api, const http::request_con
                                        const std::string& display_name,
                                        const std::string& session_token,
                                        http::status code = http::status::ok) {
-  auto accounts = co_await api.db.read(
-      [user_id](store::database& db) { return roster::accounts_of_user(db, user_id); });
+  auto op1 = [user_id](store::database& db) { return roster::accounts_of_user(db, user_id); };
+  auto accounts = co_await api.db.read(op1);
   if (!accounts) {
     co_return failure_response(ctx, accounts.error());
   }
@@ -82,8 +82,8 @@ asio::awaitable<base::result<std::string>> hash_new_password(api_context& api,
     co_return ok.error();
   }
   const auto cost = api.settings.password_cost;
-  co_return co_await api.hash_off_thread(
-      [s = std::move(secret), cost]() { return roster::hash_password(s, cost); });
+  auto op2 = [s = std::move(secret), cost]() { return roster::hash_password(s, cost); };
+  co_return co_await api.hash_off_thread(op2);
 }
 
 awaitable_response login(api_context& api, http::request_context& ctx) {
@@ -95,7 +95,7 @@ awaitable_response login(api_context& api, http::request_context& ctx) {
   fields f(*body);
   f.allow_only({"email", "password"});
   auto email_text = f.required_string("email");
-  auto password_text = f.required_string("password", roster::max_password_bytes);
+  auto password_text = f.raw_string("password", roster::max_password_bytes).value_or("");
   if (!f.ok()) {
     co_return problem_response(ctx, f.problem());
   }
@@ -112,8 +112,8 @@ awaitable_response login(api_context& api, http::request_context& ctx) {
   }
   std::optional<roster::login_candidate> candidate;
   if (email) {
-    auto found = co_await api.db.read(
-        [e = *email](store::database& db) { return roster::find_login(db, e); });
+    auto op3 = [e = *email](store::database& db) { return roster::find_login(db, e); };
+    auto found = co_await api.db.read(op3);
     if (!found) {
       co_return failure_response(ctx, found.error());
     }
@@ -123,13 +123,14 @@ awaitable_response login(api_context& api, http::request_context& ctx) {
   const auto cost = api.settings.password_cost;
   const bool usable = candidate && candidate->active && !candidate->password_hash.empty();
   const std::string phc = usable ? candidate->password_hash : std::string();
-  auto verified = co_await api.hash_off_thread([&password, phc, cost, usable]() {
+  auto op4 = [&password, phc, cost, usable]() {
     if (!usable) {
       roster::spend_equal_time(password, cost);  // unknown address: same time as a real check
       return false;
     }
     return roster::verify_password(password, phc);
-  });
+  };
+  auto verified = co_await api.hash_off_thread(op4);
   if (!verified) {
     api.account_limiter.record_failure(account_key, now_steady);
     api.address_limiter.record_failure(address_key, now_steady);
@@ -138,13 +139,14 @@ awaitable_response login(api_context& api, http::request_context& ctx) {
   }
   api.account_limiter.reset(account_key);
   if (roster::needs_rehash(phc, cost)) {
-    auto fresh = co_await api.hash_off_thread(
-        [&password, cost]() { return roster::hash_password(password, cost); });
+    auto op5 = [&password, cost]() { return roster::hash_password(password, cost); };
+    auto fresh = co_await api.hash_off_thread(op5);
     if (fresh) {
       const auto user = candidate->user_id;
-      (void)co_await api.db.write([user, phc = *fresh, now = api.now()](store::database& db) {
-        return roster::set_password(db, user, phc, now);
-      });
+      auto op6 = [user, phc = *fresh, now = api.now()](store::database& db) {
+        return roster::upgrade_password_hash(db, user, phc);
+      };
+      (void)co_await api.db.write(op6);
     }
   }
   std::optional<std::string> previous;
@@ -153,17 +155,18 @@ awaitable_response login(api_context& api, http::request_context& ctx) {
     previous = std::string(*old);
   }
   const auto user_id = candidate->user_id;
-  auto session = co_await api.db.write(
-      [user_id, previous, settings = api.settings.sessions, now = api.now()](store::database& db) {
-        return roster::start_session(
-            db, user_id, settings, now,
-            previous ? std::optional<std::string_view>(*previous) : std::nullopt);
-      });
+  auto op7 = [user_id, previous, settings = api.settings.sessions,
+              now = api.now()](store::database& db) {
+    return roster::start_session(
+        db, user_id, settings, now,
+        previous ? std::optional<std::string_view>(*previous) : std::nullopt);
+  };
+  auto session = co_await api.db.write(op7);
   if (!session) {
     co_return failure_response(ctx, session.error());
   }
-  auto res =
-      co_await whoami(api, ctx, user_id, candidate->email, "", std::string(session->reveal()));
+  auto res = co_await whoami(api, ctx, user_id, candidate->email, candidate->display_name,
+                             std::string(session->reveal()));
   res.set(http::beast_http::field::set_cookie, session_cookie(api, *session));
   co_return res;
 }
@@ -187,8 +190,7 @@ awaitable_response request_reset(api_context& api, http::request_context& ctx) {
   }
   api.address_limiter.record_failure(address_key, now_steady);  // every request counts here
   if (auto email = roster::normalize_email(email_text)) {
-    auto done = co_await api.db.write([&api, e = *email,
-                                       now = api.now()](store::database& db) -> base::result<void> {
+    auto op8 = [&api, e = *email, now = api.now()](store::database& db) -> base::result<void> {
       auto tx = store::transaction::begin(db);
       if (!tx) {
         return tx.error();
@@ -197,7 +199,8 @@ awaitable_response request_reset(api_context& api, http::request_context& ctx) {
         return r;
       }
       return tx->commit();
-    });
+    };
+    auto done = co_await api.db.write(op8);
     if (!done) {
       co_return failure_response(ctx, done.error());
     }
@@ -218,13 +221,14 @@ awaitable_response complete_reset(api_context& api, http::request_context& ctx) 
   fields f(*body);
   f.allow_only({"token", "password"});
   auto token = f.required_string("token", 200);
-  auto password = f.required_string("password", roster::max_password_bytes);
+  auto password = f.raw_string("password", roster::max_password_bytes).value_or("");
   if (!f.ok()) {
     co_return problem_response(ctx, f.problem());
   }
-  auto valid = co_await api.db.read([token, now = api.now()](store::database& db) {
+  auto op9 = [token, now = api.now()](store::database& db) {
     return roster::check_password_reset(db, token, now);
-  });
+  };
+  auto valid = co_await api.db.read(op9);
   if (!valid) {
     co_return failure_response(ctx, valid.error());
   }
@@ -232,21 +236,22 @@ awaitable_response complete_reset(api_context& api, http::request_context& ctx) 
   if (!phc) {
     co_return failure_response(ctx, phc.error());
   }
-  auto done = co_await api.db.write(
-      [token, phc = *phc, now = api.now()](store::database& db) -> base::result<std::string> {
-        auto tx = store::transaction::begin(db);
-        if (!tx) {
-          return tx.error();
-        }
-        auto user = roster::complete_password_reset(db, token, phc, now);
-        if (!user) {
-          return user;
-        }
-        if (auto c = tx->commit(); !c) {
-          return c.error();
-        }
-        return user;
-      });
+  auto op10 = [token, phc = *phc,
+               now = api.now()](store::database& db) -> base::result<std::string> {
+    auto tx = store::transaction::begin(db);
+    if (!tx) {
+      return tx.error();
+    }
+    auto user = roster::complete_password_reset(db, token, phc, now);
+    if (!user) {
+      return user;
+    }
+    if (auto c = tx->commit(); !c) {
+      return c.error();
+    }
+    return user;
+  };
+  auto done = co_await api.db.write(op10);
   if (!done) {
     co_return failure_response(ctx, done.error());
   }
@@ -265,9 +270,10 @@ awaitable_response inspect_invitation(api_context& api, http::request_context& c
   if (!f.ok()) {
     co_return problem_response(ctx, f.problem());
   }
-  auto preview = co_await api.db.read([token, now = api.now()](store::database& db) {
+  auto op11 = [token, now = api.now()](store::database& db) {
     return roster::open_invitation(db, token, now);
-  });
+  };
+  auto preview = co_await api.db.read(op11);
   if (!preview) {
     co_return failure_response(ctx, preview.error());
   }
@@ -288,14 +294,15 @@ awaitable_response accept_invitation(api_context& api, http::request_context& ct
   fields f(*body);
   f.allow_only({"token", "password", "display_name"});
   auto token = f.required_string("token", 200);
-  auto password = f.optional_string("password", roster::max_password_bytes);
+  auto password = f.raw_string("password", roster::max_password_bytes, true);
   auto display_name = f.optional_string("display_name", 200).value_or("");
   if (!f.ok()) {
     co_return problem_response(ctx, f.problem());
   }
-  auto preview = co_await api.db.read([token, now = api.now()](store::database& db) {
+  auto op12 = [token, now = api.now()](store::database& db) {
     return roster::open_invitation(db, token, now);
-  });
+  };
+  auto preview = co_await api.db.read(op12);
   if (!preview) {
     co_return failure_response(ctx, preview.error());
   }
@@ -312,31 +319,31 @@ awaitable_response accept_invitation(api_context& api, http::request_context& ct
     phc = std::move(*hashed);
   }
   const bool sign_in = preview->needs_password;
-  auto accepted = co_await api.db.write(
-      [token, phc, display_name, sign_in, settings = api.settings.sessions,
-       now = api.now()](store::database& db)
-          -> base::result<std::pair<std::string, std::optional<base::secret>>> {
-        auto tx = store::transaction::begin(db);
-        if (!tx) {
-          return tx.error();
-        }
-        auto user = roster::accept_invitation(db, token, phc, display_name, now);
-        if (!user) {
-          return user.error();
-        }
-        std::optional<base::secret> session;
-        if (sign_in) {
-          auto s = roster::start_session(db, *user, settings, now);
-          if (!s) {
-            return s.error();
-          }
-          session = std::move(*s);
-        }
-        if (auto c = tx->commit(); !c) {
-          return c.error();
-        }
-        return std::pair{std::move(*user), std::move(session)};
-      });
+  auto op13 = [token, phc, display_name, sign_in, settings = api.settings.sessions,
+               now = api.now()](store::database& db)
+      -> base::result<std::pair<std::string, std::optional<base::secret>>> {
+    auto tx = store::transaction::begin(db);
+    if (!tx) {
+      return tx.error();
+    }
+    auto user = roster::accept_invitation(db, token, phc, display_name, now);
+    if (!user) {
+      return user.error();
+    }
+    std::optional<base::secret> session;
+    if (sign_in) {
+      auto s = roster::start_session(db, *user, settings, now);
+      if (!s) {
+        return s.error();
+      }
+      session = std::move(*s);
+    }
+    if (auto c = tx->commit(); !c) {
+      return c.error();
+    }
+    return std::pair{std::move(*user), std::move(session)};
+  };
+  auto accepted = co_await api.db.write(op13);
   if (!accepted) {
     co_return failure_response(ctx, accepted.error());
   }
@@ -364,8 +371,10 @@ void add_session_routes(http::router& routes, api_context& api) {
                  api,
                  [&api](http::request_context& ctx, principal& p) -> awaitable_response {
                    auto token = p.session_token;
-                   auto done = co_await api.db.write(
-                       [token](store::database& db) { return roster::end_session(db, token); });
+                   auto op14 = [token](store::database& db) {
+                     return roster::end_session(db, token);
+                   };
+                   auto done = co_await api.db.write(op14);
                    if (!done) {
                      co_return failure_response(ctx, done.error());
                    }

@@ -34,10 +34,10 @@ void add_ops_routes(http::router& routes, ops_dependencies deps) {
                                         "The daemon is shutting down."),
                      ctx.req.version(), ctx.request_id);
                }
+               auto op1 = [](store::database& db) { return store::current_version(db); };
                // A real query on a read connection: proves the file is open, readable and
                // migrated, not just that the process lives.
-               auto version = co_await deps.db.read(
-                   [](store::database& db) { return store::current_version(db); });
+               auto version = co_await deps.db.read(op1);
                const int head = store::head_version();
                if (!version || *version != head) {
                  co_return http::make_problem_response(

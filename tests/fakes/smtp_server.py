@@ -15,6 +15,12 @@ Scripted failures:
   --fail-next N --fail-code C   answer C (e.g. 451, 554) at the end of DATA for the next N
                                 messages, then accept again
   --reject-rcpt ADDRESS=C       answer C to RCPT TO:<ADDRESS> (repeatable)
+  --delay-data S                at the end of DATA, accept and write the message, print
+                                "holding DATA reply NNNN", then wait S seconds before the 250:
+                                a client that dies in the wait delivered the message without
+                                knowing it (the case that makes at-least-once send duplicates)
+  --delay-count N               hold only the first N messages that way (default: every one)
+  --log-rcpt                    print "rcpt <ADDRESS> CODE" for every RCPT TO answered
 """
 
 import argparse
@@ -44,10 +50,15 @@ class Handler:
         self.fail_code = args.fail_code
         self.reject_rcpt = dict(item.rsplit("=", 1) for item in args.reject_rcpt)
         self.sequence = itertools.count(1)
+        self.delay_data = args.delay_data
+        self.delay_left = args.delay_count
+        self.log_rcpt = args.log_rcpt
         os.makedirs(os.path.join(self.maildir, "rejected"), exist_ok=True)
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         code = self.reject_rcpt.get(address)
+        if self.log_rcpt:
+            print(f"rcpt <{address}> {code if code is not None else 250}", flush=True)
         if code is not None:
             return reply(int(code))
         envelope.rcpt_tos.append(address)
@@ -58,7 +69,12 @@ class Handler:
         if refuse:
             self.fail_left -= 1
         folder = os.path.join(self.maildir, "rejected") if refuse else self.maildir
-        self.write(folder, envelope)
+        name = self.write(folder, envelope)
+        if not refuse and self.delay_data > 0 and self.delay_left != 0:
+            self.delay_left -= 1
+            print(f"holding DATA reply {name}", flush=True)
+            # Cancelled when the client goes away; the message is written already.
+            await asyncio.sleep(self.delay_data)
         return reply(self.fail_code) if refuse else "250 2.0.0 OK queued"
 
     def write(self, folder, envelope):
@@ -71,11 +87,14 @@ class Handler:
             with open(path + ".tmp", "wb") as f:
                 f.write(data)
             os.rename(path + ".tmp", path)
+        return name
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--maildir", required=True)
+    parser.add_argument("--port", type=int, default=0,
+                        help="port on 127.0.0.1 (default: any free one, printed)")
     parser.add_argument("--cert")
     parser.add_argument("--key")
     parser.add_argument("--implicit-tls", action="store_true")
@@ -84,6 +103,9 @@ def main():
     parser.add_argument("--fail-next", type=int, default=0)
     parser.add_argument("--fail-code", type=int, default=451)
     parser.add_argument("--reject-rcpt", action="append", default=[])
+    parser.add_argument("--delay-data", type=float, default=0)
+    parser.add_argument("--delay-count", type=int, default=-1)
+    parser.add_argument("--log-rcpt", action="store_true")
     args = parser.parse_args()
     logging.getLogger("mail.log").setLevel(logging.ERROR)  # aiosmtpd's own chatter
 
@@ -115,7 +137,7 @@ def main():
 
     async def serve():
         server = await asyncio.get_running_loop().create_server(
-            make_session, "127.0.0.1", 0, ssl=context if args.implicit_tls else None)
+            make_session, "127.0.0.1", args.port, ssl=context if args.implicit_tls else None)
         print("port", server.sockets[0].getsockname()[1], flush=True)
         async with server:
             await server.serve_forever()

@@ -197,7 +197,7 @@ TEST_CASE("API tokens are shown once, stored hashed, and stop working when revok
   REQUIRE(who.value().has_value());
   CHECK((*who)->is_service());
   REQUIRE(f.db->write_now([&](store::database& d) {
-                return roster::revoke_api_token(d, owner, made->record.id, f.now);
+                return roster::revoke_api_token(d, owner, "service", made->record.id, f.now);
               })
               .has_value());
   auto after = f.db->read_now(

@@ -92,15 +92,17 @@ TEST_CASE("read and write run on store threads and resume the coroutine on its o
   std::int64_t count = -1;
   run_coroutine([&]() -> asio::awaitable<void> {
     before = std::this_thread::get_id();
-    co_await s->write([&](database& db) {
+    auto op1 = [&](database& db) {
       writer = std::this_thread::get_id();
       db.exec("INSERT INTO items DEFAULT VALUES").value();
-    });
+    };
+    co_await s->write(op1);
     after_write = std::this_thread::get_id();
-    count = co_await s->read([&](database& db) {
+    auto op2 = [&](database& db) {
       reader = std::this_thread::get_id();
       return count_items(db);
-    });
+    };
+    count = co_await s->read(op2);
     after_read = std::this_thread::get_id();
   });
   CHECK(count == 1);
@@ -118,7 +120,8 @@ TEST_CASE("an exception thrown by a store operation reaches the awaiting corouti
   std::string caught;
   run_coroutine([&]() -> asio::awaitable<void> {
     try {
-      co_await s->write([](database&) -> int { throw std::runtime_error("boom"); });
+      auto op3 = [](database&) -> int { throw std::runtime_error("boom"); };
+      co_await s->write(op3);
     } catch (const std::runtime_error& e) {
       caught = e.what();
     }
@@ -135,10 +138,11 @@ TEST_CASE("a failed result comes back as a value and an expected failure keeps t
   auto s = open_store(dir / "s.db");
   std::optional<rosterd::base::result<void>> outcome;
   run_coroutine([&]() -> asio::awaitable<void> {
-    outcome = co_await s->write([](database& db) {
+    auto op4 = [](database& db) {
       return db.exec(
           "INSERT INTO settings (key, value, updated_at) VALUES ('instance_id', 'x', 'y')");
-    });
+    };
+    outcome = co_await s->write(op4);
   });
   REQUIRE(outcome);
   REQUIRE_FALSE(*outcome);
@@ -168,7 +172,8 @@ TEST_CASE("reads are not blocked while a write transaction is open", "[store]") 
   const auto uncommitted = s->read_now([](database& db) { return count_items(db); });
   std::int64_t from_coroutine = -1;
   run_coroutine([&]() -> asio::awaitable<void> {
-    from_coroutine = co_await s->read([](database& db) { return count_items(db); });
+    auto op5 = [](database& db) { return count_items(db); };
+    from_coroutine = co_await s->read(op5);
   });
   const auto elapsed = std::chrono::steady_clock::now() - started;
   reads_done.set_value();
