@@ -1,0 +1,409 @@
+// The /v1 flows a person goes through, over real HTTP with real email: sign-in, CSRF, rate
+// limits, logout, password reset, invitation links that no longer work, API tokens, the creator
+// message, onboarding reports; and every endpoint's bad inputs answered with problem+json that
+// names the field, with nothing stored.
+
+#include <set>
+
+#include <catch2/catch.hpp>
+
+#include "api_world.hpp"
+
+using namespace rosterd::testing;
+
+namespace {
+
+/// One world for the whole file: building it signs ten people in (Argon2id each).
+api_world& world() {
+  static api_world w;
+  return w;
+}
+
+std::string accounts_path(const std::string& rest = {}) {
+  return "/v1/accounts/" + world().account + rest;
+}
+
+json problem_of(const http_reply& r) {
+  INFO(r.body);
+  REQUIRE(r.headers.at("content-type") == "application/problem+json");
+  return json::parse(r.body);
+}
+
+bool names_field(const json& problem, const std::string& field) {
+  for (const auto& e : problem.value("errors", json::array())) {
+    if (e["field"] == field) {
+      return true;
+    }
+  }
+  return false;
+}
+
+}  // namespace
+
+TEST_CASE("a wrong password and an unknown address get the same 401", "[sign-in]") {
+  auto& w = world();
+  auto wrong =
+      w.call({}, "POST", "/v1/session",
+             json{{"email", "owner@agency.test"}, {"password", "not the password"}}.dump());
+  auto unknown =
+      w.call({}, "POST", "/v1/session",
+             json{{"email", "ghost@agency.test"}, {"password", "not the password"}}.dump());
+  CHECK(wrong.status == 401);
+  CHECK(unknown.status == 401);
+  CHECK(problem_of(wrong)["type"] == problem_of(unknown)["type"]);
+  CHECK(wrong.headers.count("set-cookie") == 0);
+}
+
+TEST_CASE("repeated failed logins for one account are rate-limited with Retry-After", "[sign-in]") {
+  auto& w = world();
+  const auto body =
+      json{{"email", "agent.off@agency.test"}, {"password", "guess guess guess"}}.dump();
+  for (int i = 0; i < 5; ++i) {
+    REQUIRE(w.call({}, "POST", "/v1/session", body).status == 401);
+  }
+  auto limited = w.call({}, "POST", "/v1/session", body);
+  CHECK(limited.status == 429);
+  CHECK(std::stoi(limited.headers.at("retry-after")) > 0);
+  // Even the right password waits: the limiter answers before any password is checked.
+  auto right =
+      w.call({}, "POST", "/v1/session",
+             json{{"email", "agent.off@agency.test"}, {"password", api_world::password}}.dump());
+  CHECK(right.status == 429);
+}
+
+TEST_CASE("a session cookie is HttpOnly, SameSite=Lax and rotated at every login", "[sign-in]") {
+  auto& w = world();
+  auto reply =
+      w.call({}, "POST", "/v1/session",
+             json{{"email", "admin@agency.test"}, {"password", api_world::password}}.dump());
+  REQUIRE(reply.status == 200);
+  const auto& cookie = reply.headers.at("set-cookie");
+  CHECK(cookie.find("HttpOnly") != std::string::npos);
+  CHECK(cookie.find("SameSite=Lax") != std::string::npos);
+  CHECK(cookie.find("Path=/") != std::string::npos);
+  auto again = w.login("admin@agency.test", api_world::password);
+  CHECK(again.cookie != cookie.substr(0, cookie.find(';')));
+}
+
+TEST_CASE("a change made with a session cookie needs its CSRF token and our Origin", "[sign-in]") {
+  auto& w = world();
+  auto owner = w.actors["owner"];
+  const auto body = json{{"email", "csrf.victim@agency.test"}, {"role", "agent"}}.dump();
+  auto no_token = owner;
+  no_token.csrf = "";
+  auto r1 = w.call(no_token, "POST", accounts_path("/members"), body);
+  CHECK(r1.status == 403);
+  CHECK(problem_of(r1)["type"] == "/problems/csrf");
+  auto wrong_token = owner;
+  wrong_token.csrf = std::string(64, 'a');
+  CHECK(w.call(wrong_token, "POST", accounts_path("/members"), body).status == 403);
+  auto cross_site = http_request(w.port(), "POST", accounts_path("/members"), body,
+                                 {{"Content-Type", "application/json"},
+                                  {"Cookie", owner.cookie},
+                                  {"X-CSRF-Token", owner.csrf},
+                                  {"Origin", "https://evil.example"}});
+  CHECK(cross_site.status == 403);
+  auto members = w.call_ok(owner, "GET", accounts_path("/members"));
+  for (const auto& m : members["items"]) {
+    CHECK(m["email"] != "csrf.victim@agency.test");
+  }
+  // Reads need no token.
+  CHECK(w.call(no_token, "GET", accounts_path("/members")).status == 200);
+}
+
+TEST_CASE("logging out ends the session on the server", "[sign-in]") {
+  auto& w = world();
+  auto session = w.login("ana@creators.test", api_world::password);
+  REQUIRE(w.call(session, "GET", "/v1/session").status == 200);
+  auto out = w.call(session, "DELETE", "/v1/session");
+  CHECK(out.status == 204);
+  CHECK(out.headers.at("set-cookie").find("Max-Age=0") != std::string::npos);
+  CHECK(w.call(session, "GET", "/v1/session").status == 401);
+}
+
+TEST_CASE("a password reset link arrives by email, works once and ends old sessions", "[sign-in]") {
+  auto& w = world();
+  auto before = w.login("ben@creators.test", api_world::password);
+  REQUIRE(w.call({}, "POST", "/v1/password-reset", json{{"email", "ben@creators.test"}}.dump())
+              .status == 202);
+  // The same answer for an address nobody has.
+  auto unknown = w.call({}, "POST", "/v1/password-reset", json{{"email", "ghost@x.test"}}.dump());
+  CHECK(unknown.status == 202);
+  const auto mail = w.wait_for_mail("ben@creators.test", 2);  // 1: the invitation
+  const auto at = mail.find("token=");
+  REQUIRE(at != std::string::npos);
+  const auto token = mail.substr(at + 6, 49);
+  const std::string fresh = "a brand new passphrase for ben";
+  auto done = w.call({}, "POST", "/v1/password-reset/complete",
+                     json{{"token", token}, {"password", fresh}}.dump());
+  CHECK(done.status == 204);
+  CHECK(w.call(before, "GET", "/v1/session").status == 401);
+  auto reused = w.call({}, "POST", "/v1/password-reset/complete",
+                       json{{"token", token}, {"password", "another new passphrase"}}.dump());
+  CHECK(reused.status == 410);
+  CHECK(problem_of(reused)["type"] == "/problems/token-used");
+  auto signed_in = w.login("ben@creators.test", fresh);
+  CHECK_FALSE(signed_in.cookie.empty());
+  // Put the shared password back for the other tests.
+  REQUIRE(w.call({}, "POST", "/v1/password-reset", json{{"email", "ben@creators.test"}}.dump())
+              .status == 202);
+  const auto again = w.wait_for_mail("ben@creators.test", 3);
+  const auto token2 = again.substr(again.find("token=") + 6, 49);
+  REQUIRE(w.call({}, "POST", "/v1/password-reset/complete",
+                 json{{"token", token2}, {"password", api_world::password}}.dump())
+              .status == 204);
+}
+
+TEST_CASE("an invitation link that was replaced, revoked or used says so and grants nothing",
+          "[invitations]") {
+  auto& w = world();
+  auto owner = w.actors["owner"];
+  w.call_ok(owner, "POST", accounts_path("/members"),
+            {{"email", "late.joiner@agency.test"}, {"role", "agent"}}, 201);
+  const auto first = w.token_in_mail("late.joiner@agency.test", 1);
+  std::string id;
+  const auto board = w.call_ok(owner, "GET", accounts_path("/invitations?status=pending"));
+  for (const auto& i : board["items"]) {
+    if (i["email"] == "late.joiner@agency.test") {
+      id = i["id"];
+    }
+  }
+  REQUIRE_FALSE(id.empty());
+  w.call_ok(owner, "POST", accounts_path("/invitations/" + id + "/resend"), nullptr, 204);
+  const auto second = w.token_in_mail("late.joiner@agency.test", 2);
+  REQUIRE(second != first);
+
+  auto inspect = [&](const std::string& t) {
+    return w.call({}, "POST", "/v1/invitations/inspect", json{{"token", t}}.dump());
+  };
+  auto old = inspect(first);
+  CHECK(old.status == 410);
+  CHECK(problem_of(old)["type"] == "/problems/token-superseded");
+  CHECK(problem_of(old)["detail"].get<std::string>().find("newer") != std::string::npos);
+  auto preview = inspect(second);
+  REQUIRE(preview.status == 200);
+  CHECK(json::parse(preview.body)["agency"] == "Talent Partnerships");
+
+  w.call_ok(owner, "POST", accounts_path("/invitations/" + id + "/revoke"), nullptr, 204);
+  auto revoked = w.call({}, "POST", "/v1/invitations/accept",
+                        json{{"token", second}, {"password", api_world::password}}.dump());
+  CHECK(revoked.status == 410);
+  CHECK(problem_of(revoked)["type"] == "/problems/token-revoked");
+  CHECK(revoked.headers.count("set-cookie") == 0);
+
+  // Resent after the revoke: a third link works once, then reads as used.
+  w.call_ok(owner, "POST", accounts_path("/invitations/" + id + "/resend"), nullptr, 204);
+  const auto third = w.token_in_mail("late.joiner@agency.test", 3);
+  auto joined = w.accept(third, "Late Joiner");
+  CHECK_FALSE(joined.cookie.empty());
+  auto reused = w.call({}, "POST", "/v1/invitations/accept",
+                       json{{"token", third}, {"password", api_world::password}}.dump());
+  CHECK(reused.status == 410);
+  CHECK(problem_of(reused)["type"] == "/problems/token-used");
+}
+
+TEST_CASE("a weak password is refused with the rule it breaks", "[invitations]") {
+  auto& w = world();
+  w.call_ok(w.actors["owner"], "POST", accounts_path("/members"),
+            {{"email", "weak.pw@agency.test"}, {"role", "agent"}}, 201);
+  const auto token = w.token_in_mail("weak.pw@agency.test");
+  auto weak = w.call({}, "POST", "/v1/invitations/accept",
+                     json{{"token", token}, {"password", "short"}}.dump());
+  CHECK(weak.status == 422);
+  auto p = problem_of(weak);
+  CHECK(p["type"] == "/problems/weak-password");
+  CHECK(names_field(p, "password"));
+  // The link still works after a refused attempt.
+  CHECK(w.call({}, "POST", "/v1/invitations/inspect", json{{"token", token}}.dump()).status == 200);
+}
+
+TEST_CASE("a personal API token acts as its person until revoked", "[tokens]") {
+  auto& w = world();
+  auto agent = w.actors["agent_on"];
+  auto made = w.call_ok(agent, "POST", accounts_path("/tokens"), {{"name", "script"}}, 201);
+  const std::string token = made["token"];
+  CHECK(token.rfind("rdpat_", 0) == 0);
+  credentials bearer{"", "", token, ""};
+  auto list = w.call_ok(bearer, "GET", accounts_path("/creators"));
+  REQUIRE(list["items"].size() == 1);
+  CHECK(list["items"][0]["display_name"] == "Ana Lima");
+  // Listing never shows the token again.
+  auto tokens = w.call_ok(agent, "GET", accounts_path("/tokens"));
+  CHECK(tokens.dump().find(token) == std::string::npos);
+  // A token cannot mint tokens.
+  CHECK(w.call(bearer, "POST", accounts_path("/tokens"), json{{"name", "child"}}.dump()).status ==
+        403);
+  w.call_ok(agent, "DELETE", accounts_path("/tokens/" + made["id"].get<std::string>()), nullptr,
+            204);
+  CHECK(w.call(bearer, "GET", accounts_path("/creators")).status == 401);
+}
+
+TEST_CASE("agents fetch the creator message rendered for their creator", "[creators]") {
+  auto& w = world();
+  auto message = w.call_ok(w.actors["agent_on"], "GET",
+                           accounts_path("/creators/" + w.creator_a + "/connect-message"));
+  const std::string text = message["text"];
+  CHECK(text.find("Hi Ana Lima") != std::string::npos);
+  CHECK(text.find("Talent Partnerships") != std::string::npos);
+  CHECK(text.find("connect and authenticate your Instagram and TikTok") != std::string::npos);
+  CHECK(text.find("60 days") != std::string::npos);
+  CHECK(message["to"] == "ana@creators.test");
+}
+
+TEST_CASE("the onboarding dry run reports rows with their line numbers and changes nothing",
+          "[onboarding]") {
+  auto& w = world();
+  auto owner = w.actors["owner"];
+  const auto audit_before = w.call_ok(owner, "GET", accounts_path("/audit?limit=1"));
+  const std::string csv =
+      "Creator Name,Creator Email,Does this creator have an account?,"
+      "Emails of agency team members who require access\n"
+      "Ana Lima,ana@creators.test,No,\"agent.on@agency.test, disabled@agency.test, "
+      "helper@agency.test, new.person@agency.test\"\n"
+      "Cleo Cruz,cleo@gmial.com,Yes,\n"
+      ",nameless@creators.test,No,\n";
+  auto reply =
+      w.call(owner, "POST", accounts_path("/onboarding/csv?dry_run=true"), csv, "text/csv");
+  REQUIRE(reply.status == 200);
+  auto report = json::parse(reply.body);
+  CHECK(report["applied"] == false);
+  CHECK(report["summary"]["rows"] == 3);
+  CHECK(report["summary"]["rows_with_errors"] == 2);
+  CHECK(report["rows"][0]["action"] == "update");
+  CHECK(report["rows"][0]["team_add"] == json::array({"new.person@agency.test"}));
+  std::set<std::string> codes;
+  for (const auto& row : report["rows"]) {
+    for (const auto& issue : row["issues"]) {
+      codes.insert(std::to_string(issue["line"].get<int>()) + ":" +
+                   issue["code"].get<std::string>());
+    }
+  }
+  CHECK(codes.count("3:likely_domain_typo") == 1);
+  CHECK(codes.count("3:account_not_found") == 1);
+  CHECK(codes.count("4:missing_name") == 1);
+  CHECK(report["summary"]["creators_not_in_file"] == 1);  // Ben, reported, never deleted
+  const auto audit_after = w.call_ok(owner, "GET", accounts_path("/audit?limit=1"));
+  CHECK(audit_after["items"][0]["seq"] == audit_before["items"][0]["seq"]);
+
+  // rosterctl says the same.
+  write_file(w.daemon().dir() / "edit.csv", csv);
+  auto cli = w.rosterctl(
+      {"import", "--account", w.account, "--dry-run", (w.daemon().dir() / "edit.csv").string()});
+  CHECK(cli.exit_code == 3);
+  CHECK(cli.output.find("line 3 (Does this creator have an account?): error account_not_found") !=
+        std::string::npos);
+  CHECK(cli.output.find("not in the file (kept): Ben Ode") != std::string::npos);
+}
+
+TEST_CASE("the empty template downloads with the template's own headers", "[onboarding]") {
+  auto reply = http_request(world().port(), "GET", "/v1/onboarding/template.csv");
+  REQUIRE(reply.status == 200);
+  CHECK(reply.headers.at("content-type").rfind("text/csv", 0) == 0);
+  CHECK(reply.body ==
+        "Creator Name,Creator Email,\"Does this creator have an account?\","
+        "Emails of agency team members who require access\r\n");
+}
+
+TEST_CASE("bad inputs answer problem+json naming what to fix, and store nothing", "[inputs]") {
+  auto& w = world();
+  auto owner = w.actors["owner"];
+  const auto audit_before = w.call_ok(owner, "GET", accounts_path("/audit?limit=1"));
+  struct bad_case {
+    std::string method;
+    std::string target;
+    std::string body;
+    std::string type;
+    int status;
+    std::string field;  // "" when the problem names no field
+    std::string slug;
+  };
+  const std::string creators = accounts_path("/creators");
+  const std::string a = accounts_path("/creators/" + w.creator_a);
+  const std::vector<bad_case> cases{
+      {"POST", "/v1/session", "{}", "application/json", 422, "email", "invalid-input"},
+      {"POST", "/v1/session", "{\"email\": ", "application/json", 400, "", "malformed-json"},
+      {"POST", "/v1/session", "[1,2]", "application/json", 422, "", "invalid-input"},
+      {"POST", "/v1/session", "email=a", "application/x-www-form-urlencoded", 415, "",
+       "unsupported-media-type"},
+      {"POST", "/v1/session", R"({"email":"a@b.test","password":"x","extra":1})",
+       "application/json", 422, "extra", "invalid-input"},
+      {"POST", "/v1/password-reset", R"({"email":null})", "application/json", 422, "email",
+       "invalid-input"},
+      {"POST", "/v1/invitations/accept", R"({"token":5})", "application/json", 422, "token",
+       "invalid-input"},
+      {"POST", accounts_path("/members"), R"({"email":"not-an-address","role":"agent"})",
+       "application/json", 422, "email", "invalid-input"},
+      {"POST", accounts_path("/members"), R"({"email":"x@agency.test","role":"king"})",
+       "application/json", 422, "role", "invalid-input"},
+      {"POST", accounts_path("/members"), R"({"email":"x@agency.test","role":null})",
+       "application/json", 422, "role", "invalid-input"},
+      {"PATCH", accounts_path("/members/" + w.agent_on_user), R"({"status":"maybe"})",
+       "application/json", 422, "status", "invalid-input"},
+      {"PATCH", accounts_path("/members/" + w.agent_on_user), R"({"status":null})",
+       "application/json", 422, "status", "invalid-input"},
+      {"POST", creators, R"({"name":"","email":"z@creators.test"})", "application/json", 422,
+       "name", "invalid-input"},
+      {"POST", creators, R"({"name":"Zed","email":null})", "application/json", 422, "email",
+       "invalid-input"},
+      {"POST", creators, R"({"name":"Zed","email":"z@creators.test","team":"a@b.test"})",
+       "application/json", 422, "team", "invalid-input"},
+      {"POST", creators, R"({"name":"Zed","email":"z@creators.test","team":["nope"]})",
+       "application/json", 422, "team/0", "invalid-input"},
+      {"POST", creators, R"({"name":"Ana Again","email":"ana@creators.test"})", "application/json",
+       409, "email", "conflict"},
+      {"PATCH", a, R"({"display_name":"line\nbreak"})", "application/json", 422, "display_name",
+       "invalid-input"},
+      {"POST", a + "/team", R"({"email":"bad address"})", "application/json", 422, "email",
+       "invalid-input"},
+      {"POST", a + "/team", R"({"email":"ben@creators.test"})", "application/json", 409, "email",
+       "conflict"},
+      {"POST", accounts_path("/tokens"), R"({"name":""})", "application/json", 422, "name",
+       "invalid-input"},
+      {"POST", accounts_path("/tokens"), R"({"name":"t","expires_in_days":0})", "application/json",
+       422, "expires_in_days", "invalid-input"},
+      {"POST", accounts_path("/onboarding/csv?dry_run=false"), "a,b\n", "application/json", 415, "",
+       "unsupported-media-type"},
+      {"POST", accounts_path("/onboarding/csv?dry_run=false"),
+       "Creator Name,Creator Email,Does this creator have an account?,Emails of agency team "
+       "members who require access\n\"Ana,ana@creators.test,No,\n",
+       "text/csv", 422, "file", "invalid-csv"},
+      {"POST", accounts_path("/onboarding/csv?dry_run=false"), "Name,Email\nAna,a@b.test\n",
+       "text/csv", 422, "file", "invalid-csv"},
+      {"POST", accounts_path("/onboarding/csv?dry_run=maybe"), "x", "text/csv", 422, "dry_run",
+       "invalid-input"},
+      {"GET", creators + "?limit=0", "", "", 422, "limit", "invalid-input"},
+      {"GET", creators + "?cursor=zz", "", "", 422, "cursor", "invalid-input"},
+      {"GET", accounts_path("/audit?cursor=abc"), "", "", 422, "cursor", "invalid-input"},
+      {"GET", accounts_path("/invitations?status=bogus"), "", "", 422, "status", "invalid-input"},
+  };
+  for (const auto& c : cases) {
+    auto reply = w.call(owner, c.method, c.target, c.body, c.type);
+    INFO(c.method << " " << c.target << " " << c.body << " -> " << reply.status << " "
+                  << reply.body);
+    CHECK(reply.status == c.status);
+    auto p = problem_of(reply);
+    CHECK(p["type"] == "/problems/" + c.slug);
+    CHECK(p.contains("request_id"));
+    if (!c.field.empty()) {
+      CHECK(names_field(p, c.field));
+    }
+  }
+  const auto audit_after = w.call_ok(owner, "GET", accounts_path("/audit?limit=1"));
+  CHECK(audit_after["items"][0]["seq"] == audit_before["items"][0]["seq"]);
+  const auto list = w.call_ok(owner, "GET", creators);
+  for (const auto& c : list["items"]) {
+    CHECK(c["email"] != "z@creators.test");
+  }
+}
+
+TEST_CASE("a removed team member loses the creator on the very next request", "[creators]") {
+  auto& w = world();
+  auto owner = w.actors["owner"];
+  auto agent = w.actors["agent_off"];
+  const auto path = accounts_path("/creators/" + w.creator_b);
+  REQUIRE(w.call(agent, "GET", path).status == 200);
+  w.call_ok(owner, "DELETE", path + "/team/" + w.agent_off_user, nullptr, 204);
+  CHECK(w.call(agent, "GET", path).status == 404);
+  w.call_ok(owner, "POST", path + "/team", {{"email", "agent.off@agency.test"}}, 201);
+  CHECK(w.call(agent, "GET", path).status == 200);
+}
