@@ -37,6 +37,12 @@ notify::relay_settings relay_settings_from(const config& c) {
   s.retry.give_up_after = seconds_of(c.mail.give_up_after);
   // The lease outlasts the longest send, so a slow send is never claimed twice.
   s.lease = seconds_of(c.mail.total_timeout + c.mail.connect_timeout) + std::chrono::minutes(1);
+  // One row per claim: a crash during a send then holds back only that row for the lease (it
+  // may have been delivered), never a batch of rows that were not tried yet.
+  s.batch_size = 1;
+  // Mail queued by another process (rosterctl import) is found within seconds; the query is an
+  // index lookup.
+  s.poll_interval = std::chrono::seconds(5);
   return s;
 }
 

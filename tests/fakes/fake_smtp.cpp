@@ -72,6 +72,17 @@ fake_smtp_server::fake_smtp_server(const test_pki& pki, const options& opts) : o
   for (const auto& r : opts.reject_recipients) {
     args.insert(args.end(), {"--reject-rcpt", r});
   }
+  if (opts.delay_data.count() > 0) {
+    args.insert(
+        args.end(),
+        {"--delay-data", std::to_string(std::chrono::duration<double>(opts.delay_data).count())});
+    if (opts.delay_count > 0) {
+      args.insert(args.end(), {"--delay-count", std::to_string(opts.delay_count)});
+    }
+  }
+  if (opts.log_rcpt) {
+    args.push_back("--log-rcpt");
+  }
   // /usr/bin/python3 on purpose: python3-aiosmtpd is a Debian package, invisible to a pyenv.
   child_ = std::make_unique<rosterd::testing::child_process>(
       "/usr/bin/python3", args, std::map<std::string, std::string>{}, dir_ / "server.log");
@@ -99,6 +110,34 @@ std::vector<received_message> fake_smtp_server::delivered() const {
 
 std::vector<received_message> fake_smtp_server::refused() const {
   return read_messages(dir_ / "mail" / "rejected");
+}
+
+std::string fake_smtp_server::output() const {
+  return child_->output();
+}
+
+bool fake_smtp_server::wait_for_output(const std::string& needle,
+                                       std::chrono::milliseconds timeout) const {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (output().find(needle) == std::string::npos) {
+    if (std::chrono::steady_clock::now() > deadline) {
+      return false;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  return true;
+}
+
+int fake_smtp_server::rcpt_count(const std::string& address) const {
+  const auto log = output();
+  const auto needle = "rcpt <" + address + "> ";
+  int n = 0;
+  for (auto at = log.find(needle); at != std::string::npos; at = log.find(needle, at + 1)) {
+    if (at == 0 || log[at - 1] == '\n') {
+      ++n;
+    }
+  }
+  return n;
 }
 
 smtp_settings fake_smtp_server::settings(const test_pki& pki) const {

@@ -43,6 +43,12 @@ class fake_smtp_server {
     int fail_next = 0;    // refuse this many messages at the end of DATA...
     int fail_code = 451;  // ...with this code
     std::vector<std::string> reject_recipients = {};  // "address=code"
+    // Accept and write each message at the end of DATA, then hold the 250 this long (the
+    // server prints "holding DATA reply NNNN"); only for the first delay_count messages
+    // when that is positive.
+    std::chrono::milliseconds delay_data{0};
+    int delay_count = 0;
+    bool log_rcpt = false;  // print "rcpt <address> code" for every RCPT TO
   };
 
   /// Starts the server and waits (up to 10 s) for it to print its port.
@@ -56,6 +62,14 @@ class fake_smtp_server {
   [[nodiscard]] std::vector<received_message> delivered() const;
   /// Messages refused at the end of DATA (fail_next), in arrival order.
   [[nodiscard]] std::vector<received_message> refused() const;
+
+  /// What the server printed so far ("port N", "holding DATA reply NNNN", "rcpt <a> 250"...).
+  [[nodiscard]] std::string output() const;
+  /// Waits until output() contains `needle`; false after `timeout`.
+  [[nodiscard]] bool wait_for_output(const std::string& needle,
+                                     std::chrono::milliseconds timeout) const;
+  /// How many RCPT TO:<address> the server has answered (needs log_rcpt).
+  [[nodiscard]] int rcpt_count(const std::string& address) const;
 
   /// SMTP settings for this server: STARTTLS or smtps as started, the test CA, the login.
   [[nodiscard]] smtp_settings settings(const test_pki& pki) const;

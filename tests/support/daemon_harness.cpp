@@ -1,6 +1,7 @@
 #include "tests/support/daemon_harness.hpp"
 
 #include <signal.h>
+#include <stdexcept>
 
 namespace rosterd::testing {
 
@@ -17,14 +18,43 @@ std::string test_config(const std::string& server_extra, const std::string& tail
 }
 
 daemon_harness::daemon_harness(const std::string& config_toml,
-                               const std::map<std::string, std::string>& env) {
-  write_file(dir() / "rosterd.toml", config_toml);
-  notify_ = std::make_unique<notify_socket>(dir() / "notify.sock");
-  auto full_env = env;
+                               const std::map<std::string, std::string>& env)
+    : daemon_harness(config_toml, not_started, env) {
+  start();
+}
+
+daemon_harness::daemon_harness(const std::string& config_toml, not_started_t,
+                               const std::map<std::string, std::string>& env)
+    : env_(env) {
+  write_config(config_toml);
+}
+
+void daemon_harness::start() {
+  if (process_ && !process_->wait(std::chrono::milliseconds(0))) {
+    throw std::logic_error("daemon_harness::start: rosterd is still running");
+  }
+  ++starts_;
+  const auto suffix = starts_ == 1 ? std::string() : "." + std::to_string(starts_);
+  process_.reset();
+  notify_ = std::make_unique<notify_socket>(dir() / ("notify" + suffix + ".sock"));
+  port_ = 0;
+  auto full_env = env_;
   full_env["NOTIFY_SOCKET"] = notify_->path();
   process_ = std::make_unique<child_process>(
-      rosterd_binary(), std::vector<std::string>{"--config", (dir() / "rosterd.toml").string()},
-      full_env, dir() / "rosterd.log");
+      rosterd_binary(), std::vector<std::string>{"--config", config_path().string()}, full_env,
+      dir() / ("rosterd" + suffix + ".log"));
+}
+
+std::optional<int> daemon_harness::kill_hard(std::chrono::milliseconds timeout) {
+  if (!process_) {
+    return std::nullopt;
+  }
+  process_->signal(SIGKILL);
+  return process_->wait(timeout);
+}
+
+void daemon_harness::write_config(const std::string& config_toml) {
+  write_file(config_path(), config_toml);
 }
 
 daemon_harness::~daemon_harness() = default;
