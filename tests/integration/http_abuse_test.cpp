@@ -16,7 +16,8 @@ namespace {
 // Short deadlines so the slow-client cases finish quickly; limits at their defaults.
 daemon_harness& shared_daemon() {
   static daemon_harness d(
-      test_config("idle_timeout = \"1s\"\nheader_timeout = \"1s\"\nbody_timeout = \"1s\"\n"));
+      test_config("idle_timeout = \"1s\"\nheader_timeout = \"1s\"\nbody_timeout = \"1s\"\n"
+                  "max_body_bytes = \"1MiB\"\n"));
   static const bool ready = d.wait_ready();
   REQUIRE(ready);
   return d;

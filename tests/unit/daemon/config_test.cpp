@@ -26,7 +26,7 @@ std::string parse_error(const std::string& text) {
 TEST_CASE("an empty config file gives the documented defaults", "[config]") {
   const auto c = parse_ok("");
   CHECK(c.server.listen == std::vector<std::string>{"127.0.0.1:8080"});
-  CHECK(c.server.max_body_bytes == 1024 * 1024);
+  CHECK(c.server.max_body_bytes == 6 * 1024 * 1024);  // the 5 MiB roster CSV fits
   CHECK(c.server.max_header_bytes == 16 * 1024);
   CHECK(c.server.max_header_count == 100);
   CHECK(c.server.idle_timeout == 60s);
