@@ -152,8 +152,8 @@ asio::awaitable<void> relay::loop() {
     try {
       const auto end = co_await deliver_batch();
       if (instruments_) {
-        auto op1 = [](store::database& db) { return read_outbox_stats(db); };
-        auto stats = co_await store_.read(op1);
+        auto read_outbox_stats_query = [](store::database& db) { return read_outbox_stats(db); };
+        auto stats = co_await store_.read(read_outbox_stats_query);
         if (stats) {
           pending_->store(stats->pending);
         }
@@ -162,8 +162,8 @@ asio::awaitable<void> relay::loop() {
         continue;
       }
       if (end == batch_end::drained) {
-        auto op2 = [](store::database& db) { return next_email_due(db); };
-        auto next = co_await store_.read(op2);
+        auto next_email_due_query = [](store::database& db) { return next_email_due(db); };
+        auto next = co_await store_.read(next_email_due_query);
         if (!next) {
           log_->warn("outbox_read_failed error={}", base::log_field(base::describe(next.error())));
         } else if (*next) {
@@ -194,7 +194,7 @@ asio::awaitable<void> relay::wait_for_work(std::chrono::steady_clock::duration d
 
 asio::awaitable<relay::batch_end> relay::deliver_batch() {
   const auto now = system_clock::now();
-  auto op3 = [now, this](store::database& db) -> base::result<std::vector<outbox_row>> {
+  auto claim_due = [now, this](store::database& db) -> base::result<std::vector<outbox_row>> {
     auto tx = store::transaction::begin(db);
     if (!tx) {
       return tx.error();
@@ -208,7 +208,7 @@ asio::awaitable<relay::batch_end> relay::deliver_batch() {
     }
     return rows;
   };
-  auto claimed = co_await store_.write(op3);
+  auto claimed = co_await store_.write(claim_due);
   if (!claimed) {
     log_->warn("outbox_claim_failed error={}", base::log_field(base::describe(claimed.error())));
     co_return batch_end::paused;
@@ -280,7 +280,7 @@ asio::awaitable<void> relay::record(const outbox_row& row, const send_result& re
       break;
     }
   }
-  auto op4 = [this, &row, &d](store::database& db) -> base::result<bool> {
+  auto record_outcome = [this, &row, &d](store::database& db) -> base::result<bool> {
     auto tx = store::transaction::begin(db);
     if (!tx) {
       return tx.error();
@@ -315,7 +315,7 @@ asio::awaitable<void> relay::record(const outbox_row& row, const send_result& re
     return marked;
   };
 
-  auto applied = co_await store_.write(op4);
+  auto applied = co_await store_.write(record_outcome);
 
   const auto seconds = std::chrono::duration<double>(took).count();
   const char* counted = d.what == verdict::sent    ? "sent"
@@ -362,7 +362,7 @@ asio::awaitable<void> relay::record(const outbox_row& row, const send_result& re
 }
 
 asio::awaitable<void> relay::release(std::vector<outbox_row> rows, time_point due) {
-  auto op5 = [&rows, due](store::database& db) -> base::result<void> {
+  auto release_claims = [&rows, due](store::database& db) -> base::result<void> {
     auto tx = store::transaction::begin(db);
     if (!tx) {
       return tx.error();
@@ -374,7 +374,7 @@ asio::awaitable<void> relay::release(std::vector<outbox_row> rows, time_point du
     }
     return tx->commit();
   };
-  auto released = co_await store_.write(op5);
+  auto released = co_await store_.write(release_claims);
   if (!released) {
     // Harmless: the rows come back when their lease runs out.
     log_->warn("outbox_release_failed count={} error={}", rows.size(),

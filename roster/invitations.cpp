@@ -379,6 +379,10 @@ base::result<void> revoke_invitation(store::database& db, mailer& mail,
     return {};
   }
   const auto at = stamp(now);
+  // The queued email carries a link that is about to stop working: it must not go out.
+  if (auto cancelled = mail.cancel(db, "invitation", invitation.id); !cancelled) {
+    return cancelled;
+  }
   if (auto up =
           sql::run(db, "UPDATE invitations SET status = 'revoked', revoked_at = ? WHERE id = ?", at,
                    invitation.id);
@@ -522,13 +526,7 @@ base::result<std::string> accept_invitation(store::database& db, std::string_vie
       !up) {
     return up.error();
   }
-  if (auto m = sql::run(db,
-                        "UPDATE account_members SET status = 'active' "
-                        "WHERE account_id = ? AND user_id = ?",
-                        inv.account_id, inv.user_id);
-      !m) {
-    return m.error();
-  }
+  // The membership is left as it is: one an admin disabled stays disabled after accepting.
   auto logged = record(db, actor{"user", inv.user_id, inv.email},
                        {inv.account_id, "invitation.accepted", "invitation", inv.id, "", ""}, now);
   if (!logged) {

@@ -40,15 +40,19 @@ std::optional<std::string> cursor_of(const http::request_context& ctx) {
 
 awaitable_response list_accounts(api_context& api, http::request_context& ctx, principal& p) {
   if (p.how == principal::kind::token) {
-    auto op1 = [c = *p.token](store::database& db) { return roster::get_account(db, c); };
-    auto account = co_await api.db.read(op1);
+    auto get_account_query_2 = [c = *p.token](store::database& db) {
+      return roster::get_account(db, c);
+    };
+    auto account = co_await api.db.read(get_account_query_2);
     if (!account) {
       co_return failure_response(ctx, account.error());
     }
     co_return json_response(ctx, {{"items", json::array({to_json(*account)})}});
   }
-  auto op2 = [user = p.user_id](store::database& db) { return roster::accounts_of_user(db, user); };
-  auto accounts = co_await api.db.read(op2);
+  auto accounts_of_user_query = [user = p.user_id](store::database& db) {
+    return roster::accounts_of_user(db, user);
+  };
+  auto accounts = co_await api.db.read(accounts_of_user_query);
   if (!accounts) {
     co_return failure_response(ctx, accounts.error());
   }
@@ -61,8 +65,8 @@ awaitable_response list_accounts(api_context& api, http::request_context& ctx, p
 
 awaitable_response get_account(api_context& api, http::request_context& ctx,
                                const roster::caller& who) {
-  auto op3 = [who](store::database& db) { return roster::get_account(db, who); };
-  auto account = co_await api.db.read(op3);
+  auto get_account_query = [who](store::database& db) { return roster::get_account(db, who); };
+  auto account = co_await api.db.read(get_account_query);
   if (!account) {
     co_return failure_response(ctx, account.error());
   }
@@ -71,8 +75,8 @@ awaitable_response get_account(api_context& api, http::request_context& ctx,
 
 awaitable_response list_members(api_context& api, http::request_context& ctx,
                                 const roster::caller& who) {
-  auto op4 = [who](store::database& db) { return roster::list_members(db, who); };
-  auto members = co_await api.db.read(op4);
+  auto list_members_query = [who](store::database& db) { return roster::list_members(db, who); };
+  auto members = co_await api.db.read(list_members_query);
   if (!members) {
     co_return failure_response(ctx, members.error());
   }
@@ -101,10 +105,11 @@ awaitable_response invite_member(api_context& api, http::request_context& ctx,
   if (!f.ok()) {
     co_return problem_response(ctx, f.problem());
   }
-  auto op5 = in_transaction([&api, who, email, r = *r, now = api.now()](store::database& db) {
-    return roster::invite_member(db, api.mail, api.settings.roster, who, email, r, now);
-  });
-  auto user = co_await api.db.write(op5);
+  auto invite_member_change =
+      in_transaction([&api, who, email, r = *r, now = api.now()](store::database& db) {
+        return roster::invite_member(db, api.mail, api.settings.roster, who, email, r, now);
+      });
+  auto user = co_await api.db.write(invite_member_change);
   if (!user) {
     co_return failure_response(ctx, user.error());
   }
@@ -128,11 +133,12 @@ awaitable_response set_member(api_context& api, http::request_context& ctx,
   if (!f.ok()) {
     co_return problem_response(ctx, f.problem());
   }
-  auto op6 = in_transaction([who, user = std::string(ctx.params.get("user")),
-                             active = status == "active", now = api.now()](store::database& db) {
-    return roster::set_member_status(db, who, user, active, now);
-  });
-  auto done = co_await api.db.write(op6);
+  auto set_member_status_change =
+      in_transaction([who, user = std::string(ctx.params.get("user")), active = status == "active",
+                      now = api.now()](store::database& db) {
+        return roster::set_member_status(db, who, user, active, now);
+      });
+  auto done = co_await api.db.write(set_member_status_change);
   if (!done) {
     co_return failure_response(ctx, done.error());
   }
@@ -154,10 +160,10 @@ awaitable_response list_invitations(api_context& api, http::request_context& ctx
                              "status: one of pending, accepted, expired, revoked, bounced"});
     }
   }
-  auto op7 = [who, filter, now = api.now()](store::database& db) {
+  auto list_invitations_query = [who, filter, now = api.now()](store::database& db) {
     return roster::list_invitations(db, who.account_id, filter, now);
   };
-  auto list = co_await api.db.read(op7);
+  auto list = co_await api.db.read(list_invitations_query);
   if (!list) {
     co_return failure_response(ctx, list.error());
   }
@@ -179,18 +185,19 @@ awaitable_response change_invitation(api_context& api, http::request_context& ct
     co_return failure_response(
         ctx, base::failure{roster::errc::forbidden, "only owners and admins manage invitations"});
   }
-  auto op8 = in_transaction([who, id = std::string(ctx.params.get("invitation")), change,
-                             now = api.now()](store::database& db) -> base::result<void> {
-    auto inv = roster::find_invitation(db, who.account_id, id, now);
-    if (!inv) {
-      return inv.error();
-    }
-    if (!*inv) {
-      return base::fail(roster::errc::not_found, "no such invitation");
-    }
-    return change(db, **inv, roster::actor::of(who), now);
-  });
-  auto done = co_await api.db.write(op8);
+  auto find_invitation_change =
+      in_transaction([who, id = std::string(ctx.params.get("invitation")), change,
+                      now = api.now()](store::database& db) -> base::result<void> {
+        auto inv = roster::find_invitation(db, who.account_id, id, now);
+        if (!inv) {
+          return inv.error();
+        }
+        if (!*inv) {
+          return base::fail(roster::errc::not_found, "no such invitation");
+        }
+        return change(db, **inv, roster::actor::of(who), now);
+      });
+  auto done = co_await api.db.write(find_invitation_change);
   if (!done) {
     co_return failure_response(ctx, done.error());
   }
@@ -205,12 +212,13 @@ awaitable_response list_audit(api_context& api, http::request_context& ctx,
     co_return failure_response(ctx, limit.error());
   }
   auto creator = query_param(ctx.query, "creator_id");
-  auto op9 = [who, creator, cursor = cursor_of(ctx), limit = *limit](store::database& db) {
+  auto list_audit_query = [who, creator, cursor = cursor_of(ctx),
+                           limit = *limit](store::database& db) {
     return roster::list_audit(
         db, who, creator ? std::optional<std::string_view>(*creator) : std::nullopt,
         cursor ? std::optional<std::string_view>(*cursor) : std::nullopt, limit);
   };
-  auto page = co_await api.db.read(op9);
+  auto page = co_await api.db.read(list_audit_query);
   if (!page) {
     co_return failure_response(ctx, page.error());
   }
@@ -224,8 +232,10 @@ awaitable_response list_audit(api_context& api, http::request_context& ctx,
 
 awaitable_response list_tokens(api_context& api, http::request_context& ctx,
                                const roster::caller& who, std::string kind) {
-  auto op10 = [who, kind](store::database& db) { return roster::list_api_tokens(db, who, kind); };
-  auto list = co_await api.db.read(op10);
+  auto list_api_tokens_query = [who, kind](store::database& db) {
+    return roster::list_api_tokens(db, who, kind);
+  };
+  auto list = co_await api.db.read(list_api_tokens_query);
   if (!list) {
     co_return failure_response(ctx, list.error());
   }
@@ -257,10 +267,11 @@ awaitable_response create_token(api_context& api, http::request_context& ctx,
   if (!f.ok()) {
     co_return problem_response(ctx, f.problem());
   }
-  auto op11 = in_transaction([who, kind, name, expires, now = api.now()](store::database& db) {
-    return roster::create_api_token(db, who, kind, name, expires, now);
-  });
-  auto made = co_await api.db.write(op11);
+  auto create_api_token_change =
+      in_transaction([who, kind, name, expires, now = api.now()](store::database& db) {
+        return roster::create_api_token(db, who, kind, name, expires, now);
+      });
+  auto made = co_await api.db.write(create_api_token_change);
   if (!made) {
     co_return failure_response(ctx, made.error());
   }

@@ -59,10 +59,10 @@ asio::awaitable<std::optional<principal>> authenticate(api_context& api,
       co_return std::nullopt;
     }
     std::string token(authorization.substr(scheme.size()));
-    auto op1 = [token, now](store::database& db) {
+    auto caller_for_api_token_query = [token, now](store::database& db) {
       return roster::caller_for_api_token(db, token, now);
     };
-    auto who = co_await api.db.read(op1);
+    auto who = co_await api.db.read(caller_for_api_token_query);
     if (!who || !*who) {
       co_return std::nullopt;
     }
@@ -72,8 +72,10 @@ asio::awaitable<std::optional<principal>> authenticate(api_context& api,
     p.email = (*who)->is_service() ? "" : (*who)->label;
     p.token = std::move(**who);
     auto id = p.token->token_id;
-    auto op2 = [id, now](store::database& db) { return roster::touch_api_token(db, id, now); };
-    (void)co_await api.db.write(op2);
+    auto touch_api_token_change = [id, now](store::database& db) {
+      return roster::touch_api_token(db, id, now);
+    };
+    (void)co_await api.db.write(touch_api_token_change);
     co_return p;
   }
   const auto cookie_header = ctx.req[http::beast_http::field::cookie];
@@ -84,17 +86,19 @@ asio::awaitable<std::optional<principal>> authenticate(api_context& api,
   }
   std::string token(*value);
   const auto settings = api.settings.sessions;
-  auto op3 = [token, settings, now](store::database& db) {
+  auto find_session_query = [token, settings, now](store::database& db) {
     return roster::find_session(db, token, settings, now);
   };
-  auto found = co_await api.db.read(op3);
+  auto found = co_await api.db.read(find_session_query);
   if (!found || !*found) {
     co_return std::nullopt;
   }
   if ((*found)->needs_touch) {
     auto hash = (*found)->token_hash;
-    auto op4 = [hash, now](store::database& db) { return roster::touch_session(db, hash, now); };
-    (void)co_await api.db.write(op4);
+    auto touch_session_change = [hash, now](store::database& db) {
+      return roster::touch_session(db, hash, now);
+    };
+    (void)co_await api.db.write(touch_session_change);
   }
   principal p;
   p.how = principal::kind::session;
@@ -140,10 +144,10 @@ http::handler in_account(api_context& api, handler_with_caller h) {
           co_return co_await h(ctx, *p.token);
         }
         auto user = p.user_id;
-        auto op5 = [user, account](store::database& db) {
+        auto caller_for_user_query = [user, account](store::database& db) {
           return roster::caller_for_user(db, user, account);
         };
-        auto who = co_await api.db.read(op5);
+        auto who = co_await api.db.read(caller_for_user_query);
         if (!who) {
           co_return failure_response(ctx, who.error());
         }

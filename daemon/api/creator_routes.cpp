@@ -45,11 +45,12 @@ awaitable_response list_creators(api_context& api, http::request_context& ctx,
   if (!limit) {
     co_return failure_response(ctx, limit.error());
   }
-  auto op1 = [who, cursor = query_param(ctx.query, "cursor"), limit = *limit](store::database& db) {
+  auto list_creators_query = [who, cursor = query_param(ctx.query, "cursor"),
+                              limit = *limit](store::database& db) {
     return roster::list_creators(
         db, who, cursor ? std::optional<std::string_view>(*cursor) : std::nullopt, limit);
   };
-  auto page = co_await api.db.read(op1);
+  auto page = co_await api.db.read(list_creators_query);
   if (!page) {
     co_return failure_response(ctx, page.error());
   }
@@ -65,10 +66,10 @@ awaitable_response list_creators(api_context& api, http::request_context& ctx,
 
 awaitable_response get_creator(api_context& api, http::request_context& ctx,
                                const roster::caller& who) {
-  auto op2 = [who, id = creator_param(ctx)](store::database& db) {
+  auto get_creator_query_3 = [who, id = creator_param(ctx)](store::database& db) {
     return roster::get_creator(db, who, id);
   };
-  auto creator = co_await api.db.read(op2);
+  auto creator = co_await api.db.read(get_creator_query_3);
   if (!creator) {
     co_return failure_response(ctx, creator.error());
   }
@@ -189,11 +190,11 @@ awaitable_response patch_creator(api_context& api, http::request_context& ctx,
   if (!f.ok()) {
     co_return problem_response(ctx, f.problem());
   }
-  auto op5 =
+  auto rename_change =
       in_transaction([who, id = creator_param(ctx), name, now = api.now()](store::database& db) {
         return roster::rename_creator(db, who, id, name, now);
       });
-  auto done = co_await api.db.write(op5);
+  auto done = co_await api.db.write(rename_change);
   if (!done) {
     co_return failure_response(ctx, done.error());
   }
@@ -202,10 +203,11 @@ awaitable_response patch_creator(api_context& api, http::request_context& ctx,
 
 awaitable_response delete_creator(api_context& api, http::request_context& ctx,
                                   const roster::caller& who) {
-  auto op6 = in_transaction([who, id = creator_param(ctx), now = api.now()](store::database& db) {
-    return roster::remove_creator(db, who, id, now);
-  });
-  auto done = co_await api.db.write(op6);
+  auto remove_creator_change =
+      in_transaction([who, id = creator_param(ctx), now = api.now()](store::database& db) {
+        return roster::remove_creator(db, who, id, now);
+      });
+  auto done = co_await api.db.write(remove_creator_change);
   if (!done) {
     co_return failure_response(ctx, done.error());
   }
@@ -214,10 +216,10 @@ awaitable_response delete_creator(api_context& api, http::request_context& ctx,
 
 awaitable_response get_team(api_context& api, http::request_context& ctx,
                             const roster::caller& who) {
-  auto op7 = [who, id = creator_param(ctx)](store::database& db) {
+  auto get_creator_query_2 = [who, id = creator_param(ctx)](store::database& db) {
     return roster::get_creator(db, who, id);
   };
-  auto creator = co_await api.db.read(op7);
+  auto creator = co_await api.db.read(get_creator_query_2);
   if (!creator) {
     co_return failure_response(ctx, creator.error());
   }
@@ -241,11 +243,11 @@ awaitable_response add_team_member(api_context& api, http::request_context& ctx,
   if (!f.ok()) {
     co_return problem_response(ctx, f.problem());
   }
-  auto op8 = in_transaction(
+  auto add_team_member_change = in_transaction(
       [&api, who, id = creator_param(ctx), email, now = api.now()](store::database& db) {
         return roster::add_team_member(db, api.mail, api.settings.roster, who, id, email, now);
       });
-  auto user = co_await api.db.write(op8);
+  auto user = co_await api.db.write(add_team_member_change);
   if (!user) {
     co_return failure_response(ctx, user.error());
   }
@@ -255,10 +257,10 @@ awaitable_response add_team_member(api_context& api, http::request_context& ctx,
 
 awaitable_response remove_team_member(api_context& api, http::request_context& ctx,
                                       const roster::caller& who) {
-  auto op9 = in_transaction(
+  auto remove_team_member_change = in_transaction(
       [who, id = creator_param(ctx), user = std::string(ctx.params.get("user")), now = api.now()](
           store::database& db) { return roster::remove_team_member(db, who, id, user, now); });
-  auto done = co_await api.db.write(op9);
+  auto done = co_await api.db.write(remove_team_member_change);
   if (!done) {
     co_return failure_response(ctx, done.error());
   }
@@ -267,8 +269,9 @@ awaitable_response remove_team_member(api_context& api, http::request_context& c
 
 awaitable_response creator_invitations(api_context& api, http::request_context& ctx,
                                        const roster::caller& who) {
-  auto op10 = [who, id = creator_param(ctx), now = api.now()](
-                  store::database& db) -> base::result<std::vector<roster::invitation_record>> {
+  auto get_creator_query =
+      [who, id = creator_param(ctx), now = api.now()](
+          store::database& db) -> base::result<std::vector<roster::invitation_record>> {
     auto creator = roster::get_creator(db, who, id);  // not_found when invisible
     if (!creator) {
       return creator.error();
@@ -277,7 +280,7 @@ awaitable_response creator_invitations(api_context& api, http::request_context& 
     filter.creator_id = id;
     return roster::list_invitations(db, who.account_id, filter, now);
   };
-  auto list = co_await api.db.read(op10);
+  auto list = co_await api.db.read(get_creator_query);
   if (!list) {
     co_return failure_response(ctx, list.error());
   }
@@ -294,7 +297,7 @@ awaitable_response connect_message(api_context& api, http::request_context& ctx,
     co_return failure_response(
         ctx, base::failure{roster::errc::forbidden, "a service token has no use for this"});
   }
-  auto op11 =
+  auto creator_and_agency_query =
       [who, id = creator_param(ctx)](
           store::database& db) -> base::result<std::pair<roster::creator_record, std::string>> {
     auto creator = roster::get_creator(db, who, id);
@@ -307,7 +310,7 @@ awaitable_response connect_message(api_context& api, http::request_context& ctx,
     }
     return std::pair{std::move(*creator), account->name};
   };
-  auto data = co_await api.db.read(op11);
+  auto data = co_await api.db.read(creator_and_agency_query);
   if (!data) {
     co_return failure_response(ctx, data.error());
   }

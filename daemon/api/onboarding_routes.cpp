@@ -6,6 +6,7 @@
 #include "roster/error.hpp"
 #include "roster/header_mapping.hpp"
 #include "roster/onboarding_plan.hpp"
+#include "roster/text.hpp"
 
 namespace rosterd::daemon::api {
 namespace {
@@ -57,18 +58,20 @@ awaitable_response import_csv(api_context& api, http::request_context& ctx,
     co_return failure_response(ctx, dry_run.error());
   }
   const auto type = ctx.req[http::beast_http::field::content_type];
-  const auto media = type.substr(0, type.find(';'));
-  if (media != "text/csv" && media != "text/plain" && media != "application/octet-stream") {
+  const auto media = roster::trim(type.substr(0, type.find(';')));
+  if (!roster::equals_ignoring_case(media, "text/csv") &&
+      !roster::equals_ignoring_case(media, "text/plain") &&
+      !roster::equals_ignoring_case(media, "application/octet-stream")) {
     co_return problem_response(
         ctx, http::make_problem(http::status::unsupported_media_type, "unsupported-media-type",
                                 "Send the file as text/csv."));
   }
   // Parsing takes tens of milliseconds for a big file: do it off the I/O threads.
   const auto& options = api.settings.onboarding;
-  auto op1 = [text = ctx.req.body(), options](store::database&) {
+  auto parse_onboarding_csv_query = [text = ctx.req.body(), options](store::database&) {
     return roster::parse_onboarding_csv(text, options);
   };
-  auto parsed = co_await api.db.read(op1);
+  auto parsed = co_await api.db.read(parse_onboarding_csv_query);
   if (!parsed) {
     if (parsed.error().code.category() == roster::roster_category()) {
       co_return problem_response(ctx, csv_problem(parsed.error()));
@@ -77,17 +80,17 @@ awaitable_response import_csv(api_context& api, http::request_context& ctx,
   }
   base::result<roster::onboarding_plan> plan = base::fail(roster::errc::not_found, "");
   if (*dry_run) {
-    auto op2 = [who, file = std::move(*parsed), options](store::database& db) {
+    auto plan_onboarding_query = [who, file = std::move(*parsed), options](store::database& db) {
       return roster::plan_onboarding(db, who.account_id, file, options);
     };
-    plan = co_await api.db.read(op2);
+    plan = co_await api.db.read(plan_onboarding_query);
   } else {
-    auto op3 = [&api, who, file = std::move(*parsed), options,
-                now = api.now()](store::database& db) {
+    auto apply_onboarding_change = [&api, who, file = std::move(*parsed), options,
+                                    now = api.now()](store::database& db) {
       return roster::apply_onboarding(db, api.mail, api.settings.roster, who.account_id, file,
                                       options, roster::actor::of(who), now);
     };
-    plan = co_await api.db.write(op3);
+    plan = co_await api.db.write(apply_onboarding_change);
     if (plan) {
       api.mail_queued();
       api.log->info("onboarding_applied request_id={} rows={} added={} invitations={}",
@@ -109,10 +112,10 @@ awaitable_response import_csv_any(api_context& api, http::request_context& ctx, 
   }
   auto account = query_param(ctx.query, "account");
   if (!account) {
-    auto op4 = [user = p.user_id](store::database& db) {
+    auto accounts_of_user_query = [user = p.user_id](store::database& db) {
       return roster::accounts_of_user(db, user);
     };
-    auto accounts = co_await api.db.read(op4);
+    auto accounts = co_await api.db.read(accounts_of_user_query);
     if (!accounts) {
       co_return failure_response(ctx, accounts.error());
     }
@@ -126,10 +129,10 @@ awaitable_response import_csv_any(api_context& api, http::request_context& ctx, 
     }
     account = accounts->front().id;
   }
-  auto op5 = [user = p.user_id, account = *account](store::database& db) {
+  auto caller_for_user_query = [user = p.user_id, account = *account](store::database& db) {
     return roster::caller_for_user(db, user, account);
   };
-  auto who = co_await api.db.read(op5);
+  auto who = co_await api.db.read(caller_for_user_query);
   if (!who) {
     co_return failure_response(ctx, who.error());
   }

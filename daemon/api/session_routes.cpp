@@ -58,8 +58,10 @@ asio::awaitable<http::response> whoami(api_context& api, const http::request_con
                                        const std::string& display_name,
                                        const std::string& session_token,
                                        http::status code = http::status::ok) {
-  auto op1 = [user_id](store::database& db) { return roster::accounts_of_user(db, user_id); };
-  auto accounts = co_await api.db.read(op1);
+  auto accounts_of_user_query = [user_id](store::database& db) {
+    return roster::accounts_of_user(db, user_id);
+  };
+  auto accounts = co_await api.db.read(accounts_of_user_query);
   if (!accounts) {
     co_return failure_response(ctx, accounts.error());
   }
@@ -82,8 +84,10 @@ asio::awaitable<base::result<std::string>> hash_new_password(api_context& api,
     co_return ok.error();
   }
   const auto cost = api.settings.password_cost;
-  auto op2 = [s = std::move(secret), cost]() { return roster::hash_password(s, cost); };
-  co_return co_await api.hash_off_thread(op2);
+  auto hash_password_work_2 = [s = std::move(secret), cost]() {
+    return roster::hash_password(s, cost);
+  };
+  co_return co_await api.hash_off_thread(hash_password_work_2);
 }
 
 awaitable_response login(api_context& api, http::request_context& ctx) {
@@ -112,8 +116,8 @@ awaitable_response login(api_context& api, http::request_context& ctx) {
   }
   std::optional<roster::login_candidate> candidate;
   if (email) {
-    auto op3 = [e = *email](store::database& db) { return roster::find_login(db, e); };
-    auto found = co_await api.db.read(op3);
+    auto find_login_query = [e = *email](store::database& db) { return roster::find_login(db, e); };
+    auto found = co_await api.db.read(find_login_query);
     if (!found) {
       co_return failure_response(ctx, found.error());
     }
@@ -123,14 +127,14 @@ awaitable_response login(api_context& api, http::request_context& ctx) {
   const auto cost = api.settings.password_cost;
   const bool usable = candidate && candidate->active && !candidate->password_hash.empty();
   const std::string phc = usable ? candidate->password_hash : std::string();
-  auto op4 = [&password, phc, cost, usable]() {
+  auto spend_equal_time_work = [&password, phc, cost, usable]() {
     if (!usable) {
       roster::spend_equal_time(password, cost);  // unknown address: same time as a real check
       return false;
     }
     return roster::verify_password(password, phc);
   };
-  auto verified = co_await api.hash_off_thread(op4);
+  auto verified = co_await api.hash_off_thread(spend_equal_time_work);
   if (!verified) {
     api.account_limiter.record_failure(account_key, now_steady);
     api.address_limiter.record_failure(address_key, now_steady);
@@ -139,14 +143,15 @@ awaitable_response login(api_context& api, http::request_context& ctx) {
   }
   api.account_limiter.reset(account_key);
   if (roster::needs_rehash(phc, cost)) {
-    auto op5 = [&password, cost]() { return roster::hash_password(password, cost); };
-    auto fresh = co_await api.hash_off_thread(op5);
+    auto hash_password_work = [&password, cost]() { return roster::hash_password(password, cost); };
+    auto fresh = co_await api.hash_off_thread(hash_password_work);
     if (fresh) {
       const auto user = candidate->user_id;
-      auto op6 = [user, phc = *fresh, now = api.now()](store::database& db) {
+      auto upgrade_password_hash_change = [user, phc = *fresh,
+                                           now = api.now()](store::database& db) {
         return roster::upgrade_password_hash(db, user, phc);
       };
-      (void)co_await api.db.write(op6);
+      (void)co_await api.db.write(upgrade_password_hash_change);
     }
   }
   std::optional<std::string> previous;
@@ -155,13 +160,13 @@ awaitable_response login(api_context& api, http::request_context& ctx) {
     previous = std::string(*old);
   }
   const auto user_id = candidate->user_id;
-  auto op7 = [user_id, previous, settings = api.settings.sessions,
-              now = api.now()](store::database& db) {
+  auto start_session_change = [user_id, previous, settings = api.settings.sessions,
+                               now = api.now()](store::database& db) {
     return roster::start_session(
         db, user_id, settings, now,
         previous ? std::optional<std::string_view>(*previous) : std::nullopt);
   };
-  auto session = co_await api.db.write(op7);
+  auto session = co_await api.db.write(start_session_change);
   if (!session) {
     co_return failure_response(ctx, session.error());
   }
@@ -190,7 +195,8 @@ awaitable_response request_reset(api_context& api, http::request_context& ctx) {
   }
   api.address_limiter.record_failure(address_key, now_steady);  // every request counts here
   if (auto email = roster::normalize_email(email_text)) {
-    auto op8 = [&api, e = *email, now = api.now()](store::database& db) -> base::result<void> {
+    auto request_password_reset_change =
+        [&api, e = *email, now = api.now()](store::database& db) -> base::result<void> {
       auto tx = store::transaction::begin(db);
       if (!tx) {
         return tx.error();
@@ -200,7 +206,7 @@ awaitable_response request_reset(api_context& api, http::request_context& ctx) {
       }
       return tx->commit();
     };
-    auto done = co_await api.db.write(op8);
+    auto done = co_await api.db.write(request_password_reset_change);
     if (!done) {
       co_return failure_response(ctx, done.error());
     }
@@ -225,10 +231,10 @@ awaitable_response complete_reset(api_context& api, http::request_context& ctx) 
   if (!f.ok()) {
     co_return problem_response(ctx, f.problem());
   }
-  auto op9 = [token, now = api.now()](store::database& db) {
+  auto check_password_reset_query = [token, now = api.now()](store::database& db) {
     return roster::check_password_reset(db, token, now);
   };
-  auto valid = co_await api.db.read(op9);
+  auto valid = co_await api.db.read(check_password_reset_query);
   if (!valid) {
     co_return failure_response(ctx, valid.error());
   }
@@ -236,8 +242,8 @@ awaitable_response complete_reset(api_context& api, http::request_context& ctx) 
   if (!phc) {
     co_return failure_response(ctx, phc.error());
   }
-  auto op10 = [token, phc = *phc,
-               now = api.now()](store::database& db) -> base::result<std::string> {
+  auto complete_password_reset_change =
+      [token, phc = *phc, now = api.now()](store::database& db) -> base::result<std::string> {
     auto tx = store::transaction::begin(db);
     if (!tx) {
       return tx.error();
@@ -251,7 +257,7 @@ awaitable_response complete_reset(api_context& api, http::request_context& ctx) 
     }
     return user;
   };
-  auto done = co_await api.db.write(op10);
+  auto done = co_await api.db.write(complete_password_reset_change);
   if (!done) {
     co_return failure_response(ctx, done.error());
   }
@@ -270,10 +276,10 @@ awaitable_response inspect_invitation(api_context& api, http::request_context& c
   if (!f.ok()) {
     co_return problem_response(ctx, f.problem());
   }
-  auto op11 = [token, now = api.now()](store::database& db) {
+  auto open_invitation_query_2 = [token, now = api.now()](store::database& db) {
     return roster::open_invitation(db, token, now);
   };
-  auto preview = co_await api.db.read(op11);
+  auto preview = co_await api.db.read(open_invitation_query_2);
   if (!preview) {
     co_return failure_response(ctx, preview.error());
   }
@@ -299,10 +305,10 @@ awaitable_response accept_invitation(api_context& api, http::request_context& ct
   if (!f.ok()) {
     co_return problem_response(ctx, f.problem());
   }
-  auto op12 = [token, now = api.now()](store::database& db) {
+  auto open_invitation_query = [token, now = api.now()](store::database& db) {
     return roster::open_invitation(db, token, now);
   };
-  auto preview = co_await api.db.read(op12);
+  auto preview = co_await api.db.read(open_invitation_query);
   if (!preview) {
     co_return failure_response(ctx, preview.error());
   }
@@ -319,8 +325,9 @@ awaitable_response accept_invitation(api_context& api, http::request_context& ct
     phc = std::move(*hashed);
   }
   const bool sign_in = preview->needs_password;
-  auto op13 = [token, phc, display_name, sign_in, settings = api.settings.sessions,
-               now = api.now()](store::database& db)
+  auto accept_invitation_change = [token, phc, display_name, sign_in,
+                                   settings = api.settings.sessions,
+                                   now = api.now()](store::database& db)
       -> base::result<std::pair<std::string, std::optional<base::secret>>> {
     auto tx = store::transaction::begin(db);
     if (!tx) {
@@ -343,7 +350,7 @@ awaitable_response accept_invitation(api_context& api, http::request_context& ct
     }
     return std::pair{std::move(*user), std::move(session)};
   };
-  auto accepted = co_await api.db.write(op13);
+  auto accepted = co_await api.db.write(accept_invitation_change);
   if (!accepted) {
     co_return failure_response(ctx, accepted.error());
   }
@@ -371,10 +378,10 @@ void add_session_routes(http::router& routes, api_context& api) {
                  api,
                  [&api](http::request_context& ctx, principal& p) -> awaitable_response {
                    auto token = p.session_token;
-                   auto op14 = [token](store::database& db) {
+                   auto end_session_change = [token](store::database& db) {
                      return roster::end_session(db, token);
                    };
-                   auto done = co_await api.db.write(op14);
+                   auto done = co_await api.db.write(end_session_change);
                    if (!done) {
                      co_return failure_response(ctx, done.error());
                    }

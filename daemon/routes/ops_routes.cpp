@@ -34,10 +34,12 @@ void add_ops_routes(http::router& routes, ops_dependencies deps) {
                                         "The daemon is shutting down."),
                      ctx.req.version(), ctx.request_id);
                }
-               auto op1 = [](store::database& db) { return store::current_version(db); };
+               auto current_version_query = [](store::database& db) {
+                 return store::current_version(db);
+               };
                // A real query on a read connection: proves the file is open, readable and
                // migrated, not just that the process lives.
-               auto version = co_await deps.db.read(op1);
+               auto version = co_await deps.db.read(current_version_query);
                const int head = store::head_version();
                if (!version || *version != head) {
                  co_return http::make_problem_response(

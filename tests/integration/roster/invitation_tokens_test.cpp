@@ -76,6 +76,8 @@ TEST_CASE("a revoked invitation is refused", "[invitations]") {
               })
               .has_value());
   CHECK(f.accept(f.token, f.now) == roster::errc::token_revoked);
+  // The queued email with the dead link is withdrawn.
+  CHECK(f.mail.cancelled == std::vector<std::string>{"invitation:" + f.invitation.id});
   CHECK(f.count("SELECT COUNT(*) FROM account_members m JOIN users u ON u.id = m.user_id "
                 "WHERE u.email = 'ana@creators.test' AND m.status = 'disabled'") == 1);
 }

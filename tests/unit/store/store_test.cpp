@@ -92,17 +92,17 @@ TEST_CASE("read and write run on store threads and resume the coroutine on its o
   std::int64_t count = -1;
   run_coroutine([&]() -> asio::awaitable<void> {
     before = std::this_thread::get_id();
-    auto op1 = [&](database& db) {
+    auto insert_item = [&](database& db) {
       writer = std::this_thread::get_id();
       db.exec("INSERT INTO items DEFAULT VALUES").value();
     };
-    co_await s->write(op1);
+    co_await s->write(insert_item);
     after_write = std::this_thread::get_id();
-    auto op2 = [&](database& db) {
+    auto count_on_reader = [&](database& db) {
       reader = std::this_thread::get_id();
       return count_items(db);
     };
-    count = co_await s->read(op2);
+    count = co_await s->read(count_on_reader);
     after_read = std::this_thread::get_id();
   });
   CHECK(count == 1);
@@ -120,8 +120,8 @@ TEST_CASE("an exception thrown by a store operation reaches the awaiting corouti
   std::string caught;
   run_coroutine([&]() -> asio::awaitable<void> {
     try {
-      auto op3 = [](database&) -> int { throw std::runtime_error("boom"); };
-      co_await s->write(op3);
+      auto throwing_write = [](database&) -> int { throw std::runtime_error("boom"); };
+      co_await s->write(throwing_write);
     } catch (const std::runtime_error& e) {
       caught = e.what();
     }
@@ -138,11 +138,11 @@ TEST_CASE("a failed result comes back as a value and an expected failure keeps t
   auto s = open_store(dir / "s.db");
   std::optional<rosterd::base::result<void>> outcome;
   run_coroutine([&]() -> asio::awaitable<void> {
-    auto op4 = [](database& db) {
+    auto failing_write = [](database& db) {
       return db.exec(
           "INSERT INTO settings (key, value, updated_at) VALUES ('instance_id', 'x', 'y')");
     };
-    outcome = co_await s->write(op4);
+    outcome = co_await s->write(failing_write);
   });
   REQUIRE(outcome);
   REQUIRE_FALSE(*outcome);
@@ -172,8 +172,8 @@ TEST_CASE("reads are not blocked while a write transaction is open", "[store]") 
   const auto uncommitted = s->read_now([](database& db) { return count_items(db); });
   std::int64_t from_coroutine = -1;
   run_coroutine([&]() -> asio::awaitable<void> {
-    auto op5 = [](database& db) { return count_items(db); };
-    from_coroutine = co_await s->read(op5);
+    auto count_from_coroutine = [](database& db) { return count_items(db); };
+    from_coroutine = co_await s->read(count_from_coroutine);
   });
   const auto elapsed = std::chrono::steady_clock::now() - started;
   reads_done.set_value();
