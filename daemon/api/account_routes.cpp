@@ -195,6 +195,12 @@ awaitable_response change_invitation(api_context& api, http::request_context& ct
         if (!*inv) {
           return base::fail(roster::errc::not_found, "no such invitation");
         }
+        // As for PATCH .../members: only owners act on an owner's or admin's membership.
+        if ((*inv)->kind != roster::role::agent && (*inv)->kind != roster::role::creator &&
+            who.member_role != roster::role::owner) {
+          return base::fail(roster::errc::forbidden,
+                            "only owners resend or revoke an owner's or admin's invitation");
+        }
         return change(db, **inv, roster::actor::of(who), now);
       });
   auto done = co_await api.db.write(find_invitation_change);
