@@ -5,6 +5,7 @@
 #include <utility>
 
 #include "roster/error.hpp"
+#include "roster/text.hpp"
 
 namespace rosterd::roster {
 namespace {
@@ -66,33 +67,6 @@ std::string encoding_hint(std::string_view text) {
 std::string hex_byte(unsigned char b) {
   constexpr std::string_view digits = "0123456789ABCDEF";
   return std::string("0x") + digits[b >> 4U] + digits[b & 0x0FU];
-}
-
-// Length of the well-formed UTF-8 sequence at text[i], or 0. Follows the Unicode table of
-// well-formed sequences, so overlong forms, surrogates and values past U+10FFFF are rejected.
-std::size_t utf8_sequence_length(std::string_view text, std::size_t i) {
-  const auto byte = [&](std::size_t k) -> unsigned {
-    return i + k < text.size() ? static_cast<unsigned char>(text[i + k]) : 0U;
-  };
-  const auto in = [](unsigned b, unsigned lo, unsigned hi) { return b >= lo && b <= hi; };
-  const unsigned b0 = byte(0);
-  if (b0 < 0x80U) {
-    return 1;
-  }
-  if (in(b0, 0xC2U, 0xDFU)) {
-    return in(byte(1), 0x80U, 0xBFU) ? 2 : 0;
-  }
-  if (in(b0, 0xE0U, 0xEFU)) {
-    const unsigned lo = b0 == 0xE0U ? 0xA0U : 0x80U;
-    const unsigned hi = b0 == 0xEDU ? 0x9FU : 0xBFU;
-    return in(byte(1), lo, hi) && in(byte(2), 0x80U, 0xBFU) ? 3 : 0;
-  }
-  if (in(b0, 0xF0U, 0xF4U)) {
-    const unsigned lo = b0 == 0xF0U ? 0x90U : 0x80U;
-    const unsigned hi = b0 == 0xF4U ? 0x8FU : 0xBFU;
-    return in(byte(1), lo, hi) && in(byte(2), 0x80U, 0xBFU) && in(byte(3), 0x80U, 0xBFU) ? 4 : 0;
-  }
-  return 0;
 }
 
 // Checked before parsing, so the parser can treat every byte as part of valid text.

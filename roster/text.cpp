@@ -84,4 +84,29 @@ bool has_control_character(std::string_view text) noexcept {
   return false;
 }
 
+std::size_t utf8_sequence_length(std::string_view text, std::size_t i) noexcept {
+  const auto byte = [&](std::size_t k) -> unsigned {
+    return i + k < text.size() ? static_cast<unsigned char>(text[i + k]) : 0U;
+  };
+  const auto in = [](unsigned b, unsigned lo, unsigned hi) { return b >= lo && b <= hi; };
+  const unsigned b0 = byte(0);
+  if (b0 < 0x80U) {
+    return 1;
+  }
+  if (in(b0, 0xC2U, 0xDFU)) {
+    return in(byte(1), 0x80U, 0xBFU) ? 2 : 0;
+  }
+  if (in(b0, 0xE0U, 0xEFU)) {
+    const unsigned lo = b0 == 0xE0U ? 0xA0U : 0x80U;
+    const unsigned hi = b0 == 0xEDU ? 0x9FU : 0xBFU;
+    return in(byte(1), lo, hi) && in(byte(2), 0x80U, 0xBFU) ? 3 : 0;
+  }
+  if (in(b0, 0xF0U, 0xF4U)) {
+    const unsigned lo = b0 == 0xF0U ? 0x90U : 0x80U;
+    const unsigned hi = b0 == 0xF4U ? 0x8FU : 0xBFU;
+    return in(byte(1), lo, hi) && in(byte(2), 0x80U, 0xBFU) && in(byte(3), 0x80U, 0xBFU) ? 4 : 0;
+  }
+  return 0;
+}
+
 }  // namespace rosterd::roster

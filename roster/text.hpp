@@ -21,4 +21,8 @@ bool equals_ignoring_case(std::string_view text, std::string_view lower) noexcep
 /// True when `text` holds a C0 control character or DEL (tab and line breaks included).
 bool has_control_character(std::string_view text) noexcept;
 
+/// Length of the well-formed UTF-8 sequence at text[i], or 0. Follows the Unicode table of
+/// well-formed sequences, so overlong forms, surrogates and values past U+10FFFF are rejected.
+std::size_t utf8_sequence_length(std::string_view text, std::size_t i) noexcept;
+
 }  // namespace rosterd::roster

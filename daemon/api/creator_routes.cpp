@@ -1,4 +1,5 @@
 #include "daemon/api/authn.hpp"
+#include "daemon/api/in_transaction.hpp"
 #include "daemon/api/json_io.hpp"
 #include "daemon/api/routes.hpp"
 #include "daemon/api/views.hpp"
@@ -16,24 +17,6 @@ namespace {
 
 namespace asio = boost::asio;
 using awaitable_response = asio::awaitable<http::response>;
-
-template <class F>
-auto in_transaction(F f) {
-  return [f = std::move(f)](store::database& db) mutable -> decltype(f(db)) {
-    auto tx = store::transaction::begin(db);
-    if (!tx) {
-      return tx.error();
-    }
-    auto value = f(db);
-    if (!value) {
-      return value;
-    }
-    if (auto c = tx->commit(); !c) {
-      return c.error();
-    }
-    return value;
-  };
-}
 
 std::string creator_param(const http::request_context& ctx) {
   return std::string(ctx.params.get("creator"));
