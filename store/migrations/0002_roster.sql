@@ -93,6 +93,7 @@ CREATE TABLE invitations (
 CREATE UNIQUE INDEX invitations_one_pending ON invitations (account_id, user_id)
   WHERE status = 'pending';
 CREATE INDEX invitations_by_account ON invitations (account_id, status);
+CREATE INDEX invitations_by_person ON invitations (account_id, user_id, created_at);
 
 -- Every token ever sent for an invitation: a resend supersedes the previous one, which then
 -- gets a clear "replaced by a newer email" answer instead of a bare "not found".
