@@ -39,7 +39,8 @@ class api_world {
   ~api_world();
 
   http_reply call(const credentials& who, const std::string& method, const std::string& target,
-                  const std::string& body = {}, const std::string& content_type = "application/json");
+                  const std::string& body = {},
+                  const std::string& content_type = "application/json");
   /// Like call(), failing the test unless the status is `expected`; returns the JSON body.
   json call_ok(const credentials& who, const std::string& method, const std::string& target,
                const json& body = nullptr, int expected = 200);
@@ -65,16 +66,16 @@ class api_world {
 
   // The cast.
   std::map<std::string, credentials> actors;  // anonymous, owner, admin, agent_on, ...
-  std::string account;          // Talent Partnerships
-  std::string rival_account;    // the canary's agency
-  std::string creator_a;        // Ana: agent_on and disabled are on her team
-  std::string creator_b;        // Ben: agent_off is on his team
-  std::string creator_c;        // the rival's creator (the canary)
-  std::string helper_user;      // on both teams; the target of team removals
-  std::string pending_invitation;        // never accepted, in account
-  std::string rival_pending_invitation;  // never accepted, in rival_account
-  std::string owner_personal_token;      // id
-  std::string spare_service_token;       // id, in account
+  std::string account;                        // Talent Partnerships
+  std::string rival_account;                  // the canary's agency
+  std::string creator_a;                      // Ana: agent_on and disabled are on her team
+  std::string creator_b;                      // Ben: agent_off is on his team
+  std::string creator_c;                      // the rival's creator (the canary)
+  std::string helper_user;                    // on both teams; the target of team removals
+  std::string pending_invitation;             // never accepted, in account
+  std::string rival_pending_invitation;       // never accepted, in rival_account
+  std::string owner_personal_token;           // id
+  std::string spare_service_token;            // id, in account
   std::string agent_on_user;
   std::string agent_off_user;
   std::string rival_member_user;

@@ -7,8 +7,8 @@
 
 #include <catch2/catch.hpp>
 
-#include "tests/fakes/fake_smtp.hpp"
 #include "notify/smtp.hpp"
+#include "tests/fakes/fake_smtp.hpp"
 #include "tests/unit/notify/notify_testing.hpp"
 
 using namespace rosterd;
