@@ -17,6 +17,9 @@
 #   AGENTS [1000]      agents in it...
 #   PER_AGENT [50]     ...each on this many creators' teams
 #   SKIP_BUILD [0]     1: use the existing build/release binaries as they are
+#   ROSTERD, DATASET   the binaries to run [build/release/daemon/rosterd,
+#                      build/release/bench/bench_roster_dataset]; set both with SKIP_BUILD=1 to
+#                      measure another build (a what-if patch, say)
 #
 # Progress goes to stderr, the report to stdout: `bench/roster_load.sh > result.md` works.
 set -euo pipefail
@@ -34,8 +37,8 @@ PER_AGENT="${PER_AGENT:-50}"
 SKIP_BUILD="${SKIP_BUILD:-0}"
 LIMIT=50
 
-ROSTERD="$ROOT/build/release/daemon/rosterd"
-DATASET="$ROOT/build/release/bench/bench_roster_dataset"
+ROSTERD="${ROSTERD:-$ROOT/build/release/daemon/rosterd}"
+DATASET="${DATASET:-$ROOT/build/release/bench/bench_roster_dataset}"
 
 log() { printf '[roster_load] %s\n' "$*" >&2; }
 die() { printf '[roster_load] error: %s\n' "$*" >&2; exit 1; }
@@ -307,6 +310,7 @@ Machine:
 - Date: $(date -u '+%Y-%m-%d %H:%M UTC')
 - rosterd commit: $commit
 - Build: release preset (RelWithDebInfo), $(g++ --version 2>/dev/null | head -n1)
+- rosterd binary: $ROSTERD
 - wrk: $(wrk --version 2>&1 | head -n1 | awk '{ print $2 }')
 EOF
 if (( NON2XX[agent] + NON2XX[owner] > 0 )); then

@@ -160,12 +160,12 @@ base::result<void> check_message(const email_message& m, std::string_view domain
 template <class... Args>
 base::result<bool> update_claimed(store::database& db, std::string_view sql,
                                   const outbox_row& claimed, const Args&... args) {
-  auto st = db.prepare(sql);
+  auto st = db.cached(sql);
   if (!st) {
     return st.error();
   }
-  st->bind_all(claimed.id, claimed.attempts, args...);
-  if (auto ran = st->run(); !ran) {
+  (*st)->bind_all(claimed.id, claimed.attempts, args...);
+  if (auto ran = (*st)->run(); !ran) {
     return ran.error();
   }
   return db.changes() == 1;
@@ -199,7 +199,7 @@ base::result<std::string> enqueue_email(store::database& db, const email_message
   const std::string id = "out_" + base::random_hex(16);
   const std::string message_id = "<" + id + "@" + std::string(message_id_domain) + ">";
   const std::string at = store::iso8601_utc(now);
-  auto insert = db.prepare(
+  auto insert = db.cached(
       "INSERT INTO outbox (id, idempotency_key, account_id, channel, recipient, template, "
       "subject, text_body, html_body, message_id, status, attempts, next_attempt_at, "
       "created_at, ref_kind, ref_id) "
@@ -208,47 +208,47 @@ base::result<std::string> enqueue_email(store::database& db, const email_message
   if (!insert) {
     return insert.error();
   }
-  insert->bind_all(id, message.idempotency_key, message.account_id, message.recipient,
-                   message.template_name, message.subject, message.text_body, message.html_body,
-                   message_id, at, message.ref_kind, message.ref_id);
-  auto inserted = insert->step();
+  (*insert)->bind_all(id, message.idempotency_key, message.account_id, message.recipient,
+                      message.template_name, message.subject, message.text_body, message.html_body,
+                      message_id, at, message.ref_kind, message.ref_id);
+  auto inserted = (*insert)->step();
   if (!inserted) {
     return inserted.error();
   }
   if (*inserted) {
-    if (auto done = insert->run(); !done) {
+    if (auto done = (*insert)->run(); !done) {
       return done.error();
     }
     return id;
   }
   // The key exists: this is a retry of a request that already queued its message.
   auto existing =
-      db.prepare("SELECT id, recipient, template FROM outbox WHERE idempotency_key = ?1");
+      db.cached("SELECT id, recipient, template FROM outbox WHERE idempotency_key = ?1");
   if (!existing) {
     return existing.error();
   }
-  existing->bind_all(message.idempotency_key);
-  auto found = existing->step();
+  (*existing)->bind_all(message.idempotency_key);
+  auto found = (*existing)->step();
   if (!found) {
     return found.error();
   }
   if (!*found) {
     throw std::logic_error("outbox: idempotency key conflicted but no row has it");
   }
-  if (existing->column_text(1) != message.recipient ||
-      existing->column_text(2) != message.template_name) {
+  if ((*existing)->column_text(1) != message.recipient ||
+      (*existing)->column_text(2) != message.template_name) {
     return base::fail(errc::invalid_message,
                       "idempotency key " + message.idempotency_key +
                           " already names a message to another recipient or template");
   }
-  return existing->column_text(0);
+  return (*existing)->column_text(0);
 }
 
 base::result<std::vector<outbox_row>> claim_due_emails(store::database& db, time_point now,
                                                        std::chrono::seconds lease, int limit) {
   // One statement, so claiming is atomic even outside a transaction. On PostgreSQL the inner
   // SELECT gains FOR UPDATE SKIP LOCKED and several relays can share the table.
-  auto st = db.prepare(with_columns(
+  auto st = db.cached(with_columns(
       "UPDATE outbox SET attempts = attempts + 1, next_attempt_at = ?2 "
       "WHERE id IN (SELECT id FROM outbox WHERE status = 'pending' AND channel = 'email' "
       "AND next_attempt_at <= ?1 ORDER BY next_attempt_at, created_at, id LIMIT ?3) "
@@ -257,8 +257,8 @@ base::result<std::vector<outbox_row>> claim_due_emails(store::database& db, time
   if (!st) {
     return st.error();
   }
-  st->bind_all(store::iso8601_utc(now), not_before(now + lease), std::max(limit, 1));
-  auto rows = read_rows(*st);
+  (*st)->bind_all(store::iso8601_utc(now), not_before(now + lease), std::max(limit, 1));
+  auto rows = read_rows(**st);
   if (!rows) {
     return rows;
   }
@@ -270,14 +270,14 @@ base::result<std::vector<outbox_row>> claim_due_emails(store::database& db, time
 }
 
 base::result<bool> mark_sent(store::database& db, const outbox_row& claimed, time_point now) {
-  auto st = db.prepare(
+  auto st = db.cached(
       "UPDATE outbox SET status = 'sent', finished_at = ?2, last_error = NULL, "
       "text_body = NULL, html_body = NULL WHERE id = ?1 AND status = 'pending'");
   if (!st) {
     return st.error();
   }
-  st->bind_all(claimed.id, store::iso8601_utc(now));
-  if (auto ran = st->run(); !ran) {
+  (*st)->bind_all(claimed.id, store::iso8601_utc(now));
+  if (auto ran = (*st)->run(); !ran) {
     return ran.error();
   }
   return db.changes() == 1;
@@ -310,55 +310,55 @@ base::result<bool> release_claim(store::database& db, const outbox_row& claimed,
 
 base::result<int> cancel_pending_emails(store::database& db, std::string_view ref_kind,
                                         std::string_view ref_id, time_point now) {
-  auto st = db.prepare(
+  auto st = db.cached(
       "UPDATE outbox SET status = 'cancelled', finished_at = ?3, text_body = NULL, "
       "html_body = NULL WHERE ref_kind = ?1 AND ref_id = ?2 AND status = 'pending' "
       "AND channel = 'email'");
   if (!st) {
     return st.error();
   }
-  st->bind_all(ref_kind, ref_id, store::iso8601_utc(now));
-  if (auto ran = st->run(); !ran) {
+  (*st)->bind_all(ref_kind, ref_id, store::iso8601_utc(now));
+  if (auto ran = (*st)->run(); !ran) {
     return ran.error();
   }
   return static_cast<int>(db.changes());
 }
 
 base::result<std::optional<time_point>> next_email_due(store::database& db) {
-  auto st = db.prepare(
+  auto st = db.cached(
       "SELECT min(next_attempt_at) FROM outbox WHERE status = 'pending' AND channel = 'email'");
   if (!st) {
     return st.error();
   }
-  auto row = st->step();
+  auto row = (*st)->step();
   if (!row) {
     return row.error();
   }
-  if (!*row || st->column_is_null(0)) {
+  if (!*row || (*st)->column_is_null(0)) {
     return std::optional<time_point>();
   }
-  return std::optional<time_point>(parse_timestamp(st->column_text(0)));
+  return std::optional<time_point>(parse_timestamp((*st)->column_text(0)));
 }
 
 base::result<outbox_stats> read_outbox_stats(store::database& db) {
-  auto st = db.prepare("SELECT status, count(*), min(created_at) FROM outbox GROUP BY status");
+  auto st = db.cached("SELECT status, count(*), min(created_at) FROM outbox GROUP BY status");
   if (!st) {
     return st.error();
   }
   outbox_stats stats;
   for (;;) {
-    auto row = st->step();
+    auto row = (*st)->step();
     if (!row) {
       return row.error();
     }
     if (!*row) {
       return stats;
     }
-    const auto count = st->column_int64(1);
-    switch (parse_status(st->column_text(0))) {
+    const auto count = (*st)->column_int64(1);
+    switch (parse_status((*st)->column_text(0))) {
       case outbox_status::pending:
         stats.pending = count;
-        stats.oldest_pending_created_at = parse_timestamp(st->column_text(2));
+        stats.oldest_pending_created_at = parse_timestamp((*st)->column_text(2));
         break;
       case outbox_status::sent:
         stats.sent = count;
@@ -375,7 +375,7 @@ base::result<outbox_stats> read_outbox_stats(store::database& db) {
 
 base::result<std::vector<outbox_row>> list_outbox(store::database& db, const outbox_query& query) {
   // Unused filters bind NULL and drop out, so one statement serves every combination.
-  auto st = db.prepare(with_columns(
+  auto st = db.cached(with_columns(
       "SELECT ", summary_columns,
       " FROM outbox WHERE (?1 IS NULL OR status = ?1) AND (?2 IS NULL OR account_id = ?2) "
       "AND (?3 IS NULL OR (created_at, id) < (SELECT created_at, id FROM outbox WHERE id = ?3)) "
@@ -387,17 +387,17 @@ base::result<std::vector<outbox_row>> list_outbox(store::database& db, const out
   if (query.status) {
     status = std::string(to_string(*query.status));
   }
-  st->bind_all(status, query.account_id, query.before_id, std::clamp(query.limit, 1, 500));
-  return read_rows(*st);
+  (*st)->bind_all(status, query.account_id, query.before_id, std::clamp(query.limit, 1, 500));
+  return read_rows(**st);
 }
 
 base::result<outbox_row> find_outbox_row(store::database& db, std::string_view id) {
-  auto st = db.prepare(with_columns("SELECT ", summary_columns, " FROM outbox WHERE id = ?1"));
+  auto st = db.cached(with_columns("SELECT ", summary_columns, " FROM outbox WHERE id = ?1"));
   if (!st) {
     return st.error();
   }
-  st->bind_all(id);
-  auto rows = read_rows(*st);
+  (*st)->bind_all(id);
+  auto rows = read_rows(**st);
   if (!rows) {
     return rows.error();
   }

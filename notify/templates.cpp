@@ -198,9 +198,11 @@ std::string identity(const std::string& s) {
   return s;
 }
 
-base::result<std::string> render_file(const template_file& file, const mustache::data& data,
-                                      bool escape_html) {
-  mustache::mustache tmpl{file.text};
+base::result<std::string> render_file(const template_file& file, const mustache::mustache& parsed,
+                                      const mustache::data& data, bool escape_html) {
+  // A copy, because kainjow's render is not const; copying the parsed tree is far cheaper than
+  // parsing the text again.
+  mustache::mustache tmpl = parsed;
   if (!escape_html) {
     tmpl.set_custom_escape(identity);
   }
@@ -324,6 +326,12 @@ base::result<template_set> template_set::load(const std::filesystem::path& overr
   return fail_with(problems);
 }
 
+struct template_set::compiled {
+  mustache::mustache subject;
+  mustache::mustache text;
+  std::optional<mustache::mustache> html;
+};
+
 base::result<template_set> template_set::from_files(std::span<const template_file> files) {
   std::vector<std::string> problems;
   std::set<std::string> broken;  // templates with a part that failed its check
@@ -367,7 +375,12 @@ base::result<template_set> template_set::from_files(std::span<const template_fil
       continue;
     }
     subject->text = std::string(trim_trailing_newlines(subject->text));
-    templates.emplace(name, parts{std::move(*subject), std::move(*text), std::move(htmls[name])});
+    auto& html = htmls[name];
+    auto parsed = std::make_shared<const compiled>(compiled{
+        mustache::mustache{subject->text}, mustache::mustache{text->text},
+        html ? std::optional<mustache::mustache>(mustache::mustache{html->text}) : std::nullopt});
+    templates.emplace(
+        name, parts{std::move(*subject), std::move(*text), std::move(html), std::move(parsed)});
   }
   if (!problems.empty()) {
     return fail_with(problems);
@@ -383,18 +396,18 @@ base::result<rendered_email> template_set::render(std::string_view name, const v
   const auto& t = found->second;
   const auto data = to_data(v);
   rendered_email out;
-  auto subject = render_file(t.subject, data, false);
+  auto subject = render_file(t.subject, t.parsed->subject, data, false);
   if (!subject) {
     return subject.error();
   }
   out.subject = one_line(*subject);
-  auto text = render_file(t.text, data, false);
+  auto text = render_file(t.text, t.parsed->text, data, false);
   if (!text) {
     return text.error();
   }
   out.text_body = std::move(*text);
   if (t.html) {
-    auto html = render_file(*t.html, data, true);
+    auto html = render_file(*t.html, *t.parsed->html, data, true);
     if (!html) {
       return html.error();
     }

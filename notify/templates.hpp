@@ -10,6 +10,7 @@
 
 #include <filesystem>
 #include <map>
+#include <memory>
 #include <optional>
 #include <span>
 #include <string>
@@ -59,10 +60,14 @@ class template_set {
   [[nodiscard]] std::vector<std::string> names() const;
 
  private:
+  // The parts parsed once when the set is built (parsing costs more than rendering, and an
+  // onboarding import renders thousands of messages); copies of the set share them.
+  struct compiled;
   struct parts {
     template_file subject;
     template_file text;
     std::optional<template_file> html;
+    std::shared_ptr<const compiled> parsed;
   };
   explicit template_set(std::map<std::string, parts, std::less<>> templates)
       : templates_(std::move(templates)) {}

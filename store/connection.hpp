@@ -12,7 +12,8 @@ namespace rosterd::store {
 
 /// Opens the read-write connection, creating the file with mode 0600 if missing: foreign_keys and
 /// busy_timeout, then refuses a schema newer than `head` (schema_too_new; the file is left
-/// byte-for-byte as it was), then journal_mode=WAL and synchronous=FULL. Does not migrate.
+/// byte-for-byte as it was), then journal_mode=WAL, synchronous=FULL and a 64 MiB page cache. Does
+/// not migrate.
 [[nodiscard]] base::result<database> open_writer(const std::filesystem::path& path,
                                                  std::chrono::milliseconds busy_timeout, int head);
 
