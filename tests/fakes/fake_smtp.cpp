@@ -12,12 +12,6 @@ namespace {
 
 using rosterd::testing::run_to_end;
 
-void openssl(const std::vector<std::string>& args) {
-  const auto r = run_to_end("/usr/bin/openssl", args);
-  INFO(r.output);
-  REQUIRE(r.exit_code == 0);
-}
-
 std::vector<received_message> read_messages(const std::filesystem::path& dir) {
   std::vector<std::filesystem::path> files;
   if (std::filesystem::exists(dir)) {
@@ -38,18 +32,6 @@ std::vector<received_message> read_messages(const std::filesystem::path& dir) {
 }
 
 }  // namespace
-
-test_pki::test_pki() {
-  const auto p = [&](const char* name) { return (dir_ / name).string(); };
-  openssl({"req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
-           "-keyout", p("ca.key"), "-out", p("ca.crt"), "-days", "2", "-subj",
-           "/CN=rosterd notify test CA"});
-  openssl({"req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout",
-           p("server.key"), "-out", p("server.csr"), "-subj", "/CN=localhost"});
-  rosterd::testing::write_file(dir_ / "ext.cnf", "subjectAltName=DNS:localhost,IP:127.0.0.1\n");
-  openssl({"x509", "-req", "-in", p("server.csr"), "-CA", p("ca.crt"), "-CAkey", p("ca.key"),
-           "-CAcreateserial", "-out", p("server.crt"), "-days", "2", "-extfile", p("ext.cnf")});
-}
 
 fake_smtp_server::fake_smtp_server(const test_pki& pki, const options& opts) : options_(opts) {
   std::vector<std::string> args{

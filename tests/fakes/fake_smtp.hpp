@@ -13,20 +13,12 @@
 
 #include "notify/smtp.hpp"
 #include "tests/support/process.hpp"
+#include "tests/support/test_pki.hpp"
 
 namespace rosterd::notify::testing {
 
-/// A CA and a server certificate it signed, for DNS:localhost and IP:127.0.0.1.
-class test_pki {
- public:
-  test_pki();
-  [[nodiscard]] std::filesystem::path ca_certificate() const { return dir_ / "ca.crt"; }
-  [[nodiscard]] std::filesystem::path server_certificate() const { return dir_ / "server.crt"; }
-  [[nodiscard]] std::filesystem::path server_key() const { return dir_ / "server.key"; }
-
- private:
-  rosterd::testing::temp_directory dir_;
-};
+/// The shared throwaway CA (tests/support/test_pki.hpp).
+using rosterd::testing::test_pki;
 
 /// One message as the server wrote it: the envelope lines and the bytes after DATA.
 struct received_message {

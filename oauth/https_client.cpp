@@ -1,0 +1,1 @@
+// Placeholder: the HTTPS client lands here.

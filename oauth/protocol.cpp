@@ -1,0 +1,1 @@
+// Placeholder: the protocol pieces land here (split into files as they grow).

@@ -1,0 +1,1 @@
+// Placeholder: the vault lands here.
