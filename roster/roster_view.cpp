@@ -20,6 +20,16 @@ constexpr std::string_view scoped_to_caller =
     "JOIN access_groups g2 ON g2.id = gm.group_id WHERE gm.user_id = ?5 AND g2.account_id = ?1 "
     "UNION SELECT c2.id FROM creators c2 WHERE c2.user_id = ?5 AND c2.account_id = ?1) ";
 
+// creator_columns for a non-admin caller (?5), starting from the creators they see in account
+// ?1 (CROSS JOIN keeps SQLite from starting at the account's whole creator list).
+constexpr std::string_view visible_creators_first =
+    "WITH v(id) AS (SELECT g2.creator_id FROM group_members gm "
+    "JOIN access_groups g2 ON g2.id = gm.group_id WHERE gm.user_id = ?5 AND g2.account_id = ?1 "
+    "UNION SELECT c2.id FROM creators c2 WHERE c2.user_id = ?5 AND c2.account_id = ?1) "
+    "SELECT c.id, c.account_id, c.user_id, u.email, c.display_name, c.existing_account, "
+    "c.status, g.id, g.name, c.created_at FROM v CROSS JOIN creators c "
+    "JOIN users u ON u.id = c.user_id JOIN access_groups g ON g.creator_id = c.id ";
+
 creator_record read_creator_record(store::statement& s) {
   creator_record r;
   r.id = s.column_text(0);
@@ -109,14 +119,22 @@ base::result<page<creator_record>> list_creators(store::database& db, const call
     after_name = text->substr(0, split);
     after_id = text->substr(split + 1);
   }
-  std::string sql_text(creator_columns);
-  sql_text +=
-      "WHERE c.account_id = ?1 AND c.status = 'active' "
-      "AND (?2 IS NULL OR c.display_name > ?2 OR (c.display_name = ?2 AND c.id > ?3)) ";
-  if (!who.reads_whole_account()) {
-    sql_text += scoped_to_caller;
+  // Owners and admins walk the account's creators in name order (an index does the sorting);
+  // anyone else starts from the few creators they can see and sorts those. Filtering the
+  // account-wide walk instead would read every creator in front of an agent's last one:
+  // 67 ms instead of 3 ms for an agent's 50 creators among 100,000.
+  std::string sql_text;
+  if (who.reads_whole_account()) {
+    sql_text = creator_columns;
+    sql_text += "WHERE ";
+  } else {
+    sql_text = visible_creators_first;
+    sql_text += "WHERE c.id = v.id AND ";
   }
-  sql_text += "ORDER BY c.display_name, c.id LIMIT ?4";
+  sql_text +=
+      "c.account_id = ?1 AND c.status = 'active' "
+      "AND (?2 IS NULL OR c.display_name > ?2 OR (c.display_name = ?2 AND c.id > ?3)) "
+      "ORDER BY c.display_name, c.id LIMIT ?4";
   page<creator_record> out;
   auto push = [&](store::statement& s) { out.items.push_back(read_creator_record(s)); };
   auto done = who.reads_whole_account()

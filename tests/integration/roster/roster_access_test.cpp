@@ -120,6 +120,34 @@ TEST_CASE("a listed page continues with its cursor and rejects a forged one", "[
   CHECK(forged.error().code == roster::errc::invalid_argument);
 }
 
+TEST_CASE("an agent's pages hold only their team's creators, in name order, across cursors",
+          "[access]") {
+  roster_fixture f;
+  f.apply(header +
+          "Cara Diaz,cara@creators.test,No,amy@agency.test\n"
+          "Ana Lima,ana@creators.test,No,amy@agency.test\n"
+          "Ben Ode,ben@creators.test,No,bo@agency.test\n"
+          "Dan Eze,dan@creators.test,No,amy@agency.test\n");
+  const auto amy = f.caller_for("amy@agency.test");
+  std::vector<std::string> seen;
+  std::optional<std::string> cursor;
+  int pages = 0;
+  do {
+    auto page = f.db->read_now([&](store::database& d) {
+      return roster::list_creators(
+          d, amy, cursor ? std::optional<std::string_view>(*cursor) : std::nullopt, 2);
+    });
+    REQUIRE(page.has_value());
+    for (const auto& c : page.value().items) {
+      seen.push_back(c.display_name);
+    }
+    cursor = page.value().next;
+    ++pages;
+  } while (cursor && pages < 5);
+  CHECK(pages == 2);
+  CHECK(seen == std::vector<std::string>{"Ana Lima", "Cara Diaz", "Dan Eze"});
+}
+
 TEST_CASE("creators read the audit entries about themselves only; agents read none", "[access]") {
   two_teams f;
   auto ben = f.caller_for("ben@creators.test");
