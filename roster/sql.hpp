@@ -1,5 +1,5 @@
 #pragma once
-// Internal to roster: the few patterns every query here uses, on cached prepared statements.
+// The few patterns every roster (and lifecycle) query uses, on cached prepared statements.
 
 #include <optional>
 #include <string>

@@ -48,6 +48,14 @@ void statement::bind(int index, std::string_view value) {
              index);
 }
 
+void statement::bind(int index, std::span<const std::uint8_t> value) {
+  // A zero-length blob still needs a non-null pointer, or SQLite stores NULL.
+  static const std::uint8_t empty = 0;
+  check_bind(sqlite3_bind_blob64(handle_, index, value.empty() ? &empty : value.data(),
+                                 value.size(), SQLITE_TRANSIENT),
+             index);
+}
+
 void statement::bind(int index, std::nullptr_t) {
   check_bind(sqlite3_bind_null(handle_, index), index);
 }
@@ -94,6 +102,16 @@ std::int64_t statement::column_int64(int column) const noexcept {
 
 double statement::column_double(int column) const noexcept {
   return sqlite3_column_double(handle_, column);
+}
+
+std::vector<std::uint8_t> statement::column_blob(int column) const {
+  // Read the pointer before its size, as for text.
+  const auto* data = static_cast<const std::uint8_t*>(sqlite3_column_blob(handle_, column));
+  const auto size = sqlite3_column_bytes(handle_, column);
+  if (data == nullptr) {
+    return {};
+  }
+  return std::vector<std::uint8_t>(data, data + size);
 }
 
 std::string statement::column_text(int column) const {

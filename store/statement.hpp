@@ -4,8 +4,10 @@
 #include <concepts>
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "base/failure.hpp"
 
@@ -31,6 +33,11 @@ class statement {
   void bind(int index, double value);
   /// The text is copied (SQLITE_TRANSIENT), so the view may die right after the call.
   void bind(int index, std::string_view value);
+  /// Binds a BLOB; the bytes are copied (SQLITE_TRANSIENT).
+  void bind(int index, std::span<const std::uint8_t> value);
+  void bind(int index, const std::vector<std::uint8_t>& value) {
+    bind(index, std::span<const std::uint8_t>(value));
+  }
   void bind(int index, std::nullptr_t);
   void bind(int index, std::nullopt_t) { bind(index, nullptr); }
   /// Any integer type (int, bool, std::size_t...) binds as a 64-bit integer.
@@ -70,6 +77,8 @@ class statement {
   [[nodiscard]] std::int64_t column_int64(int column) const noexcept;
   [[nodiscard]] double column_double(int column) const noexcept;
   [[nodiscard]] std::string column_text(int column) const;
+  /// The bytes of a BLOB column (empty for NULL).
+  [[nodiscard]] std::vector<std::uint8_t> column_blob(int column) const;
   [[nodiscard]] bool column_is_null(int column) const noexcept;
 
   /// The SQL text, for logs and failure details.

@@ -151,3 +151,30 @@ TEST_CASE("a cached statement with bad SQL fails like prepare", "[store]") {
   CHECK_FALSE(db.cached("SELECT nope FROM t").has_value());
   CHECK(db.cached_count() == 0);
 }
+
+TEST_CASE("blobs round-trip byte for byte, an empty one is not NULL", "[store]") {
+  testing::temp_dir dir;
+  auto db = scratch_database(dir);
+  db.exec("CREATE TABLE b (k INTEGER, v BLOB)").value();
+  auto insert = db.prepare("INSERT INTO b (k, v) VALUES (?, ?)").value();
+  const std::vector<std::uint8_t> bytes{0x00, 0xff, 0x10, 0x00, 0x7f};
+  insert.bind_all(1, bytes);
+  REQUIRE(insert.run());
+  insert.reset();
+  insert.bind_all(2, std::vector<std::uint8_t>{});
+  REQUIRE(insert.run());
+  insert.reset();
+  insert.bind_all(3, std::optional<std::vector<std::uint8_t>>{});
+  REQUIRE(insert.run());
+
+  auto select = db.prepare("SELECT v, v IS NULL, typeof(v) FROM b ORDER BY k").value();
+  REQUIRE(select.step().value());
+  CHECK(select.column_blob(0) == bytes);
+  CHECK(select.column_text(2) == "blob");
+  REQUIRE(select.step().value());
+  CHECK(select.column_blob(0).empty());
+  CHECK(select.column_int64(1) == 0);
+  REQUIRE(select.step().value());
+  CHECK(select.column_int64(1) == 1);
+  CHECK(select.column_blob(0).empty());
+}

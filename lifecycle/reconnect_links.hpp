@@ -1,0 +1,89 @@
+#pragma once
+// Reconnect links: a URL a creator opens without signing in, good for connecting that creator's
+// own profiles only (some platforms, or all enabled ones), for a few days. Owners, admins, the
+// agents on the creator's team and the creator may make one; service tokens may not. The token
+// is shown once and stored as its SHA-256; a link is dead once every platform it names is
+// connected, once it expires, or once it is revoked.
+
+#include <chrono>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "base/failure.hpp"
+#include "base/secret.hpp"
+#include "roster/clock.hpp"
+#include "roster/model.hpp"
+#include "store/database.hpp"
+
+namespace rosterd::lifecycle {
+
+using roster::time_point;
+
+/// The token prefix ("rdlink_..."): a leaked link says what it is.
+inline constexpr std::string_view link_token_prefix = "rdlink";
+
+struct link_settings {
+  std::chrono::seconds ttl{std::chrono::hours(24 * 7)};
+  std::string public_url;  ///< links are <public_url>/connect/<token>
+};
+
+enum class link_state { usable, expired, revoked, completed };
+std::string_view to_string(link_state s) noexcept;
+
+struct link_record {
+  std::string id;
+  std::string account_id;
+  std::string creator_id;
+  std::vector<std::string> providers;
+  std::string created_by_kind;
+  std::string created_by_id;
+  std::string created_at;
+  std::string expires_at;
+  std::optional<std::string> revoked_at;
+  std::optional<std::string> completed_at;
+  link_state state = link_state::usable;
+};
+
+/// A link just made: `url` holds the token and is shown once.
+struct new_link {
+  link_record link;
+  base::secret url;
+};
+
+/// Makes a link for `creator_id`. `providers` empty means every enabled provider; otherwise each
+/// must be in `enabled` (invalid_argument naming it). The caller must see the creator
+/// (not_found otherwise) and be a person (forbidden for service tokens). Audited.
+base::result<new_link> create_link(store::database& db, const roster::caller& who,
+                                   std::string_view creator_id,
+                                   const std::vector<std::string>& providers,
+                                   const std::vector<std::string>& enabled,
+                                   const link_settings& settings, time_point now);
+
+/// The links of a creator the caller sees, newest first (states computed at `now`).
+base::result<std::vector<link_record>> list_links(store::database& db, const roster::caller& who,
+                                                  std::string_view creator_id, time_point now);
+
+/// Revokes a link of a creator the caller sees (not_found otherwise; forbidden for service
+/// tokens). Revoking a dead link changes nothing. Audited.
+base::result<link_record> revoke_link(store::database& db, const roster::caller& who,
+                                      std::string_view link_id, time_point now);
+
+/// What the link page shows: whose profiles, which platforms.
+struct opened_link {
+  link_record link;
+  std::string creator_name;
+  std::string agency_name;
+};
+
+/// Looks up a link by its token for the page a creator opens without signing in. Fails with
+/// roster::errc::token_invalid (unknown or malformed), token_expired, token_revoked or
+/// token_used (every platform connected), each with a message for the creator.
+base::result<opened_link> open_link(store::database& db, std::string_view token, time_point now);
+
+/// Marks the link completed when every provider it names has a connected connection.
+base::result<void> complete_link_if_done(store::database& db, std::string_view link_id,
+                                         time_point now);
+
+}  // namespace rosterd::lifecycle

@@ -1,0 +1,149 @@
+// Reconnect links against a real SQLite file: who may make them, what opening one shows, and
+// every way a link dies.
+
+#include "lifecycle/reconnect_links.hpp"
+
+#include <catch2/catch.hpp>
+
+#include "lifecycle/connections.hpp"
+#include "lifecycle_fixture.hpp"
+#include "roster/error.hpp"
+
+using namespace rosterd;
+using namespace rosterd::testing;
+
+namespace {
+
+const std::vector<std::string> enabled{"instagram", "tiktok"};
+
+struct links : lifecycle_fixture {
+  lifecycle::link_settings settings_for_links{std::chrono::hours(24 * 7), "https://roster.test"};
+
+  base::result<lifecycle::new_link> make(const roster::caller& who, const std::string& creator,
+                                         std::vector<std::string> providers = {},
+                                         roster::time_point at = {}) {
+    const auto when = at == roster::time_point{} ? now : at;
+    return db->write_now([&](store::database& d) {
+      return lifecycle::create_link(d, who, creator, providers, enabled, settings_for_links, when);
+    });
+  }
+  base::result<lifecycle::opened_link> open(const std::string& token, roster::time_point at) {
+    return db->read_now([&](store::database& d) { return lifecycle::open_link(d, token, at); });
+  }
+  static std::string token_of(const lifecycle::new_link& l) {
+    const auto url = std::string(l.url.reveal());
+    return url.substr(url.rfind('/') + 1);
+  }
+};
+
+}  // namespace
+
+TEST_CASE("owners, the creator and agents on the team make links; others cannot", "[links]") {
+  links f;
+  CHECK(f.make(f.owner(), f.ana).has_value());
+  CHECK(f.make(f.amy(), f.ana).has_value());
+  CHECK(f.make(f.ana_self(), f.ana).has_value());
+
+  auto off_team = f.make(f.bo(), f.ana);
+  REQUIRE_FALSE(off_team.has_value());
+  CHECK(off_team.error().code == roster::errc::not_found);
+  auto other_creator = f.make(f.ana_self(), f.ben);
+  REQUIRE_FALSE(other_creator.has_value());
+  CHECK(other_creator.error().code == roster::errc::not_found);
+  auto service = f.make(f.service(), f.ana);
+  REQUIRE_FALSE(service.has_value());
+  CHECK(service.error().code == roster::errc::forbidden);
+  CHECK(f.count("SELECT COUNT(*) FROM reconnect_links") == 3);
+}
+
+TEST_CASE("a link names only enabled providers and defaults to all of them", "[links]") {
+  links f;
+  auto all = f.make(f.owner(), f.ana).value();
+  CHECK(all.link.providers == enabled);
+  auto one = f.make(f.owner(), f.ana, {"tiktok"}).value();
+  CHECK(one.link.providers == std::vector<std::string>{"tiktok"});
+  auto bad = f.make(f.owner(), f.ana, {"myspace"});
+  REQUIRE_FALSE(bad.has_value());
+  CHECK(bad.error().code == roster::errc::invalid_argument);
+  CHECK(bad.error().detail.find("providers: myspace") == 0);
+}
+
+TEST_CASE("opening a link shows the creator and agency; the token is stored only hashed",
+          "[links]") {
+  links f;
+  auto made = f.make(f.amy(), f.ana).value();
+  const auto token = links::token_of(made);
+  CHECK(std::string(made.url.reveal()).rfind("https://roster.test/connect/rdlink_", 0) == 0);
+  auto opened = f.open(token, f.now).value();
+  CHECK(opened.creator_name == "Ana Lima");
+  CHECK(opened.agency_name == "Talent Partnerships");
+  CHECK(opened.link.creator_id == f.ana);
+  CHECK(f.count("SELECT COUNT(*) FROM reconnect_links WHERE token_hash = '" + token + "'") == 0);
+  CHECK(f.count("SELECT COUNT(*) FROM audit_log WHERE action = 'reconnect_link.created'") == 1);
+}
+
+TEST_CASE("expired, revoked, unknown and completed links each say why and give no access",
+          "[links]") {
+  links f;
+  auto made = f.make(f.owner(), f.ana, {"tiktok"}).value();
+  const auto token = links::token_of(made);
+
+  auto late = f.open(token, f.now + std::chrono::hours(24 * 7 + 1));
+  REQUIRE_FALSE(late.has_value());
+  CHECK(late.error().code == roster::errc::token_expired);
+
+  auto unknown = f.open("rdlink_" + std::string(43, 'A'), f.now);
+  REQUIRE_FALSE(unknown.has_value());
+  CHECK(unknown.error().code == roster::errc::token_invalid);
+  auto malformed = f.open("not-a-link", f.now);
+  REQUIRE_FALSE(malformed.has_value());
+  CHECK(malformed.error().code == roster::errc::token_invalid);
+
+  // Connected on every platform it names: dead.
+  f.db->write_now([&](store::database& d) -> base::result<void> {
+        lifecycle::new_grant g;
+        g.provider = "tiktok";
+        g.external_id = "open-1";
+        g.access_token = base::secret("access-CANARY");
+        auto saved = lifecycle::save_connection(d, f.keys, f.account_id, f.ana, g, f.now);
+        if (!saved) {
+          return saved.error();
+        }
+        return lifecycle::complete_link_if_done(d, made.link.id, f.now);
+      })
+      .value();
+  auto done = f.open(token, f.now);
+  REQUIRE_FALSE(done.has_value());
+  CHECK(done.error().code == roster::errc::token_used);
+
+  auto second = f.make(f.owner(), f.ana).value();
+  const auto amy = f.amy();
+  auto revoked = f.db->write_now(
+      [&](store::database& d) { return lifecycle::revoke_link(d, amy, second.link.id, f.now); });
+  REQUIRE(revoked.has_value());
+  CHECK(revoked->state == lifecycle::link_state::revoked);
+  auto after = f.open(links::token_of(second), f.now);
+  REQUIRE_FALSE(after.has_value());
+  CHECK(after.error().code == roster::errc::token_revoked);
+}
+
+TEST_CASE("a link of a creator the caller cannot see can be neither listed nor revoked",
+          "[links]") {
+  links f;
+  auto made = f.make(f.owner(), f.ana).value();
+  const auto bo = f.bo();
+  const auto amy = f.amy();
+  auto listed = f.db->read_now(
+      [&](store::database& d) { return lifecycle::list_links(d, bo, f.ana, f.now); });
+  REQUIRE_FALSE(listed.has_value());
+  CHECK(listed.error().code == roster::errc::not_found);
+  auto revoked = f.db->write_now(
+      [&](store::database& d) { return lifecycle::revoke_link(d, bo, made.link.id, f.now); });
+  REQUIRE_FALSE(revoked.has_value());
+  CHECK(revoked.error().code == roster::errc::not_found);
+  CHECK(f.count("SELECT COUNT(*) FROM reconnect_links WHERE revoked_at IS NOT NULL") == 0);
+  auto mine = f.db->read_now(
+      [&](store::database& d) { return lifecycle::list_links(d, amy, f.ana, f.now); });
+  REQUIRE(mine.has_value());
+  CHECK(mine->size() == 1);
+}

@@ -1,1 +1,0 @@
-// Placeholder: the vault lands here.
