@@ -1,5 +1,6 @@
 #include "daemon/config.hpp"
 
+#include <algorithm>
 #include <charconv>
 #include <cstdlib>
 #include <fstream>
@@ -146,6 +147,138 @@ void read_mail(table_reader& r, mail_config& c) {
   }
 }
 
+const std::vector<std::string>& builtin_provider_ids() {
+  static const std::vector<std::string> ids{"facebook", "instagram", "instagram_facebook",
+                                            "pinterest", "tiktok"};
+  return ids;
+}
+
+const std::vector<std::string>& provider_url_keys() {
+  static const std::vector<std::string> keys{"authorize_url",  "token_url",    "long_lived_url",
+                                             "refresh_url",    "identity_url", "revoke_url",
+                                             "debug_token_url"};
+  return keys;
+}
+
+bool is_provider_id(std::string_view id) {
+  if (id.empty() || id.size() > 32) {
+    return false;
+  }
+  for (const char ch : id) {
+    if (!((ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') || ch == '_' || ch == '-')) {
+      return false;
+    }
+  }
+  return true;
+}
+
+void read_provider(table_reader& r, oauth_provider_config& p, const std::string& public_url) {
+  const bool builtin = std::find(builtin_provider_ids().begin(), builtin_provider_ids().end(),
+                                 p.id) != builtin_provider_ids().end();
+  p.kind = builtin ? "builtin" : "generic";
+  r.boolean("enabled", p.enabled);
+  std::string kind;  // stays empty when the key is absent
+  r.choice("kind", kind, {"builtin", "generic"});
+  r.string("client_id", p.client_id);
+  r.secret("client_secret_file", p.client_secret_file);
+  r.string("redirect_uri", p.redirect_uri);
+  if (r.raw().get("scopes") != nullptr) {
+    std::vector<std::string> scopes;
+    r.string_list("scopes", scopes);
+    p.scopes = scopes;
+  }
+  for (const auto& key : provider_url_keys()) {
+    if (r.raw().get(key) != nullptr) {
+      std::string url;
+      r.string(key, url);
+      p.urls[key] = url;
+    } else {
+      r.mark_known(key);
+    }
+  }
+  if (r.raw().get("continuous_refresh") != nullptr) {
+    bool on = true;
+    r.boolean("continuous_refresh", on);
+    p.continuous_refresh = on;
+  }
+  r.string("config_id", p.config_id);
+  r.string("display_name", p.display_name);
+  r.string("scope_separator", p.scope_separator);
+  r.choice("client_auth", p.client_auth, {"basic", "form"});
+  r.boolean("pkce", p.pkce);
+  r.string("id_field", p.id_field);
+  r.string("username_field", p.username_field);
+  r.finish();
+  const auto where = r.raw().source();
+  if (builtin ? kind == "generic" : kind != "generic") {
+    r.errors().add(where, r.full_key("kind"),
+                   builtin ? "\"" + p.id + "\" is a built-in provider; remove kind"
+                           : "\"" + p.id + "\" is not a built-in provider (" +
+                                 "facebook, instagram, instagram_facebook, pinterest, tiktok), " +
+                                 "so it must be kind = \"generic\"");
+  }
+  if (!p.enabled) {
+    return;
+  }
+  if (p.client_id.empty()) {
+    r.errors().add(where, r.full_key("client_id"), "is required for an enabled provider");
+  }
+  if (p.client_secret_file.empty()) {
+    r.errors().add(where, r.full_key("client_secret_file"),
+                   "is required for an enabled provider: a file path or credential:NAME");
+  }
+  if (p.redirect_uri.empty()) {
+    p.redirect_uri = public_url + "/oauth/" + p.id + "/callback";
+  }
+  if (p.kind == "generic") {
+    for (const char* key : {"authorize_url", "token_url", "identity_url"}) {
+      if (p.urls.count(key) == 0) {
+        r.errors().add(where, r.full_key(key), "is required for a generic provider");
+      }
+    }
+    if (p.display_name.empty()) {
+      p.display_name = p.id;
+    }
+  }
+}
+
+void read_oauth(table_reader& r, oauth_config& c, const std::filesystem::path& base_dir,
+                const std::string& public_url) {
+  r.duration("link_ttl", c.link_ttl, 10min, std::chrono::hours(24 * 30));
+  r.path("ca_file", c.ca_file);
+  r.duration("connect_timeout", c.connect_timeout, 100ms, 2min);
+  r.duration("total_timeout", c.total_timeout, 100ms, 10min);
+  r.byte_size("max_response_bytes", c.max_response_bytes, 4096, 64ULL * 1024 * 1024);
+  r.duration("broker_refresh_margin", c.broker_refresh_margin, 0ms, 24h);
+  if (const auto* t = r.table("providers")) {
+    for (const auto& [key, node] : *t) {
+      const std::string id(key.str());
+      const auto* provider_table = node.as_table();
+      if (provider_table == nullptr) {
+        r.errors().add(node.source(), r.full_key("providers." + id),
+                       "must be a table such as [oauth.providers." + id + "]");
+        continue;
+      }
+      if (!is_provider_id(id)) {
+        r.errors().add(node.source(), r.full_key("providers." + id),
+                       "provider ids are 1-32 characters of a-z, 0-9, _ and -");
+        continue;
+      }
+      oauth_provider_config p;
+      p.id = id;
+      table_reader one(*provider_table, r.full_key("providers." + id), r.errors(), base_dir);
+      read_provider(one, p, public_url);
+      c.providers.push_back(std::move(p));
+    }
+  }
+  r.finish();
+}
+
+void read_vault(table_reader& r, vault_config& v) {
+  r.secret("key_file", v.key_file);
+  r.finish();
+}
+
 void read_log(table_reader& r, log_config& l, const std::filesystem::path& base_dir) {
   r.choice("level", l.level, log_levels());
   if (const auto* t = r.table("modules")) {
@@ -237,6 +370,22 @@ base::result<config> parse_config(std::string_view text, const std::string& sour
     table_reader r(*t, "mail", errors, base_dir);
     read_mail(r, c.mail);
   }
+  if (const auto* t = top.table("vault")) {
+    table_reader r(*t, "vault", errors, base_dir);
+    read_vault(r, c.vault);
+  }
+  if (const auto* t = top.table("oauth")) {
+    table_reader r(*t, "oauth", errors, base_dir);
+    read_oauth(r, c.oauth, base_dir, c.server.public_url);
+  }
+  if (std::any_of(c.oauth.providers.begin(), c.oauth.providers.end(),
+                  [](const oauth_provider_config& p) { return p.enabled; }) &&
+      c.vault.key_file.empty()) {
+    errors.lines.push_back(source_name +
+                           ": vault.key_file: an OAuth provider is enabled, so the tokens it "
+                           "hands over need the vault: set key_file to a key file or "
+                           "credential:NAME (generate one with `rosterctl keys generate`)");
+  }
   if (const auto* t = top.table("log")) {
     table_reader r(*t, "log", errors, base_dir);
     read_log(r, c.log, base_dir);
@@ -308,6 +457,22 @@ base::result<void> check_referenced_files(const config& c) {
   if (!c.mail.ca_file.empty() && !std::ifstream(c.mail.ca_file)) {
     add(c.source.string() + ": mail.ca_file: cannot read " + c.mail.ca_file.string());
   }
+  if (!c.vault.key_file.empty() && c.vault.key_file.reference.rfind("credential:", 0) != 0 &&
+      !std::ifstream(c.vault.key_file.resolved)) {
+    add(c.source.string() + ": vault.key_file: cannot read " + c.vault.key_file.reference);
+  }
+  if (!c.oauth.ca_file.empty() && !std::ifstream(c.oauth.ca_file)) {
+    add(c.source.string() + ": oauth.ca_file: cannot read " + c.oauth.ca_file.string());
+  }
+  for (const auto& p : c.oauth.providers) {
+    if (!p.enabled || p.client_secret_file.empty()) {
+      continue;
+    }
+    if (auto secret = read_secret(p.client_secret_file); !secret) {
+      add(c.source.string() + ": oauth.providers." + p.id +
+          ".client_secret_file: " + secret.error().detail);
+    }
+  }
   if (tls.enabled) {
     std::ifstream cert(tls.cert_file);
     if (!cert) {
@@ -371,6 +536,25 @@ std::vector<std::string> keys_needing_restart(const config& a, const config& b) 
             m.retry_initial == n.retry_initial && m.retry_max == n.retry_max &&
             m.give_up_after == n.give_up_after,
         "mail.*");
+  check(a.vault.key_file.reference == b.vault.key_file.reference, "vault.key_file");
+  const auto provider_key = [](const oauth_config& o) {
+    std::string k;
+    for (const auto& p : o.providers) {
+      k += p.id + (p.enabled ? "+" : "-") + p.client_id + p.client_secret_file.reference +
+           p.redirect_uri + ";";
+      for (const auto& [name, url] : p.urls) {
+        k += name + "=" + url + ";";
+      }
+    }
+    return k;
+  };
+  check(a.oauth.link_ttl == b.oauth.link_ttl && a.oauth.ca_file == b.oauth.ca_file &&
+            a.oauth.connect_timeout == b.oauth.connect_timeout &&
+            a.oauth.total_timeout == b.oauth.total_timeout &&
+            a.oauth.max_response_bytes == b.oauth.max_response_bytes &&
+            a.oauth.broker_refresh_margin == b.oauth.broker_refresh_margin &&
+            provider_key(a.oauth) == provider_key(b.oauth),
+        "oauth.*");
   return keys;
 }
 

@@ -88,6 +88,47 @@ struct mail_config {
   std::chrono::milliseconds give_up_after{std::chrono::hours(96)};
 };
 
+/// The token vault's key file (or credential:NAME). Empty: no vault, so no provider may be
+/// enabled; a database that already holds ciphertext then refuses to start.
+struct vault_config {
+  secret_file key_file;
+};
+
+/// One OAuth provider: a built-in platform (instagram, instagram_facebook, facebook, tiktok,
+/// pinterest) or, with kind = "generic", any standards-compliant OAuth 2.0 provider.
+struct oauth_provider_config {
+  std::string id;  ///< the table name under [oauth.providers]
+  bool enabled = true;
+  std::string kind = "builtin";  ///< builtin | generic
+  std::string client_id;
+  secret_file client_secret_file;
+  std::string redirect_uri;  ///< default: <server.public_url>/oauth/<id>/callback
+  std::optional<std::vector<std::string>> scopes;
+  /// authorize_url, token_url, long_lived_url, refresh_url, identity_url, revoke_url,
+  /// debug_token_url: every URL can point elsewhere (a test server, a regional host).
+  std::map<std::string, std::string> urls;
+  std::optional<bool> continuous_refresh;  ///< Pinterest: send continuous_refresh=true
+  std::string config_id;                   ///< Meta: a Facebook Login for Business config
+  // Generic providers only.
+  std::string display_name;
+  std::string scope_separator = " ";
+  std::string client_auth = "basic";  ///< basic | form
+  bool pkce = true;
+  std::string id_field = "sub";
+  std::string username_field = "preferred_username";
+};
+
+struct oauth_config {
+  std::chrono::milliseconds link_ttl{std::chrono::hours(24 * 7)};
+  std::filesystem::path ca_file;  ///< PEM bundle for provider TLS instead of the system store
+  std::chrono::milliseconds connect_timeout{std::chrono::seconds(5)};
+  std::chrono::milliseconds total_timeout{std::chrono::seconds(20)};
+  std::size_t max_response_bytes = 1024 * 1024;
+  /// The token broker refreshes first when the access token expires within this margin.
+  std::chrono::milliseconds broker_refresh_margin{std::chrono::minutes(5)};
+  std::vector<oauth_provider_config> providers;  ///< sorted by id
+};
+
 struct log_config {
   std::string level = "info";                  ///< trace, debug, info, warn, error, critical, off
   std::map<std::string, std::string> modules;  ///< per-module override, e.g. http = "debug"
@@ -101,6 +142,8 @@ struct config {
   sessions_config sessions;
   passwords_config passwords;
   mail_config mail;
+  vault_config vault;
+  oauth_config oauth;
   log_config log;
 };
 

@@ -81,6 +81,60 @@ std::string render_config(const config& c) {
   if (!m.password_file.empty()) {
     mail.insert("password_file", m.password_file.reference);  // the reference, never the secret
   }
+  toml::table vault;
+  if (!c.vault.key_file.empty()) {
+    vault.insert("key_file", c.vault.key_file.reference);
+  }
+  const auto& o = c.oauth;
+  toml::table oauth{
+      {"link_ttl", format_duration(o.link_ttl)},
+      {"connect_timeout", format_duration(o.connect_timeout)},
+      {"total_timeout", format_duration(o.total_timeout)},
+      {"max_response_bytes", static_cast<std::int64_t>(o.max_response_bytes)},
+      {"broker_refresh_margin", format_duration(o.broker_refresh_margin)},
+  };
+  if (!o.ca_file.empty()) {
+    oauth.insert("ca_file", o.ca_file.string());
+  }
+  toml::table providers;
+  for (const auto& p : o.providers) {
+    toml::table t{{"enabled", p.enabled}, {"redirect_uri", p.redirect_uri}};
+    if (!p.client_id.empty()) {
+      t.insert("client_id", p.client_id);
+    }
+    if (!p.client_secret_file.empty()) {
+      t.insert("client_secret_file", p.client_secret_file.reference);
+    }
+    if (p.scopes) {
+      toml::array scopes;
+      for (const auto& scope : *p.scopes) {
+        scopes.push_back(scope);
+      }
+      t.insert("scopes", scopes);
+    }
+    for (const auto& [key, url] : p.urls) {
+      t.insert(key, url);
+    }
+    if (p.continuous_refresh) {
+      t.insert("continuous_refresh", *p.continuous_refresh);
+    }
+    if (!p.config_id.empty()) {
+      t.insert("config_id", p.config_id);
+    }
+    if (p.kind == "generic") {
+      t.insert("kind", p.kind);
+      t.insert("display_name", p.display_name);
+      t.insert("scope_separator", p.scope_separator);
+      t.insert("client_auth", p.client_auth);
+      t.insert("pkce", p.pkce);
+      t.insert("id_field", p.id_field);
+      t.insert("username_field", p.username_field);
+    }
+    providers.insert(p.id, t);
+  }
+  if (!providers.empty()) {
+    oauth.insert("providers", providers);
+  }
   toml::table modules;
   for (const auto& [module, level] : c.log.modules) {
     modules.insert(module, level);
@@ -89,6 +143,10 @@ std::string render_config(const config& c) {
   toml::table root{
       {"server", server},       {"store", store}, {"roster", roster}, {"sessions", sessions},
       {"passwords", passwords}, {"mail", mail},   {"log", log}};
+  if (!vault.empty()) {
+    root.insert("vault", vault);
+  }
+  root.insert("oauth", oauth);
   std::ostringstream out;
   out << "# Effective configuration from " << c.source.string()
       << " (defaults filled in; secrets shown by reference only)\n"

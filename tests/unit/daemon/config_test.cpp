@@ -125,3 +125,85 @@ TEST_CASE("the rendered config parses back to the same values", "[config]") {
   CHECK(back.log.modules.at("http") == "debug");
   CHECK(keys_needing_restart(c, back).empty());
 }
+
+TEST_CASE("OAuth providers are read with defaults derived from public_url", "[config][oauth]") {
+  const auto c = parse_ok(R"(
+[server]
+public_url = "https://roster.example.com"
+[vault]
+key_file = "credential:vault-key"
+[oauth]
+link_ttl = "3d"
+ca_file = "/etc/rosterd/test-ca.pem"
+[oauth.providers.tiktok]
+client_id = "aw123"
+client_secret_file = "credential:tiktok-secret"
+scopes = ["user.info.basic", "video.list"]
+token_url = "https://localhost:9443/open.tiktokapis.com/v2/oauth/token/"
+[oauth.providers.pinterest]
+enabled = false
+[oauth.providers.mastodon]
+kind = "generic"
+client_id = "m1"
+client_secret_file = "/etc/rosterd/mastodon.secret"
+authorize_url = "https://mastodon.example/oauth/authorize"
+token_url = "https://mastodon.example/oauth/token"
+identity_url = "https://mastodon.example/api/v1/accounts/verify_credentials"
+client_auth = "form"
+id_field = "id"
+username_field = "username"
+)");
+  CHECK(c.vault.key_file.reference == "credential:vault-key");
+  CHECK(c.oauth.link_ttl == std::chrono::hours(72));
+  REQUIRE(c.oauth.providers.size() == 3);
+  const auto& mastodon = c.oauth.providers[0];
+  CHECK(mastodon.id == "mastodon");
+  CHECK(mastodon.kind == "generic");
+  CHECK(mastodon.display_name == "mastodon");
+  CHECK(mastodon.client_auth == "form");
+  CHECK(mastodon.redirect_uri == "https://roster.example.com/oauth/mastodon/callback");
+  const auto& pinterest = c.oauth.providers[1];
+  CHECK_FALSE(pinterest.enabled);
+  const auto& tiktok = c.oauth.providers[2];
+  CHECK(tiktok.kind == "builtin");
+  CHECK(tiktok.redirect_uri == "https://roster.example.com/oauth/tiktok/callback");
+  REQUIRE(tiktok.scopes);
+  CHECK(tiktok.scopes->size() == 2);
+  CHECK(tiktok.urls.at("token_url") ==
+        "https://localhost:9443/open.tiktokapis.com/v2/oauth/token/");
+
+  const auto text = render_config(c);
+  const auto back = parse_ok(text.substr(text.find('\n') + 1));
+  CHECK(keys_needing_restart(c, back).empty());
+  CHECK(back.oauth.providers.size() == 3);
+}
+
+TEST_CASE("OAuth provider mistakes are each reported with the key to fix", "[config][oauth]") {
+  const auto no_vault =
+      parse_error("[oauth.providers.tiktok]\nclient_id = \"a\"\nclient_secret_file = \"/s\"\n");
+  CHECK(no_vault.find("vault.key_file") != std::string::npos);
+
+  const auto missing = parse_error("[vault]\nkey_file = \"/k\"\n[oauth.providers.instagram]\n");
+  CHECK(missing.find("oauth.providers.instagram.client_id") != std::string::npos);
+  CHECK(missing.find("oauth.providers.instagram.client_secret_file") != std::string::npos);
+
+  const auto generic = parse_error(
+      "[vault]\nkey_file = \"/k\"\n[oauth.providers.myspace]\nclient_id = \"a\"\n"
+      "client_secret_file = \"/s\"\n");
+  CHECK(generic.find("oauth.providers.myspace.kind") != std::string::npos);
+  CHECK(generic.find("oauth.providers.myspace.authorize_url") != std::string::npos);
+
+  const auto bad_id = parse_error("[oauth.providers.\"Bad Id\"]\nenabled = false\n");
+  CHECK(bad_id.find("provider ids are") != std::string::npos);
+
+  const auto typo = parse_error(
+      "[vault]\nkey_file = \"/k\"\n[oauth.providers.tiktok]\nclient_id = \"a\"\n"
+      "client_secret_file = \"/s\"\ntoken_ulr = \"https://x\"\n");
+  CHECK(typo.find("token_ulr") != std::string::npos);
+
+  const auto inline_secret = parse_error(
+      "[vault]\nkey_file = \"/k\"\n[oauth.providers.tiktok]\nclient_id = \"a\"\n"
+      "client_secret_file = \"/s\"\nclient_secret = \"hunter2\"\n");
+  CHECK(inline_secret.find("client_secret") != std::string::npos);
+  CHECK(inline_secret.find("hunter2") == std::string::npos);
+}
