@@ -16,7 +16,9 @@
 #include "daemon/api/api_context.hpp"
 #include "daemon/api/routes.hpp"
 #include "daemon/logging.hpp"
+#include "daemon/oauth_wiring.hpp"
 #include "daemon/outbox_mailer.hpp"
+#include "daemon/pages/connect_pages.hpp"
 #include "daemon/routes/ops_routes.hpp"
 #include "daemon/systemd_notify.hpp"
 #include "daemon/version.hpp"
@@ -201,9 +203,27 @@ int run_daemon(const std::filesystem::path& config_path, config cfg) {
     return api::api_context::rendered_text{r->subject, r->text_body};
   };
 
+  // The vault before anything writes: a wrong or missing key stops here, before READY.
+  auto keys = open_vault(rt.cfg, **db);
+  if (!keys) {
+    log.critical("startup_failed stage=vault problem={}", base::log_field(keys.error().detail));
+    return exit_config;
+  }
+  if (*keys && !(*keys)->memory_locked()) {
+    log.warn("vault_key_not_locked note=raise_LimitMEMLOCK_so_the_key_cannot_be_swapped_out");
+  }
+  auto oauth_services = make_oauth_services(rt.cfg, *keys);
+  if (!oauth_services) {
+    log.critical("startup_failed stage=oauth problem={}",
+                 base::log_field(oauth_services.error().detail, 4096));
+    return exit_config;
+  }
+  v1.oauth = *oauth_services;
+
   http::router routes;
   add_ops_routes(routes, {**db, metrics, rt.stopping});
   api::add_api_routes(routes, v1);
+  pages::add_connect_pages(routes, v1);
   http::dispatcher dispatch(routes, metrics, rt.logs.http);
 
   const unsigned workers = rt.cfg.server.workers != 0

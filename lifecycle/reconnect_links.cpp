@@ -54,6 +54,24 @@ link_record read_link(store::statement& s, const std::string& now_text) {
   return l;
 }
 
+/// Why a link in `state` cannot be used, as the creator should read it.
+base::result<void> why_dead(link_state state) {
+  switch (state) {
+    case link_state::usable:
+      return {};
+    case link_state::expired:
+      return base::fail(errc::token_expired,
+                        "this link has expired; ask your agency to send a new one");
+    case link_state::revoked:
+      return base::fail(errc::token_revoked,
+                        "this link was withdrawn; ask your agency to send a new one");
+    case link_state::completed:
+      return base::fail(errc::token_used,
+                        "every profile this link was for is connected; nothing left to do");
+  }
+  return {};
+}
+
 /// The caller sees the creator and is a person (service tokens manage no links).
 base::result<roster::creator_record> creator_for_links(store::database& db,
                                                        const roster::caller& who,
@@ -220,18 +238,26 @@ base::result<opened_link> open_link(store::database& db, std::string_view token,
   if (!*found) {
     return base::fail(errc::token_invalid, "this link is not valid; ask your agency for a new one");
   }
-  switch ((*found)->link.state) {
-    case link_state::usable:
-      break;
-    case link_state::expired:
-      return base::fail(errc::token_expired,
-                        "this link has expired; ask your agency to send a new one");
-    case link_state::revoked:
-      return base::fail(errc::token_revoked,
-                        "this link was withdrawn; ask your agency to send a new one");
-    case link_state::completed:
-      return base::fail(errc::token_used,
-                        "every profile this link was for is connected; nothing left to do");
+  if (auto dead = why_dead((*found)->link.state); !dead) {
+    return dead.error();
+  }
+  return std::move(**found);
+}
+
+base::result<link_record> usable_link(store::database& db, std::string_view link_id,
+                                      time_point now) {
+  const auto now_text = roster::stamp(now);
+  auto found = sql::first(
+      db, std::string(link_columns) + "WHERE id = ?",
+      [&](store::statement& s) { return read_link(s, now_text); }, link_id);
+  if (!found) {
+    return found.error();
+  }
+  if (!*found) {
+    return base::fail(errc::token_invalid, "this link is not valid; ask your agency for a new one");
+  }
+  if (auto dead = why_dead((*found)->state); !dead) {
+    return dead.error();
   }
   return std::move(**found);
 }

@@ -82,6 +82,11 @@ struct opened_link {
 /// token_used (every platform connected), each with a message for the creator.
 base::result<opened_link> open_link(store::database& db, std::string_view token, time_point now);
 
+/// The link `link_id` if it can still be used at `now` (for "try again" from an attempt made
+/// through it); the same token errors as open_link otherwise.
+base::result<link_record> usable_link(store::database& db, std::string_view link_id,
+                                      time_point now);
+
 /// Marks the link completed when every provider it names has a connected connection.
 base::result<void> complete_link_if_done(store::database& db, std::string_view link_id,
                                          time_point now);

@@ -32,8 +32,26 @@ struct http_response {
   [[nodiscard]] std::optional<std::string> header(std::string_view name) const;
 };
 
-/// `url` without its query and fragment ("https://host/path"), for logs: provider URLs may
-/// carry tokens in the query (Instagram's refresh endpoint does).
+/// `url` without its query, fragment and userinfo ("https://host/path"), for logs: provider
+/// URLs may carry tokens in the query (Instagram's refresh endpoint does).
 [[nodiscard]] std::string redact_url(std::string_view url);
+
+/// Name/value pairs for a form body or a query string. Views, so secrets are copied once: into
+/// the encoded result.
+using form_fields = std::vector<std::pair<std::string_view, std::string_view>>;
+
+/// `application/x-www-form-urlencoded` text (also valid as a URL query): every byte outside
+/// RFC 3986's unreserved set (A-Z a-z 0-9 - . _ ~) percent-encoded, a space as %20, pairs
+/// joined with '&'. The result may hold secrets: never log it.
+[[nodiscard]] std::string form_encode(const form_fields& fields);
+
+/// `url` with `fields` appended to its query ('?' or '&'), before any fragment.
+[[nodiscard]] std::string append_query(std::string_view url, const form_fields& fields);
+
+/// Decodes a query string or form body into pairs in order ('+' is a space, a name without
+/// '=' has an empty value). nullopt when the text is not a valid query (a bad %-escape or a
+/// character a query cannot hold).
+[[nodiscard]] std::optional<std::vector<std::pair<std::string, std::string>>> form_decode(
+    std::string_view text);
 
 }  // namespace rosterd::oauth

@@ -14,6 +14,7 @@
 #include <spdlog/logger.h>
 
 #include "base/rate_limiter.hpp"
+#include "daemon/api/oauth_services.hpp"
 #include "roster/mail.hpp"
 #include "roster/onboarding_csv.hpp"
 #include "roster/password.hpp"
@@ -67,6 +68,8 @@ class api_context {
   std::shared_ptr<spdlog::logger> log;
   base::rate_limiter account_limiter;
   base::rate_limiter address_limiter;
+  /// Connections: null when no OAuth provider is configured.
+  std::shared_ptr<oauth_services> oauth;
   /// Called after a transaction that queued mail commits, so the relay sends without waiting.
   std::function<void()> mail_queued = [] {};
 

@@ -1,29 +1,10 @@
 #pragma once
-// A change on the writer as one immediate transaction: all of it or none.
+// The routes' name for store::in_transaction.
 
-#include "store/database.hpp"
-#include "store/transaction.hpp"
+#include "store/in_transaction.hpp"
 
 namespace rosterd::daemon::api {
 
-/// Wraps f(database&) -> result<T> so it runs between BEGIN IMMEDIATE and COMMIT; a failure
-/// from f (or from the commit) rolls everything back.
-template <class F>
-auto in_transaction(F f) {
-  return [f = std::move(f)](store::database& db) mutable -> decltype(f(db)) {
-    auto tx = store::transaction::begin(db);
-    if (!tx) {
-      return tx.error();
-    }
-    auto value = f(db);
-    if (!value) {
-      return value;
-    }
-    if (auto c = tx->commit(); !c) {
-      return c.error();
-    }
-    return value;
-  };
-}
+using store::in_transaction;
 
 }  // namespace rosterd::daemon::api

@@ -2,9 +2,11 @@
 
 #include <charconv>
 
+#include "lifecycle/error.hpp"
 #include "roster/error.hpp"
 #include "roster/text.hpp"
 #include "store/error.hpp"
+#include "vault/error.hpp"
 
 namespace rosterd::daemon::api {
 namespace {
@@ -110,6 +112,34 @@ http::problem problem_for(const base::failure& f) {
         return with_field_from_detail(http::status::unprocessable_entity, "invalid-input",
                                       f.detail);
     }
+  }
+  if (f.code.category() == lifecycle::lifecycle_category()) {
+    using lifecycle::errc;
+    switch (static_cast<errc>(f.code.value())) {
+      case errc::state_missing:
+      case errc::state_unknown:
+      case errc::state_expired:
+      case errc::state_used:
+      case errc::state_wrong_browser:
+      case errc::state_wrong_provider:
+        return http::make_problem(
+            http::status::bad_request,
+            std::string(lifecycle::errc_name(static_cast<errc>(f.code.value()))), f.detail);
+      case errc::provider_not_enabled:
+        return http::make_problem(http::status::not_found, "provider-not-enabled", f.detail);
+      case errc::not_connected:
+        return http::make_problem(http::status::conflict, "not-connected", f.detail);
+      case errc::vault_unavailable:
+        return http::make_problem(http::status::service_unavailable, "vault-unavailable",
+                                  "Stored tokens cannot be read right now.");
+      case errc::exchange_failed:
+        return http::make_problem(http::status::bad_gateway, "provider-failed", f.detail);
+    }
+  }
+  if (f.code.category() == vault::vault_category()) {
+    // A ciphertext that does not open (tampered, moved, a retired key): fail closed, say little.
+    return http::make_problem(http::status::internal_server_error, "token-unreadable",
+                              "A stored token could not be decrypted; an operator has to look.");
   }
   if (f.code == store::errc::constraint) {
     return http::make_problem(http::status::conflict, "conflict",

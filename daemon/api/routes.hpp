@@ -17,11 +17,15 @@ void add_creator_routes(http::router& routes, api_context& api);
 /// CSV onboarding: template, dry run and apply.
 void add_onboarding_routes(http::router& routes, api_context& api);
 
+/// Providers, reconnect links, connections and their events, disconnecting.
+void add_connection_routes(http::router& routes, api_context& api);
+
 inline void add_api_routes(http::router& routes, api_context& api) {
   add_session_routes(routes, api);
   add_account_routes(routes, api);
   add_creator_routes(routes, api);
   add_onboarding_routes(routes, api);
+  add_connection_routes(routes, api);
 }
 
 }  // namespace rosterd::daemon::api

@@ -31,6 +31,9 @@ class test_pki {
                                         const std::string& subject_alt_name) const;
   /// A certificate for localhost that no CA signed (stored as <name>.crt / <name>.key).
   [[nodiscard]] certificate_files self_signed(const std::string& name) const;
+  /// A certificate for localhost and 127.0.0.1 signed by this CA that expired long ago (valid
+  /// 1-2 January 2020), made with `openssl ca` (stored as <name>.crt / <name>.key).
+  [[nodiscard]] certificate_files expired(const std::string& name) const;
 
   [[nodiscard]] const std::filesystem::path& directory() const { return dir_.path(); }
 

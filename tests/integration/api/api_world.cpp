@@ -4,7 +4,14 @@
 #include <cstdlib>
 #include <thread>
 
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/use_future.hpp>
 #include <catch2/catch.hpp>
+
+#include "oauth/https_client.hpp"
+#include "oauth/profile.hpp"
+#include "vault/keyring.hpp"
 
 namespace rosterd::testing {
 namespace {
@@ -28,6 +35,49 @@ std::string cookie_from(const http_reply& r) {
     return "";
   }
   return it->second.substr(0, it->second.find(';'));
+}
+
+/// [vault] and [oauth] for the world: every provider at the provider test server.
+std::string oauth_config(const fake_provider& fake, const std::filesystem::path& ca,
+                         const std::filesystem::path& dir) {
+  const auto key = dir / "vault.key";
+  write_file(key, std::string(vault::generate_key_file_line(1).reveal()) + "\n");
+  std::filesystem::permissions(
+      key, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
+  std::string out = "\n[vault]\nkey_file = \"" + key.string() + "\"\n[oauth]\nca_file = \"" +
+                    ca.string() + "\"\nconnect_timeout = \"2s\"\ntotal_timeout = \"5s\"\n";
+  const auto quoted = [](const std::string& v) { return "\"" + v + "\""; };
+  for (const char* id : {"instagram", "facebook", "instagram_facebook", "tiktok", "pinterest"}) {
+    const auto profile = oauth::find_builtin_profile(id).value();
+    const std::string client = std::string(id) == "instagram_facebook" ? "facebook" : id;
+    const auto secret = dir / (client + ".secret");
+    write_file(secret, "secret-" + client + "\n");
+    out += "[oauth.providers." + std::string(id) + "]\nclient_id = \"test-" + client +
+           "\"\nclient_secret_file = \"" + secret.string() + "\"\n";
+    out += "authorize_url = " + quoted(fake.url(profile.authorize_url)) + "\n";
+    out += "token_url = " + quoted(fake.url(profile.token_url)) + "\n";
+    out += "identity_url = " + quoted(fake.url(profile.identity_url)) + "\n";
+    for (const auto& [key_name, url] : {std::pair{"long_lived_url", profile.long_lived_url},
+                                        std::pair{"refresh_url", profile.refresh_url},
+                                        std::pair{"revoke_url", profile.revoke_url},
+                                        std::pair{"debug_token_url", profile.debug_token_url}}) {
+      if (url) {
+        out += std::string(key_name) + " = " + quoted(fake.url(*url)) + "\n";
+      }
+    }
+  }
+  const auto generic_secret = dir / "generic.secret";
+  write_file(generic_secret, "secret-generic\n");
+  out +=
+      "[oauth.providers.acme]\nkind = \"generic\"\ndisplay_name = \"Acme Social\"\n"
+      "client_id = \"test-generic\"\nclient_secret_file = \"" +
+      generic_secret.string() +
+      "\"\nauthorize_url = " + quoted(fake.url("https://generic.example/authorize")) +
+      "\ntoken_url = " + quoted(fake.url("https://generic.example/token")) +
+      "\nidentity_url = " + quoted(fake.url("https://generic.example/userinfo")) +
+      "\nrevoke_url = " + quoted(fake.url("https://generic.example/revoke")) +
+      "\nscopes = [\"profile\"]\n";
+  return out;
 }
 
 }  // namespace
@@ -59,6 +109,7 @@ std::string decode_quoted_printable(const std::string& text) {
 
 api_world::api_world(const std::string& config_tail) {
   pki_ = std::make_unique<notify::testing::test_pki>();
+  provider_ = std::make_unique<fake_provider>(*pki_);
   notify::testing::fake_smtp_server::options smtp_options;
   smtp_options.login = std::pair<std::string, std::string>{"rosterd", "smtp-secret-1"};
   smtp_ = std::make_unique<notify::testing::fake_smtp_server>(*pki_, smtp_options);
@@ -80,7 +131,7 @@ api_world::api_world(const std::string& config_tail) {
       "from_address = \"roster@agency.test\"\n"
       "retry_initial = \"1s\"\n"
       "retry_max = \"2s\"\n" +
-      config_tail;
+      oauth_config(*provider_, pki_->ca_certificate(), key_dir_.path()) + config_tail;
   daemon_ = std::make_unique<daemon_harness>(test_config("", tail));
   REQUIRE(daemon_->wait_ready());
   actors["anonymous"] = {};
@@ -165,6 +216,27 @@ api_world::api_world(const std::string& config_tail) {
   actors["service"] = credentials{"", "", service["token"], ""};
   spare_service_token = call_ok(owner, "POST", "/v1/accounts/" + account + "/service-tokens",
                                 {{"name", "spare"}}, 201)["id"];
+
+  // Connections: each creator connects TikTok through a link; a second link stays usable.
+  const auto connect_with_link = [&](const credentials& admin, const std::string& acc,
+                                     const std::string& creator, std::string& connection,
+                                     std::string& link) {
+    browser b;
+    auto trace = connect(b, make_link(admin, acc, creator, {"tiktok"}), "tiktok");
+    INFO(trace.result.body);
+    REQUIRE(trace.result.status == 200);
+    auto listed =
+        call_ok(admin, "GET", "/v1/accounts/" + acc + "/creators/" + creator + "/connections");
+    REQUIRE(listed["items"].size() == 1);
+    connection = listed["items"][0]["id"];
+    auto made =
+        call_ok(admin, "POST", "/v1/accounts/" + acc + "/creators/" + creator + "/reconnect-links",
+                json::object(), 201);
+    link = made["id"];
+  };
+  connect_with_link(owner, account, creator_a, connection_a, link_a);
+  connect_with_link(owner, account, creator_b, connection_b, link_b);
+  connect_with_link(boss, rival_account, creator_c, connection_c, link_c);
 
   // Disabled last, after they signed in: the session stays, the membership does not count.
   call_ok(owner, "PATCH", "/v1/accounts/" + account + "/members/" + actors["disabled"].user_id,
@@ -255,6 +327,83 @@ run_result api_world::rosterctl(const std::vector<std::string>& args) {
   std::vector<std::string> full{"--config", (daemon_->dir() / "rosterd.toml").string()};
   full.insert(full.end(), args.begin(), args.end());
   return run_to_end(rosterctl_binary(), full, {}, std::chrono::seconds(60));
+}
+
+const std::vector<std::string> api_world::provider_ids{
+    "acme", "facebook", "instagram", "instagram_facebook", "pinterest", "tiktok"};
+
+std::filesystem::path api_world::vault_key_file() const {
+  return key_dir_.path() / "vault.key";
+}
+
+std::string api_world::make_link(const credentials& who, const std::string& account_id,
+                                 const std::string& creator,
+                                 const std::vector<std::string>& providers) {
+  json body = json::object();
+  if (!providers.empty()) {
+    body["providers"] = providers;
+  }
+  auto made = call_ok(who, "POST",
+                      "/v1/accounts/" + account_id + "/creators/" + creator + "/reconnect-links",
+                      body, 201);
+  const std::string url = made["url"];
+  return url.substr(url.rfind('/') + 1);
+}
+
+http_reply api_world::browse(browser& b, const std::string& method, const std::string& target,
+                             const std::string& body) {
+  std::map<std::string, std::string> headers;
+  if (!b.cookie.empty()) {
+    headers["Cookie"] = b.cookie;
+  }
+  if (!body.empty()) {
+    headers["Content-Type"] = "application/x-www-form-urlencoded";
+  }
+  auto reply = http_request(port(), method, target, body, headers, std::chrono::seconds(30));
+  if (auto it = reply.headers.find("set-cookie"); it != reply.headers.end()) {
+    b.cookie = it->second.substr(0, it->second.find(';'));
+  }
+  return reply;
+}
+
+oauth::http_response api_world::https_get(const std::string& url) {
+  boost::asio::io_context io;
+  oauth::https_settings settings;
+  settings.ca_file = pki_->ca_certificate();
+  auto client = oauth::https_client::create(settings).value();
+  oauth::http_request request;
+  request.url = url;
+  auto pending = boost::asio::co_spawn(io, client.send(request), boost::asio::use_future);
+  io.run();
+  auto answer = std::optional<base::result<oauth::http_response>>(pending.get());
+  INFO(url);
+  REQUIRE(answer->has_value());
+  return std::move(answer->value());
+}
+
+api_world::connect_trace api_world::connect(browser& b, const std::string& link_token,
+                                            const std::string& provider) {
+  connect_trace t;
+  t.page = browse(b, "GET", "/connect/" + link_token);
+  INFO(t.page.body);
+  REQUIRE(t.page.status == 200);
+  t.start = browse(b, "POST", "/connect/" + link_token + "/start", "provider=" + provider);
+  INFO(t.start.body);
+  REQUIRE(t.start.status == 303);
+  t.authorize = https_get(t.start.headers.at("location"));
+  INFO(t.authorize.body);
+  REQUIRE(t.authorize.status == 302);
+  auto location = t.authorize.header("location").value();
+  location = location.substr(0, location.find('#'));  // Instagram's "#_", Meta's "#_=_"
+  const auto path_start = location.find("/oauth/");
+  REQUIRE(path_start != std::string::npos);
+  t.callback_target = location.substr(path_start);
+  t.callback = browse(b, "GET", t.callback_target);
+  INFO(t.callback.body);
+  if (t.callback.status == 303) {
+    t.result = browse(b, "GET", t.callback.headers.at("location"));
+  }
+  return t;
 }
 
 std::string api_world::daemon_log() const {

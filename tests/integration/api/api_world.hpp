@@ -12,6 +12,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "oauth/http_types.hpp"
+#include "tests/fakes/fake_provider.hpp"
 #include "tests/fakes/fake_smtp.hpp"
 #include "tests/support/daemon_harness.hpp"
 #include "tests/support/http_client.hpp"
@@ -59,6 +61,43 @@ class api_world {
   std::string daemon_log() const;
 
   std::uint16_t port() const { return daemon_->port(); }
+
+  // Connections. Every built-in platform and a generic provider ("acme") point at the provider
+  // test server; the vault key is a file in the daemon's directory.
+  static const std::vector<std::string> provider_ids;
+  fake_provider& provider_fake() { return *provider_; }
+  const test_pki& pki() const { return *pki_; }
+  std::filesystem::path vault_key_file() const;
+  /// A browser: the cookies rosterd gave it (the OAuth binding cookie).
+  struct browser {
+    std::string cookie;
+  };
+  /// Makes a reconnect link as `who` (201 expected); returns its token.
+  std::string make_link(const credentials& who, const std::string& account_id,
+                        const std::string& creator, const std::vector<std::string>& providers = {});
+  /// One connect as a creator's browser does it: open the link, press Connect, let the platform
+  /// answer (the provider test server approves or denies as configured), follow its redirect
+  /// back to rosterd's callback, then open the result page.
+  struct connect_trace {
+    http_reply page;
+    http_reply start;
+    oauth::http_response authorize;
+    std::string callback_target;  // path and query rosterd's callback was called with
+    http_reply callback;
+    http_reply result;
+  };
+  connect_trace connect(browser& b, const std::string& link_token, const std::string& provider);
+  /// Calls rosterd as `b` (its cookie), no other credentials.
+  http_reply browse(browser& b, const std::string& method, const std::string& target,
+                    const std::string& body = {});
+  /// A GET over TLS trusting the test CA (the provider test server).
+  oauth::http_response https_get(const std::string& url);
+  std::string connection_a;  // tiktok connections of Ana, Ben and the rival's creator
+  std::string connection_b;
+  std::string connection_c;
+  std::string link_a;  // usable reconnect links (ids) of the same three
+  std::string link_b;
+  std::string link_c;
   daemon_harness& daemon() { return *daemon_; }
 
   static constexpr const char* password = "correct horse battery staple";
@@ -83,6 +122,8 @@ class api_world {
  private:
   std::unique_ptr<notify::testing::test_pki> pki_;
   std::unique_ptr<notify::testing::fake_smtp_server> smtp_;
+  std::unique_ptr<fake_provider> provider_;
+  temp_directory key_dir_;  // the vault key and the client secrets
   std::unique_ptr<daemon_harness> daemon_;
   std::map<std::string, std::size_t> mail_seen_;
 };

@@ -177,6 +177,15 @@ TEST_CASE("each caller gets exactly the answer the matrix says, and never the ca
     p["{token}"] = r.object == "none" ? "tok_000000000000000000000000"
                    : service          ? w.spare_service_token
                                       : w.owner_personal_token;
+    p["{link}"] = r.object == "own"       ? w.link_a
+                  : r.object == "other"   ? w.link_b
+                  : r.object == "foreign" ? w.link_c
+                                          : "lnk_000000000000000000000000";
+    p["{connection}"] = r.object == "own"       ? w.connection_a
+                        : r.object == "other"   ? w.connection_b
+                        : r.object == "foreign" ? w.connection_c
+                                                : "con_000000000000000000000000";
+    p["{provider}"] = "tiktok";
     return p;
   };
 
@@ -219,6 +228,9 @@ TEST_CASE("each caller gets exactly the answer the matrix says, and never the ca
       auto it = creator_names.find(p.at("{creator}"));
       return {json{{"display_name", it == creator_names.end() ? "Nobody" : it->second}}.dump(),
               "application/json"};
+    }
+    if (m == "POST" && path.ends_with("/reconnect-links")) {
+      return {R"({"providers":["tiktok"]})", "application/json"};
     }
     if (m == "POST" && path.ends_with("/team")) {
       return {R"({"email":"helper@agency.test"})", "application/json"};

@@ -1,1 +1,0 @@
-// Placeholder: the protocol pieces land here (split into files as they grow).

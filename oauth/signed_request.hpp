@@ -1,0 +1,43 @@
+#pragma once
+// Meta's signed_request (deauthorize and data-deletion callbacks; providers.md §5.1,
+// reliability A17, goal 24): `<base64url sig>.<base64url JSON payload>`, both without padding,
+// sig = HMAC-SHA256(app secret, payload segment as received).
+
+#include <chrono>
+#include <cstddef>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "base/failure.hpp"
+#include "base/secret.hpp"
+
+namespace rosterd::oauth {
+
+inline constexpr std::size_t default_max_signed_request_bytes = 64 * 1024;
+
+struct signed_request_payload {
+  std::string user_id;  // the JSON string or number, as decimal text
+  std::chrono::system_clock::time_point issued_at;
+  std::optional<std::chrono::system_clock::time_point> expires;
+  std::string algorithm;  // "HMAC-SHA256"
+};
+
+/// Verifies and reads a signed_request value (the form field's value, already form-decoded).
+/// Checks, in order: size (errc::request_too_large over `max_bytes`); shape: exactly two
+/// non-empty segments of strict unpadded base64url, a 32-byte signature (errc::malformed_request);
+/// the HMAC over the encoded payload segment, compared in constant time
+/// (errc::invalid_signature); the payload: a JSON object (malformed_request) whose `algorithm`
+/// is "HMAC-SHA256" (case-insensitive, as Meta's sample compares; anything else:
+/// invalid_signature), with `user_id` (string or integer) and integer `issued_at`
+/// (malformed_request). The payload is only parsed after the signature verified.
+base::result<signed_request_payload> verify_signed_request(
+    std::string_view signed_request, const base::secret& app_secret,
+    std::size_t max_bytes = default_max_signed_request_bytes);
+
+/// The `signed_request` field of a form-encoded callback body; errc::request_too_large over
+/// `max_bytes`, errc::malformed_request when the body is not a form or lacks (or repeats) it.
+base::result<std::string> signed_request_from_form(
+    std::string_view form_body, std::size_t max_bytes = default_max_signed_request_bytes + 1024);
+
+}  // namespace rosterd::oauth
