@@ -6,6 +6,7 @@
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 
+#include "base/encoding.hpp"
 #include "base/random.hpp"
 
 namespace rosterd::base {
@@ -25,25 +26,6 @@ bool valid_prefix(std::string_view prefix) {
     }
   }
   return true;
-}
-
-int base64url_value(char c) {
-  if (c >= 'A' && c <= 'Z') {
-    return c - 'A';
-  }
-  if (c >= 'a' && c <= 'z') {
-    return c - 'a' + 26;
-  }
-  if (c >= '0' && c <= '9') {
-    return c - '0' + 52;
-  }
-  if (c == '-') {
-    return 62;
-  }
-  if (c == '_') {
-    return 63;
-  }
-  return -1;
 }
 
 }  // namespace

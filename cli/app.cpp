@@ -6,6 +6,7 @@
 #include "cli/command.hpp"
 #include "cli/global_options.hpp"
 #include "cli/migrate_command.hpp"
+#include "cli/oauth_commands.hpp"
 #include "cli/roster_commands.hpp"
 
 namespace rosterd::cli {
@@ -24,6 +25,10 @@ int run(int argc, const char* const* argv, std::ostream& out, std::ostream& err)
   const auto& bootstrap_command = add_bootstrap_command(app, bootstrap);
   import_args import;
   const auto& import_command = add_import_command(app, import);
+  keys_generate_args keys;
+  const auto& keys_generate_command = add_keys_command(app, keys);
+  provider_urls_args provider_urls;
+  const auto& provider_urls_command = add_provider_urls_command(app, provider_urls);
 
   try {
     app.parse(argc, argv);
@@ -45,6 +50,12 @@ int run(int argc, const char* const* argv, std::ostream& out, std::ostream& err)
   }
   if (import_command.parsed()) {
     return run_import(ctx, import);
+  }
+  if (keys_generate_command.parsed()) {
+    return run_keys_generate(ctx, keys);
+  }
+  if (provider_urls_command.parsed()) {
+    return run_provider_urls(ctx, provider_urls);
   }
   return exit_usage;  // unreachable: require_subcommand(1)
 }

@@ -17,6 +17,7 @@
 #include "roster/people.hpp"
 #include "roster/sql.hpp"
 #include "store/in_transaction.hpp"
+#include "store/transaction.hpp"
 
 namespace rosterd::lifecycle {
 namespace sql = roster::sql;
@@ -354,9 +355,19 @@ boost::asio::awaitable<base::result<callback_result>> complete_callback(
   }
   const std::optional<std::string_view> browser =
       input.browser_secret ? std::optional<std::string_view>(*input.browser_secret) : std::nullopt;
-  auto claim = store::in_transaction([&](store::database& d) {
-    return claim_attempt(d, keys, params->state, input.provider, browser, now);
-  });
+  // Committed whatever the answer: a refused claim may have burned the attempt (a mix-up, a
+  // foreign browser), and that must stick.
+  auto claim = [&](store::database& d) -> base::result<claimed_attempt> {
+    auto tx = store::transaction::begin(d);
+    if (!tx) {
+      return tx.error();
+    }
+    auto claimed = claim_attempt(d, keys, params->state, input.provider, browser, now);
+    if (auto c = tx->commit(); !c) {
+      return c.error();
+    }
+    return claimed;
+  };
   auto claimed = co_await db.write(claim);
   if (!claimed) {
     co_return claimed.error();

@@ -6,42 +6,11 @@
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 
+#include "base/encoding.hpp"
+
 namespace rosterd::oauth {
-namespace {
-
-int base64url_value(char c) {
-  if (c >= 'A' && c <= 'Z') {
-    return c - 'A';
-  }
-  if (c >= 'a' && c <= 'z') {
-    return c - 'a' + 26;
-  }
-  if (c >= '0' && c <= '9') {
-    return c - '0' + 52;
-  }
-  if (c == '-') {
-    return 62;
-  }
-  if (c == '_') {
-    return 63;
-  }
-  return -1;
-}
-
-int hex_value(char c) {
-  if (c >= '0' && c <= '9') {
-    return c - '0';
-  }
-  if (c >= 'a' && c <= 'f') {
-    return c - 'a' + 10;
-  }
-  if (c >= 'A' && c <= 'F') {
-    return c - 'A' + 10;
-  }
-  return -1;
-}
-
-}  // namespace
+using base::base64url_value;
+using base::hex_value;
 
 sha256_digest sha256(std::string_view data) {
   sha256_digest out{};

@@ -2,13 +2,17 @@
 
 #include <charconv>
 
+#include "base/encoding.hpp"
 #include "lifecycle/error.hpp"
+#include "oauth/error.hpp"
 #include "roster/error.hpp"
 #include "roster/text.hpp"
 #include "store/error.hpp"
 #include "vault/error.hpp"
 
 namespace rosterd::daemon::api {
+using base::hex_value;
+
 namespace {
 
 http::problem with_field_from_detail(http::status code, std::string slug,
@@ -21,19 +25,6 @@ http::problem with_field_from_detail(http::status code, std::string slug,
     p.errors.push_back({detail.substr(0, colon), detail.substr(colon + 2)});
   }
   return p;
-}
-
-int hex_value(char c) {
-  if (c >= '0' && c <= '9') {
-    return c - '0';
-  }
-  if (c >= 'a' && c <= 'f') {
-    return c - 'a' + 10;
-  }
-  if (c >= 'A' && c <= 'F') {
-    return c - 'A' + 10;
-  }
-  return -1;
 }
 
 std::string decode_component(std::string_view s) {
@@ -134,6 +125,21 @@ http::problem problem_for(const base::failure& f) {
                                   "Stored tokens cannot be read right now.");
       case errc::exchange_failed:
         return http::make_problem(http::status::bad_gateway, "provider-failed", f.detail);
+    }
+  }
+  if (f.code.category() == oauth::oauth_category()) {
+    switch (static_cast<oauth::errc>(f.code.value())) {
+      case oauth::errc::malformed_request:
+        return http::make_problem(http::status::bad_request, "malformed", f.detail);
+      case oauth::errc::request_too_large:
+        return http::make_problem(http::status::payload_too_large, "too-large", f.detail);
+      case oauth::errc::invalid_signature:
+      case oauth::errc::stale_signature:
+        return http::make_problem(http::status::unauthorized, "invalid-signature",
+                                  "The signature does not verify.");
+      default:
+        return http::make_problem(http::status::bad_gateway, "provider-failed",
+                                  "The platform could not be reached or answered unexpectedly.");
     }
   }
   if (f.code.category() == vault::vault_category()) {

@@ -524,6 +524,24 @@ def tiktok_log_id():
     return time.strftime("%Y%m%d%H%M%S", time.gmtime()) + secrets.token_hex(10).upper()
 
 
+def split_graph_fields(text):
+    """Splits a Graph `fields` value on the commas outside braces."""
+    out, depth, current = [], 0, ""
+    for ch in text:
+        if ch == "{":
+            depth += 1
+        elif ch == "}":
+            depth -= 1
+        if ch == "," and depth == 0:
+            out.append(current)
+            current = ""
+        else:
+            current += ch
+    if current:
+        out.append(current)
+    return out
+
+
 def graph_error(code, message=None, subcode=None, status=400, extra=None, headers=None):
     err = {"message": message or META_CODE_MESSAGES.get(code, "An error occurred"),
            "type": "OAuthException", "code": code}
@@ -1134,14 +1152,23 @@ class Provider:
         }
         return self.graph_fields(req, values, "id")
 
-    def graph_fields(self, req, values, default, node_type="User"):
+    def graph_fields(self, req, values, default, node_type="User", expansions=None):
         try:
             fields = req.one("fields")
         except DuplicateParam:
             return graph_error(100, "Parameter fields is repeated")
-        names = [f.strip() for f in (fields or default).split(",") if f.strip()]
+        names = [f.strip() for f in split_graph_fields(fields or default) if f.strip()]
         out = {}
         for f in names:
+            if "{" in f:
+                # Field expansion (`accounts{instagram_business_account{id,username}}`): only
+                # the edges the caller offers are known.
+                edge, sub = f.split("{", 1)
+                if not sub.endswith("}") or expansions is None or edge not in expansions:
+                    return graph_error(100, f"Tried accessing nonexisting field ({edge}) on "
+                                            f"node type ({node_type})")
+                out[edge] = expansions[edge](sub[:-1])
+                continue
             if f not in values:
                 return graph_error(100, f"Tried accessing nonexisting field ({f}) on node type "
                                         f"({node_type})")
@@ -1307,7 +1334,28 @@ class Provider:
                           "last_name": (u.get("name") or " ").split(" ")[-1] or None,
                           "email": u.get("email"),
                           "short_name": (u.get("name") or "").split(" ")[0] or None}
-                return self.graph_fields(req, values, "id,name")
+                def accounts(sub):
+                    # Each Page with the requested fields; instagram_business_account{...} takes
+                    # the linked Instagram account's id and username.
+                    data = []
+                    for page in u.get("pages", []):
+                        item = {}
+                        for f in split_graph_fields(sub):
+                            f = f.strip()
+                            if f.startswith("instagram_business_account"):
+                                ig = page.get("instagram_business_account")
+                                if ig:
+                                    inner = f[len("instagram_business_account"):]
+                                    wanted = split_graph_fields(inner.strip("{}")) if inner \
+                                        else ["id"]
+                                    item["instagram_business_account"] = {
+                                        k: ig.get(k) for k in wanted if ig.get(k) is not None}
+                            elif f in ("id", "name", "category"):
+                                item[f] = page.get(f, "Creator" if f == "category" else None)
+                        item.setdefault("id", page["id"])
+                        data.append(item)
+                    return {"data": data}
+                return self.graph_fields(req, values, "id,name", expansions={"accounts": accounts})
             if node in page_ids:
                 page = page_ids[node]
                 values = {"id": page["id"], "name": page.get("name"),

@@ -1,0 +1,260 @@
+// Creators connecting their profiles, end to end: the real rosterd, a real browser's requests
+// (cookies and redirects followed by hand), and the provider test server speaking each
+// platform's protocol over TLS with the test CA.
+
+#include <catch2/catch.hpp>
+
+#include "lifecycle/connections.hpp"
+#include "store/database.hpp"
+#include "store/statement.hpp"
+#include "tests/integration/api/api_world.hpp"
+#include "vault/keyring.hpp"
+
+using namespace rosterd;
+using namespace rosterd::testing;
+
+namespace {
+
+std::string connections_path(const api_world& w, const std::string& creator) {
+  return "/v1/accounts/" + w.account + "/creators/" + creator + "/connections";
+}
+
+json connection_for(api_world& w, const credentials& who, const std::string& creator,
+                    const std::string& provider) {
+  const auto listed = w.call_ok(who, "GET", connections_path(w, creator));
+  for (const auto& c : listed["items"]) {
+    if (c["provider"] == provider) {
+      return c;
+    }
+  }
+  return nullptr;
+}
+
+/// The value of query parameter `name` in `url`.
+std::string query_value(const std::string& url, const std::string& name) {
+  const auto at = url.find(name + "=");
+  REQUIRE(at != std::string::npos);
+  const auto start = at + name.size() + 1;
+  return url.substr(start, url.find('&', start) - start);
+}
+
+/// The stored tokens of a connection, opened with the world's vault key.
+std::vector<std::string> stored_tokens(api_world& w, const std::string& connection_id) {
+  auto keys = vault::keyring::load_file(w.vault_key_file()).value();
+  auto db =
+      store::database::open(w.daemon().dir() / "state" / "rosterd.db", store::open_mode::read_only)
+          .value();
+  auto st = db.prepare("SELECT access_token, refresh_token FROM connections WHERE id = ?").value();
+  st.bind_all(connection_id);
+  REQUIRE(st.step().value());
+  std::vector<std::string> out;
+  out.emplace_back(keys.open(st.column_blob(0), {"connections", connection_id, "access_token"})
+                       .value()
+                       .reveal());
+  if (!st.column_is_null(1)) {
+    out.emplace_back(keys.open(st.column_blob(1), {"connections", connection_id, "refresh_token"})
+                         .value()
+                         .reveal());
+  }
+  return out;
+}
+
+std::string read_all_files_in(const std::filesystem::path& dir) {
+  std::string all;
+  for (const auto& entry : std::filesystem::recursive_directory_iterator(dir)) {
+    if (entry.is_regular_file()) {
+      all += read_file(entry.path());
+    }
+  }
+  return all;
+}
+
+}  // namespace
+
+TEST_CASE("a creator connects every platform from one link; the team sees it; tokens stay sealed",
+          "[connect][e2e]") {
+  api_world w;
+  const auto token = w.make_link(w.actors["agent_on"], w.account, w.creator_a);
+  api_world::browser browser;
+  // The world connected Ana's TikTok already; the link is done once the others are connected.
+  for (const auto& provider : api_world::provider_ids) {
+    if (provider == "tiktok") {
+      continue;
+    }
+    INFO(provider);
+    auto trace = w.connect(browser, token, provider);
+    CHECK(trace.callback.status == 303);
+    CHECK(trace.callback.headers["cache-control"] == "no-store");
+    CHECK(trace.callback.headers["referrer-policy"] == "no-referrer");
+    REQUIRE(trace.result.status == 200);
+    CHECK(trace.result.body.find("is connected") != std::string::npos);
+
+    const auto c = connection_for(w, w.actors["agent_on"], w.creator_a, provider);
+    REQUIRE(c.is_object());
+    CHECK(c["status"] == "connected");
+    CHECK_FALSE(c["external_id"].get<std::string>().empty());
+    CHECK_FALSE(c["access_expires_at"].is_null());
+    if (provider == "instagram") {
+      CHECK(c["refreshable"] == true);
+      CHECK(c["reauth_due_at"].is_null());  // each refresh extends it
+    }
+    if (provider == "facebook" || provider == "instagram_facebook") {
+      CHECK(c["refreshable"] == false);
+      CHECK_FALSE(c["reauth_due_at"].is_null());  // only the creator can renew it
+      CHECK_FALSE(c["data_access_expires_at"].is_null());
+    }
+    if (provider == "tiktok" || provider == "pinterest" || provider == "acme") {
+      CHECK(c["refreshable"] == true);
+    }
+    if (provider == "tiktok" || provider == "pinterest") {
+      CHECK_FALSE(c["refresh_expires_at"].is_null());
+    }
+    // The creator's tokens: nowhere in clear, not in the database files, not in the log.
+    const auto tokens = stored_tokens(w, c["id"]);
+    const auto files = read_all_files_in(w.daemon().dir() / "state");
+    const auto log = w.daemon_log();
+    for (const auto& t : tokens) {
+      CHECK(t.size() > 8);
+      CHECK(files.find(t) == std::string::npos);
+      CHECK(log.find(t) == std::string::npos);
+    }
+  }
+  // Every platform the link named is connected: the link is dead.
+  auto done = w.browse(browser, "GET", "/connect/" + token);
+  CHECK(done.status == 410);
+  CHECK(done.body.find("connected") != std::string::npos);
+
+  // The team sees what happened; the agent on another team does not.
+  const auto events =
+      w.call_ok(w.actors["agent_on"], "GET",
+                "/v1/accounts/" + w.account + "/creators/" + w.creator_a + "/connection-events");
+  CHECK(events["items"].size() >= api_world::provider_ids.size() - 1);
+  CHECK(w.call(w.actors["agent_off"], "GET", connections_path(w, w.creator_a)).status == 404);
+
+  // A reconnect to another platform account is flagged.
+  w.provider_fake().configure("tiktok", R"({"different_account": true})");
+  const auto again = w.make_link(w.actors["owner"], w.account, w.creator_a, {"tiktok"});
+  auto trace = w.connect(browser, again, "tiktok");
+  REQUIRE(trace.result.status == 200);
+  CHECK(trace.result.body.find("different account") != std::string::npos);
+  const auto changed = connection_for(w, w.actors["owner"], w.creator_a, "tiktok");
+  CHECK_FALSE(changed["previous_external_id"].is_null());
+
+  // The creator disconnects: the platform is asked to revoke, the tokens are gone.
+  const auto revokes = w.provider_fake().calls("tiktok", "revoke");
+  w.call_ok(w.actors["creator"], "DELETE",
+            "/v1/accounts/" + w.account + "/connections/" + changed["id"].get<std::string>(),
+            nullptr, 204);
+  CHECK(w.provider_fake().calls("tiktok", "revoke") == revokes + 1);
+  const auto gone = connection_for(w, w.actors["owner"], w.creator_a, "tiktok");
+  CHECK(gone["status"] == "disconnected");
+}
+
+TEST_CASE("bad callbacks are refused before any call to the token endpoint", "[connect][e2e]") {
+  api_world w;
+  auto& fake = w.provider_fake();
+  const auto token_calls = [&] {
+    return fake.calls("tiktok", "token") + fake.calls("pinterest", "token");
+  };
+  const auto connected = [&] {
+    return connection_for(w, w.actors["owner"], w.creator_a, "pinterest").is_object();
+  };
+  const auto token = w.make_link(w.actors["owner"], w.account, w.creator_a, {"pinterest"});
+
+  // A real attempt, stopped where the platform hands the browser back.
+  api_world::browser browser;
+  REQUIRE(w.browse(browser, "GET", "/connect/" + token).status == 200);
+  auto start = w.browse(browser, "POST", "/connect/" + token + "/start", "provider=pinterest");
+  REQUIRE(start.status == 303);
+  auto authorize = w.https_get(start.headers.at("location"));
+  REQUIRE(authorize.status == 302);
+  auto location = authorize.header("location").value();
+  const auto callback = location.substr(location.find("/oauth/"));
+  const auto state = query_value(callback, "state");
+  const auto code = query_value(callback, "code");
+  const auto before = token_calls();
+
+  struct bad_case {
+    std::string name;
+    std::string target;
+    bool with_cookie;
+    std::string slug;
+  };
+  const std::vector<bad_case> cases{
+      {"no state", "/oauth/pinterest/callback?code=" + code, true, "malformed"},
+      {"unknown state",
+       "/oauth/pinterest/callback?code=" + code + "&state=rdst_" + std::string(43, 'A'), true,
+       "state_unknown"},
+      {"forged state", "/oauth/pinterest/callback?code=" + code + "&state=forged", true,
+       "state_unknown"},
+      {"another provider's path", "/oauth/tiktok/callback?code=" + code + "&state=" + state, true,
+       "state_wrong_provider"},
+      // The mix-up burned the attempt: even its own browser and path are refused now.
+      {"the burned attempt", callback, true, "state_used"},
+  };
+  for (const auto& c : cases) {
+    INFO(c.name);
+    api_world::browser stranger;
+    auto reply = w.browse(c.with_cookie ? browser : stranger, "GET", c.target);
+    CHECK(reply.status == 400);
+    CHECK(reply.headers["cache-control"] == "no-store");
+    CHECK(token_calls() == before);
+    CHECK_FALSE(connected());
+  }
+
+  // A fresh attempt completed from another browser is refused, and burned for the first one.
+  auto second = w.browse(browser, "POST", "/connect/" + token + "/start", "provider=pinterest");
+  auto second_authorize = w.https_get(second.headers.at("location"));
+  auto second_location = second_authorize.header("location").value();
+  const auto second_callback = second_location.substr(second_location.find("/oauth/"));
+  api_world::browser other_browser;
+  CHECK(w.browse(other_browser, "GET", "/connect/" + token).status == 200);  // has its cookie
+  CHECK(w.browse(other_browser, "GET", second_callback).status == 400);
+  CHECK(w.browse(browser, "GET", second_callback).status == 400);
+  CHECK(token_calls() == before);
+
+  // The platform's "no": a page that explains, an event for the team, no token call.
+  fake.configure("pinterest", R"({"consent": "deny"})");
+  auto denied = w.connect(browser, token, "pinterest");
+  REQUIRE(denied.result.status == 200);
+  CHECK(denied.result.body.find("was not connected") != std::string::npos);
+  CHECK(denied.result.body.find("Try again") != std::string::npos);
+  CHECK(token_calls() == before);
+  const auto events =
+      w.call_ok(w.actors["agent_on"], "GET",
+                "/v1/accounts/" + w.account + "/creators/" + w.creator_a + "/connection-events");
+  REQUIRE_FALSE(events["items"].empty());
+  CHECK(events["items"][0]["kind"] == "connect_denied");
+
+  // A good callback works once; its replay is refused without a second exchange.
+  fake.configure("pinterest", R"({"consent": "allow"})");
+  auto good = w.connect(browser, token, "pinterest");
+  REQUIRE(good.result.status == 200);
+  CHECK(token_calls() == before + 1);
+  CHECK(w.browse(browser, "GET", good.callback_target).status == 400);
+  CHECK(token_calls() == before + 1);
+}
+
+TEST_CASE("a signed-in creator connects their own profile; agents cannot start it for them",
+          "[connect][e2e]") {
+  api_world w;
+  const auto path = "/v1/accounts/" + w.account + "/connect/tiktok";
+  CHECK(w.call(w.actors["agent_on"], "POST", path).status == 403);
+  CHECK(w.call(w.actors["owner"], "POST", path).status == 403);
+  auto started = w.call(w.actors["creator"], "POST", path);
+  REQUIRE(started.status == 201);
+  const auto body = json::parse(started.body);
+  const std::string binding = started.headers.at("set-cookie");
+  api_world::browser browser{binding.substr(0, binding.find(';'))};
+  auto authorize = w.https_get(body["authorize_url"]);
+  REQUIRE(authorize.status == 302);
+  auto location = authorize.header("location").value();
+  auto callback = w.browse(browser, "GET", location.substr(location.find("/oauth/")));
+  REQUIRE(callback.status == 303);
+  auto result = w.browse(browser, "GET", callback.headers.at("location"));
+  CHECK(result.status == 200);
+  CHECK(result.body.find("is connected") != std::string::npos);
+  // Another creator's browser cannot see that result page.
+  api_world::browser stranger;
+  CHECK(w.browse(stranger, "GET", callback.headers.at("location")).status == 400);
+}
