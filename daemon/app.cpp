@@ -19,6 +19,7 @@
 #include "daemon/oauth_wiring.hpp"
 #include "daemon/outbox_mailer.hpp"
 #include "daemon/pages/connect_pages.hpp"
+#include "daemon/pages/platform_hooks.hpp"
 #include "daemon/routes/ops_routes.hpp"
 #include "daemon/systemd_notify.hpp"
 #include "daemon/version.hpp"
@@ -224,6 +225,7 @@ int run_daemon(const std::filesystem::path& config_path, config cfg) {
   add_ops_routes(routes, {**db, metrics, rt.stopping});
   api::add_api_routes(routes, v1);
   pages::add_connect_pages(routes, v1);
+  pages::add_platform_hooks(routes, v1);
   http::dispatcher dispatch(routes, metrics, rt.logs.http);
 
   const unsigned workers = rt.cfg.server.workers != 0
