@@ -290,6 +290,23 @@ base::result<started_connect> start_connect(store::database& db, const vault::ke
       return base::fail(errc::state_wrong_browser,
                         "this connection attempt was started in another browser");
     }
+    if (previous->user_id) {
+      // Signed in when it started: still an active creator of that roster?
+      auto still = sql::integer(
+          db,
+          "SELECT COUNT(*) FROM account_members m JOIN creators c ON c.user_id = m.user_id "
+          "AND c.account_id = m.account_id JOIN users u ON u.id = m.user_id "
+          "WHERE m.account_id = ? AND m.user_id = ? AND c.id = ? AND m.role = 'creator' "
+          "AND m.status = 'active' AND c.status = 'active' AND u.status = 'active'",
+          previous->account_id, *previous->user_id, previous->creator_id);
+      if (!still) {
+        return still.error();
+      }
+      if (*still == 0) {
+        return base::fail(roster::errc::forbidden,
+                          "only a creator on the roster connects their own profiles");
+      }
+    }
     if (previous->link_id) {
       auto link = usable_link(db, *previous->link_id, now);
       if (!link) {

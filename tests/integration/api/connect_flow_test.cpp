@@ -257,4 +257,11 @@ TEST_CASE("a signed-in creator connects their own profile; agents cannot start i
   // Another creator's browser cannot see that result page.
   api_world::browser stranger;
   CHECK(w.browse(stranger, "GET", callback.headers.at("location")).status == 400);
+  // Taken off the roster, the creator's "try again" from the same browser no longer starts one.
+  const auto retry = callback.headers.at("location") + "/retry";
+  CHECK(w.browse(browser, "POST", retry).status == 303);
+  w.call_ok(w.actors["owner"], "PATCH",
+            "/v1/accounts/" + w.account + "/members/" + w.actors["creator"].user_id,
+            {{"status", "disabled"}}, 204);
+  CHECK(w.browse(browser, "POST", retry).status == 403);
 }
