@@ -228,3 +228,42 @@ TEST_CASE("when stderr is the journal, lines carry a priority prefix and no time
   CHECK(output.find("\n<6>main: stopped") != std::string::npos);
   CHECK(output.find("Z info") == std::string::npos);
 }
+
+TEST_CASE("a wrong or missing vault key stops the daemon before READY and writes nothing",
+          "[daemon][integration][vault]") {
+  const auto key_line = [](const char* fill) {
+    return std::string("1 ") + std::string(43, fill[0]) + "=\n";  // 32 bytes of base64
+  };
+  daemon_harness d(test_config(), daemon_harness::not_started);
+  const auto key_file = d.dir() / "vault.key";
+  const auto with_key = test_config({}, "[vault]\nkey_file = \"" + key_file.string() + "\"\n");
+  write_file(key_file, key_line("Q"));
+  std::filesystem::permissions(
+      key_file, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
+  d.write_config(with_key);
+  d.start();
+  REQUIRE(d.wait_ready());
+  REQUIRE(d.stop() == 0);
+  const auto recorded = read_file(d.database());
+
+  // Another key under the same version: refused, nothing written.
+  write_file(key_file, key_line("g"));
+  d.start();
+  CHECK(d.process().wait(20s) == 78);
+  CHECK_FALSE(d.notify().wait_for("READY=1", 100ms));
+  CHECK(d.process().output().find("vault key version 1") != std::string::npos);
+  CHECK(read_file(d.database()) == recorded);
+
+  // Stored ciphertext and no key configured: refused too.
+  exec_sql(d.database(),
+           "PRAGMA foreign_keys = OFF; INSERT INTO connections (id, account_id, creator_id, "
+           "provider, status, status_changed_at, external_id, access_token, connected_at) "
+           "VALUES ('con_x', 'acc_x', 'cre_x', 'tiktok', 'connected', 't', 'e', "
+           "X'0100000001" +
+               std::string(80, '0') + "', 't');");  // a v1 header, 45 bytes
+  d.write_config(test_config());
+  d.start();
+  CHECK(d.process().wait(20s) == 78);
+  CHECK_FALSE(d.notify().wait_for("READY=1", 100ms));
+  CHECK(d.process().output().find("key_file is not set") != std::string::npos);
+}
