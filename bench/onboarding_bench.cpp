@@ -42,6 +42,7 @@
 
 #include <sqlite3.h>
 
+#include "bench/bench_fail.hpp"
 #include "daemon/outbox_mailer.hpp"
 #include "notify/templates.hpp"
 #include "roster/accounts.hpp"
@@ -61,24 +62,8 @@ double ms_since(clock_type::time_point start) {
   return std::chrono::duration<double, std::milli>(clock_type::now() - start).count();
 }
 
-[[noreturn]] void die(const std::string& what) {
-  std::fprintf(stderr, "bench_onboarding: %s\n", what.c_str());
-  std::exit(1);
-}
-
-template <class T>
-T must(base::result<T> r, const char* what) {
-  if (!r) {
-    die(std::string(what) + ": " + r.error().detail);
-  }
-  return std::move(*r);
-}
-
-void must(base::result<void> r, const char* what) {
-  if (!r) {
-    die(std::string(what) + ": " + r.error().detail);
-  }
-}
+using bench::die;
+using bench::must;
 
 /// Forwards to the real mailer and counts the time spent in it: rendering the template and
 /// inserting the outbox row, inside the apply's transaction.
@@ -361,6 +346,7 @@ void run_profile(const fs::path& db_path, const roster::onboarding_file& file,
 }  // namespace
 
 int main(int argc, char** argv) {
+  bench::program = "bench_onboarding";
   int runs = 5;
   int rows = 10'000;
   bool profile = false;

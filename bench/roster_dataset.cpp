@@ -26,6 +26,7 @@
 #include <string>
 #include <vector>
 
+#include "bench/bench_fail.hpp"
 #include "roster/access.hpp"
 #include "roster/accounts.hpp"
 #include "roster/clock.hpp"
@@ -37,24 +38,8 @@ namespace {
 namespace fs = std::filesystem;
 using namespace rosterd;
 
-[[noreturn]] void die(const std::string& what) {
-  std::fprintf(stderr, "bench_roster_dataset: %s\n", what.c_str());
-  std::exit(1);
-}
-
-template <class T>
-T must(base::result<T> r, const char* what) {
-  if (!r) {
-    die(std::string(what) + ": " + r.error().detail);
-  }
-  return std::move(*r);
-}
-
-void must(base::result<void> r, const char* what) {
-  if (!r) {
-    die(std::string(what) + ": " + r.error().detail);
-  }
-}
+using bench::die;
+using bench::must;
 
 int int_arg(const char* text, const char* name) {
   char* end = nullptr;
@@ -73,6 +58,7 @@ std::string padded(int i, int width) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  bench::program = "bench_roster_dataset";
   int creators = 100'000;
   int agents = 1'000;
   int per_agent = 50;
