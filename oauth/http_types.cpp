@@ -1,8 +1,6 @@
 #include "oauth/http_types.hpp"
 
-#include <algorithm>
-#include <cctype>
-
+#include <boost/beast/core/string.hpp>
 #include <boost/url/encode.hpp>
 #include <boost/url/parse_query.hpp>
 #include <boost/url/rfc/unreserved_chars.hpp>
@@ -10,15 +8,8 @@
 namespace rosterd::oauth {
 
 std::optional<std::string> http_response::header(std::string_view name) const {
-  const auto same = [&](const std::string& candidate) {
-    return candidate.size() == name.size() &&
-           std::equal(candidate.begin(), candidate.end(), name.begin(), [](char a, char b) {
-             return std::tolower(static_cast<unsigned char>(a)) ==
-                    std::tolower(static_cast<unsigned char>(b));
-           });
-  };
   for (const auto& [key, value] : headers) {
-    if (same(key)) {
+    if (boost::beast::iequals(key, name)) {
       return value;
     }
   }
