@@ -230,7 +230,7 @@ base::result<std::shared_ptr<api::oauth_services>> make_oauth_services(
     return client.error();
   }
   services->http = std::move(*client);
-  services->keys = std::move(keys);
+  services->keys->replace(std::move(keys));
   services->links.ttl = std::chrono::duration_cast<std::chrono::seconds>(c.oauth.link_ttl);
   services->links.public_url = c.server.public_url;
   services->broker_refresh_margin =

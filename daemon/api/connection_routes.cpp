@@ -226,14 +226,14 @@ awaitable_response get_connection(api_context& api, http::request_context& ctx,
 /// tokens are deleted here whatever it answers. Returns what to record.
 asio::awaitable<std::string> revoke_at_platform(api_context& api,
                                                 const lifecycle::connection_record& c) {
-  if (!api.oauth || !api.oauth->keys || !api.oauth->http) {
+  if (!api.oauth || !api.oauth->keyring() || !api.oauth->http) {
     co_return "not revoked at the platform (no provider configuration)";
   }
   const auto* p = api.oauth->providers.find(c.provider);
   if (p == nullptr || p->profile.revoke == oauth::revoke_style::none) {
     co_return "the platform has no revocation endpoint; the creator can remove the app there";
   }
-  auto read = [keys = api.oauth->keys, id = c.id](store::database& db) {
+  auto read = [keys = api.oauth->keyring(), id = c.id](store::database& db) {
     return lifecycle::read_tokens(db, *keys, id);
   };
   auto tokens = co_await api.db.read(read);
@@ -286,7 +286,7 @@ awaitable_response disconnect(api_context& api, http::request_context& ctx,
 /// authorize URL for the browser to open (a page script or the creator's own client).
 awaitable_response start_own_connect(api_context& api, http::request_context& ctx,
                                      const roster::caller& who) {
-  if (!api.oauth || !api.oauth->keys) {
+  if (!api.oauth || !api.oauth->keyring()) {
     co_return not_configured(ctx);
   }
   auto [secret, set_cookie] = ensure_browser_secret(api, ctx);
@@ -295,7 +295,7 @@ awaitable_response start_own_connect(api_context& api, http::request_context& ct
   start.browser_secret = secret;
   start.creator = who;
   auto begin = in_transaction([&api, start, now = api.now()](store::database& db) {
-    return lifecycle::start_connect(db, *api.oauth->keys, api.oauth->providers, start, now);
+    return lifecycle::start_connect(db, *api.oauth->keyring(), api.oauth->providers, start, now);
   });
   auto started = co_await api.db.write(begin);
   if (!started) {

@@ -10,16 +10,21 @@
 #include "lifecycle/providers.hpp"
 #include "lifecycle/reconnect_links.hpp"
 #include "oauth/https_client.hpp"
+#include "vault/key_holder.hpp"
 #include "vault/keyring.hpp"
 
 namespace rosterd::daemon::api {
 
 struct oauth_services {
-  std::shared_ptr<const vault::keyring> keys;
+  /// Shared with the refresher and SIGHUP's key reload; current() is null without a key.
+  std::shared_ptr<vault::key_holder> keys = std::make_shared<vault::key_holder>();
   lifecycle::provider_registry providers;
   std::optional<oauth::https_client> http;
   lifecycle::link_settings links;
   std::chrono::seconds broker_refresh_margin{300};
+
+  /// The keyring now (null when no key is configured): take one per operation.
+  [[nodiscard]] std::shared_ptr<const vault::keyring> keyring() const { return keys->current(); }
 };
 
 }  // namespace rosterd::daemon::api

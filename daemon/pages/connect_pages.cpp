@@ -198,7 +198,7 @@ awaitable_response link_page(api_context& api, http::request_context& ctx) {
 }
 
 awaitable_response start_from_link(api_context& api, http::request_context& ctx) {
-  if (!api.oauth || !api.oauth->keys) {
+  if (!api.oauth || !api.oauth->keyring()) {
     co_return html(ctx, http::status::not_found, "Not found", "<h1>Not found</h1>");
   }
   auto [secret, set_cookie] = ensure_browser_secret(api, ctx);
@@ -207,7 +207,7 @@ awaitable_response start_from_link(api_context& api, http::request_context& ctx)
   start.browser_secret = secret;
   start.link_token = std::string(ctx.params.get("token"));
   auto begin = api::in_transaction([&api, start, now = api.now()](store::database& db) {
-    return lifecycle::start_connect(db, *api.oauth->keys, api.oauth->providers, start, now);
+    return lifecycle::start_connect(db, *api.oauth->keyring(), api.oauth->providers, start, now);
   });
   auto started = co_await api.db.write(begin);
   if (!started) {
@@ -221,14 +221,15 @@ awaitable_response start_from_link(api_context& api, http::request_context& ctx)
 }
 
 awaitable_response callback(api_context& api, http::request_context& ctx) {
-  if (!api.oauth || !api.oauth->keys || !api.oauth->http) {
+  if (!api.oauth || !api.oauth->keyring() || !api.oauth->http) {
     co_return html(ctx, http::status::not_found, "Not found", "<h1>Not found</h1>");
   }
   lifecycle::callback_input input;
   input.provider = std::string(ctx.params.get("provider"));
   input.query = std::string(ctx.query);
   input.browser_secret = browser_secret(api, ctx);
-  auto done = co_await lifecycle::complete_callback(api.db, *api.oauth->keys, api.oauth->providers,
+  const auto keys = api.oauth->keyring();
+  auto done = co_await lifecycle::complete_callback(api.db, *keys, api.oauth->providers,
                                                     *api.oauth->http, std::move(input), api.now());
   if (!done) {
     api.log->warn("oauth callback refused: provider={} reason={} request_id={}",
@@ -295,7 +296,7 @@ awaitable_response result_page(api_context& api, http::request_context& ctx) {
 }
 
 awaitable_response retry(api_context& api, http::request_context& ctx) {
-  if (!api.oauth || !api.oauth->keys) {
+  if (!api.oauth || !api.oauth->keyring()) {
     co_return html(ctx, http::status::not_found, "Not found", "<h1>Not found</h1>");
   }
   const auto secret = browser_secret(api, ctx);
@@ -319,7 +320,8 @@ awaitable_response retry(api_context& api, http::request_context& ctx) {
         start.provider = **provider;
         start.browser_secret = *secret;
         start.retry_of = id;
-        return lifecycle::start_connect(db, *api.oauth->keys, api.oauth->providers, start, now);
+        return lifecycle::start_connect(db, *api.oauth->keyring(), api.oauth->providers, start,
+                                        now);
       });
   auto started = co_await api.db.write(begin);
   if (!started) {
