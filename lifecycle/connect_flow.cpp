@@ -7,6 +7,7 @@
 #include "lifecycle/error.hpp"
 #include "lifecycle/oauth_attempts.hpp"
 #include "lifecycle/reconnect_links.hpp"
+#include "lifecycle/refresh.hpp"
 #include "lifecycle/words.hpp"
 #include "oauth/authorize.hpp"
 #include "oauth/error.hpp"
@@ -230,15 +231,7 @@ new_grant to_new_grant(const oauth::provider& p, exchanged&& x,
       g.reauth_due_at = g.refresh_expires_at;
       break;
   }
-  if (p.profile.refresh != oauth::refresh_style::none && lifetime) {
-    // Refresh when half the lifetime is left (a 2-hour token survives a 1-hour outage), but not
-    // before the platform allows it (Instagram: 24 hours).
-    auto wait = *lifetime / 2;
-    if (p.profile.lifetimes.min_refresh_age) {
-      wait = std::max(wait, *p.profile.lifetimes.min_refresh_age);
-    }
-    g.next_refresh_at = now + wait;
-  }
+  g.next_refresh_at = next_refresh_time(p.profile, lifetime, now);
   g.access_token = std::move(x.grant.access_token);
   g.refresh_token = std::move(x.grant.refresh_token);
   return g;

@@ -29,6 +29,10 @@ class category final : public std::error_category {
         return "not connected";
       case errc::vault_unavailable:
         return "token vault unavailable";
+      case errc::needs_reconnect:
+        return "the creator must reconnect";
+      case errc::refresh_unavailable:
+        return "the provider cannot refresh the token right now";
       case errc::exchange_failed:
         return "the provider did not complete the connection";
     }
@@ -67,6 +71,10 @@ std::string_view errc_name(errc e) noexcept {
       return "not_connected";
     case errc::vault_unavailable:
       return "vault_unavailable";
+    case errc::needs_reconnect:
+      return "needs_reconnect";
+    case errc::refresh_unavailable:
+      return "refresh_unavailable";
     case errc::exchange_failed:
       return "exchange_failed";
   }

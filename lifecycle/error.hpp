@@ -18,6 +18,8 @@ enum class errc {
   provider_not_enabled,  // no such provider, or it is not configured here
   not_connected,         // the connection has no usable tokens (disconnected, revoked, deleted)
   vault_unavailable,     // no key is configured, or the configured key does not match the database
+  needs_reconnect,       // the grant is gone or ran out: only the creator can renew it
+  refresh_unavailable,   // a refresh failed for a passing reason (outage, rate limit): try later
   exchange_failed,       // the code exchange, long-lived exchange or identity call failed
   // Keep exchange_failed last: tests walk the enumerators up to it.
 };

@@ -123,6 +123,11 @@ http::problem problem_for(const base::failure& f) {
       case errc::vault_unavailable:
         return http::make_problem(http::status::service_unavailable, "vault-unavailable",
                                   "Stored tokens cannot be read right now.");
+      case errc::needs_reconnect:
+        return http::make_problem(http::status::conflict, "needs-reconnect", f.detail);
+      case errc::refresh_unavailable:
+        return http::make_problem(http::status::service_unavailable, "refresh-unavailable",
+                                  f.detail);
       case errc::exchange_failed:
         return http::make_problem(http::status::bad_gateway, "provider-failed", f.detail);
     }
