@@ -5,6 +5,7 @@
 #include "cli/backup_command.hpp"
 #include "cli/command.hpp"
 #include "cli/global_options.hpp"
+#include "cli/key_commands.hpp"
 #include "cli/migrate_command.hpp"
 #include "cli/oauth_commands.hpp"
 #include "cli/roster_commands.hpp"
@@ -27,6 +28,11 @@ int run(int argc, const char* const* argv, std::ostream& out, std::ostream& err)
   const auto& import_command = add_import_command(app, import);
   keys_generate_args keys;
   const auto& keys_generate_command = add_keys_command(app, keys);
+  keys_rotate_args rotate;
+  const auto& keys_rotate_command = add_keys_rotate_command(*app.get_subcommand("keys"), rotate);
+  keys_status_args key_status;
+  const auto& keys_status_command =
+      add_keys_status_command(*app.get_subcommand("keys"), key_status);
   provider_urls_args provider_urls;
   const auto& provider_urls_command = add_provider_urls_command(app, provider_urls);
 
@@ -53,6 +59,12 @@ int run(int argc, const char* const* argv, std::ostream& out, std::ostream& err)
   }
   if (keys_generate_command.parsed()) {
     return run_keys_generate(ctx, keys);
+  }
+  if (keys_rotate_command.parsed()) {
+    return run_keys_rotate(ctx, rotate);
+  }
+  if (keys_status_command.parsed()) {
+    return run_keys_status(ctx, key_status);
   }
   if (provider_urls_command.parsed()) {
     return run_provider_urls(ctx, provider_urls);

@@ -1,10 +1,13 @@
 #pragma once
 // What every subcommand gets when it runs, and how it ends.
 
+#include <memory>
 #include <ostream>
 
 #include "base/failure.hpp"
 #include "cli/global_options.hpp"
+#include "daemon/config.hpp"
+#include "store/store.hpp"
 
 namespace rosterd::cli {
 
@@ -24,5 +27,9 @@ struct context {
 /// Prints "rosterctl: <detail>" on ctx.err and returns exit_failure. The detail names files
 /// and causes but never a secret (see base::failure).
 int report(const context& ctx, const base::failure& f);
+
+/// The daemon's database for a command that writes (migrated to head like the daemon does),
+/// with one read connection.
+base::result<std::unique_ptr<store::store>> open_store(const daemon::config& cfg);
 
 }  // namespace rosterd::cli

@@ -18,14 +18,6 @@
 namespace rosterd::cli {
 namespace {
 
-base::result<std::unique_ptr<store::store>> open_store(const daemon::config& cfg) {
-  store::options opts;
-  opts.path = cfg.store.path;
-  opts.busy_timeout = cfg.store.busy_timeout;
-  opts.read_connections = 1;
-  return store::store::open(opts, nullptr);
-}
-
 std::string join(const std::vector<std::string>& items) {
   std::string out;
   for (const auto& i : items) {

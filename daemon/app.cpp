@@ -1,5 +1,6 @@
 #include "daemon/app.hpp"
 
+#include <optional>
 #include <thread>
 #include <unistd.h>
 
@@ -26,6 +27,7 @@
 #include "daemon/wiring.hpp"
 #include "http/server.hpp"
 #include "http/tls.hpp"
+#include "lifecycle/refresh_scheduler.hpp"
 #include "notify/relay.hpp"
 #include "notify/templates.hpp"
 #include "store/store.hpp"
@@ -64,13 +66,47 @@ struct runtime {
   systemd_notifier notifier;
   http::server* server = nullptr;
   notify::relay* relay = nullptr;
+  lifecycle::refresh_scheduler* refreshes = nullptr;
+  store::store* db = nullptr;
+  std::shared_ptr<vault::key_holder> keys;  // the keyring every request takes; SIGHUP replaces it
   std::atomic<bool> stopping{false};
   std::string serving;  // "http://127.0.0.1:8080, ..." for STATUS= lines
 };
 
+std::string join_versions(const std::vector<std::uint32_t>& versions) {
+  std::string out;
+  for (const auto v : versions) {
+    out += (out.empty() ? "" : ",") + std::to_string(v);
+  }
+  return out;
+}
+
+// Re-reads the running config's [vault] key_file (a changed key_file reference itself needs a
+// restart, like every path). Only versions and counts are logged, never key material.
+bool reload_keys(runtime& rt) {
+  auto reloaded = reload_vault(rt.cfg, *rt.db, *rt.keys);
+  if (!reloaded) {
+    rt.logs.main->error("vault_reload_failed keeping=previous problem={}",
+                        base::log_field(reloaded.error().detail, 1024));
+    return false;
+  }
+  if (*reloaded) {
+    rt.logs.main->info("vault_reloaded versions={} sealing_version={}",
+                       join_versions((*reloaded)->versions), (*reloaded)->sealing_version);
+    if (!(*reloaded)->memory_locked) {
+      rt.logs.main->warn(
+          "vault_key_not_locked note=raise_LimitMEMLOCK_so_the_key_cannot_be_swapped_out");
+    }
+  }
+  return true;
+}
+
 void reload(runtime& rt) {
   rt.notifier.reloading();
   rt.logs.main->info("config_reload_started path={}", base::log_field(rt.config_path.string()));
+  // The key file first and whatever happens to the config: adding a key version must not
+  // depend on an unrelated config edit being valid.
+  const bool keys_ok = reload_keys(rt);
   auto next = load_config(rt.config_path);
   if (!next) {
     rt.logs.config->error("config_reload_failed keeping=previous problems={}",
@@ -85,7 +121,8 @@ void reload(runtime& rt) {
   rt.logs.main->info("config_reloaded log_level={}", next->log.level);
   apply_log_levels(rt.logs, next->log);
   rt.cfg.log = next->log;  // only what was applied becomes the running config
-  rt.notifier.ready("Serving on " + rt.serving);
+  rt.notifier.ready("Serving on " + rt.serving +
+                    (keys_ok ? "" : " (last key reload failed; see the log)"));
 }
 
 asio::awaitable<void> handle_signals(runtime& rt, asio::io_context& io, asio::signal_set& signals) {
@@ -104,6 +141,16 @@ asio::awaitable<void> handle_signals(runtime& rt, asio::io_context& io, asio::si
                        format_duration(rt.cfg.server.shutdown_grace));
     rt.notifier.stopping("Draining connections");
     co_await rt.server->shutdown(rt.cfg.server.shutdown_grace);
+    if (rt.refreshes != nullptr) {
+      // A refresh in flight stores its outcome (a rotated token) before we stop; one cut off
+      // by the deadline leaves its marker and is settled at the next start.
+      rt.refreshes->stop();
+      asio::steady_timer wait(io);
+      for (int i = 0; i < 400 && rt.refreshes->running(); ++i) {
+        wait.expires_after(std::chrono::milliseconds(50));
+        co_await wait.async_wait(use_tuple);
+      }
+    }
     if (rt.relay != nullptr) {
       // Claimed mail not yet sent goes back to the outbox; a send in progress gets its grace.
       rt.relay->stop();
@@ -134,7 +181,8 @@ asio::awaitable<void> feed_watchdog(runtime& rt, std::chrono::microseconds inter
 
 int run_daemon(const std::filesystem::path& config_path, config cfg) {
   auto logs = make_loggers(cfg.log);
-  runtime rt{config_path, std::move(cfg), std::move(logs), {}, nullptr, nullptr, {}, {}};
+  runtime rt{config_path, std::move(cfg), std::move(logs), {}, nullptr, nullptr,
+             nullptr,     nullptr,        nullptr,         {}, {}};
   auto& log = *rt.logs.main;
   log.info("starting version={} config={} pid={}", version, base::log_field(config_path.string()),
            ::getpid());
@@ -220,6 +268,9 @@ int run_daemon(const std::filesystem::path& config_path, config cfg) {
     return exit_config;
   }
   v1.oauth = *oauth_services;
+  // Without providers nothing seals, but SIGHUP still checks a changed key file.
+  rt.db = db->get();
+  rt.keys = *oauth_services ? (*oauth_services)->keys : std::make_shared<vault::key_holder>(*keys);
 
   http::router routes;
   add_ops_routes(routes, {**db, metrics, rt.stopping});
@@ -232,10 +283,36 @@ int run_daemon(const std::filesystem::path& config_path, config cfg) {
                                ? rt.cfg.server.workers
                                : std::max(1U, std::thread::hardware_concurrency());
   asio::io_context io(static_cast<int>(workers));
+  std::optional<lifecycle::refresh_scheduler> refreshes;
+  if (*oauth_services && (*oauth_services)->keyring()) {
+    auto& services = **oauth_services;
+    services.refresher = std::make_shared<lifecycle::refresher>(
+        **db, services.keys, services.providers, *services.http, lifecycle::refresh_settings{},
+        rt.logs.main);
+    auto recover = [&services](store::database& d) {
+      return services.refresher->recover_interrupted(d);
+    };
+    if (auto interrupted = (*db)->write_now(recover); !interrupted) {
+      log.critical("startup_failed stage=refresh problem={}",
+                   base::log_field(interrupted.error().detail));
+      return exit_failure;
+    } else if (*interrupted > 0) {
+      log.warn("refreshes_interrupted count={} note=settled_on_the_first_scheduler_pass",
+               *interrupted);
+    }
+    refreshes.emplace(io.get_executor(), **db, *services.refresher, lifecycle::scheduler_settings{},
+                      rt.logs.main);
+    rt.refreshes = &*refreshes;
+  }
   notify::relay relay(io.get_executor(), **db, **sender, relay_settings_from(rt.cfg),
                       invitation_hooks(rt.logs.main), rt.logs.main, &metrics);
   rt.relay = &relay;
   v1.mail_queued = [&relay] { relay.nudge(); };
+  v1.connections_changed = [&refreshes] {
+    if (refreshes) {
+      refreshes->nudge();
+    }
+  };
   http::server server(io, limits_from(rt.cfg.server), dispatch, tls, rt.logs.http);
   rt.server = &server;
   metrics.gauge("rosterd_http_connections_active", "Open client connections.", {}, [&server] {
@@ -270,6 +347,9 @@ int run_daemon(const std::filesystem::path& config_path, config cfg) {
   }
   server.start();
   relay.start();  // mail queued before a crash or restart goes out now
+  if (refreshes) {
+    refreshes->start();  // refreshes that fell due while we were down run now, a few at a time
+  }
 
   // Handlers are installed here, before READY: a SIGTERM or SIGHUP right after READY must not
   // meet the default action (terminate).

@@ -1,110 +1,13 @@
 #include "daemon/oauth_wiring.hpp"
 
-#include <set>
+#include <map>
 
+#include "daemon/vault_check.hpp"
 #include "oauth/error.hpp"
-#include "roster/clock.hpp"
-#include "roster/sql.hpp"
 #include "store/in_transaction.hpp"
-#include "vault/error.hpp"
 
 namespace rosterd::daemon {
 namespace {
-
-namespace sql = roster::sql;
-
-constexpr std::string_view credential_prefix = "credential:";
-
-base::result<vault::keyring> load_keyring(const secret_file& ref) {
-  if (ref.reference.rfind(credential_prefix, 0) == 0) {
-    return vault::keyring::load_credential(ref.reference.substr(credential_prefix.size()));
-  }
-  return vault::keyring::load_file(ref.resolved);
-}
-
-/// The key versions of every ciphertext the database holds.
-base::result<std::set<std::uint32_t>> versions_in_use(store::database& db) {
-  std::set<std::uint32_t> out;
-  auto note = [&](store::statement& s) {
-    for (int column = 0; column < s.column_count(); ++column) {
-      if (!s.column_is_null(column)) {
-        if (auto v = vault::key_version_of(s.column_blob(column))) {
-          out.insert(*v);
-        }
-      }
-    }
-  };
-  if (auto done = sql::each(db, "SELECT access_token, refresh_token FROM connections", note);
-      !done) {
-    return done.error();
-  }
-  if (auto done = sql::each(db,
-                            "SELECT pkce_verifier FROM oauth_attempts WHERE pkce_verifier IS "
-                            "NOT NULL",
-                            note);
-      !done) {
-    return done.error();
-  }
-  return out;
-}
-
-base::result<void> check_keys(store::database& db, const vault::keyring* keys,
-                              roster::time_point now) {
-  std::map<std::uint32_t, std::string> known;
-  auto read =
-      sql::each(db, "SELECT version, check_value FROM vault_keys", [&](store::statement& s) {
-        known[static_cast<std::uint32_t>(s.column_int64(0))] = s.column_text(1);
-      });
-  if (!read) {
-    return read;
-  }
-  auto in_use = versions_in_use(db);
-  if (!in_use) {
-    return in_use.error();
-  }
-  if (keys == nullptr) {
-    if (!in_use->empty()) {
-      return base::fail(vault::errc::no_keys,
-                        "the database holds tokens sealed with the vault key, but [vault] "
-                        "key_file is not set: configure the key file they were sealed with");
-    }
-    return {};
-  }
-  for (const auto& [version, check_value] : known) {
-    if (keys->has_version(version)) {
-      if (auto ok = keys->verify_check_value(version, check_value); !ok) {
-        return base::fail(vault::errc::check_value_mismatch,
-                          "vault key version " + std::to_string(version) +
-                              " is not the key this database was sealed with: restore the right "
-                              "key file (nothing was written)");
-      }
-    }
-  }
-  for (const auto version : *in_use) {
-    if (!keys->has_version(version)) {
-      return base::fail(vault::errc::unknown_key_version,
-                        "stored tokens are sealed with vault key version " +
-                            std::to_string(version) +
-                            ", which the key file does not have: add it back (it can be retired "
-                            "once `rosterctl keys rotate` has moved every token)");
-    }
-  }
-  for (const auto version : keys->versions()) {
-    if (known.count(version) == 0) {
-      auto value = keys->check_value(version);
-      if (!value) {
-        return value.error();
-      }
-      auto added = sql::run(
-          db, "INSERT INTO vault_keys (version, check_value, first_seen_at) VALUES (?, ?, ?)",
-          static_cast<std::int64_t>(version), *value, roster::stamp(now));
-      if (!added) {
-        return added;
-      }
-    }
-  }
-  return {};
-}
 
 oauth::param_list params_of(const std::map<std::string, std::string>& m) {
   oauth::param_list out;
@@ -180,22 +83,37 @@ base::result<oauth::provider> resolve_provider(const oauth_provider_config& p) {
 }  // namespace
 
 base::result<std::shared_ptr<const vault::keyring>> open_vault(const config& c, store::store& db) {
-  std::shared_ptr<const vault::keyring> keys;
-  if (!c.vault.key_file.empty()) {
-    auto loaded = load_keyring(c.vault.key_file);
-    if (!loaded) {
-      return loaded.error();
-    }
-    keys = std::make_shared<const vault::keyring>(std::move(*loaded));
+  auto keys = load_vault_keys(c);
+  if (!keys) {
+    return keys.error();
   }
+  // One write transaction: the check and the recording of new versions' check values see the
+  // same rows, and the write lock is held for one scan of the sealed columns' headers
+  // (milliseconds for 10,000 connections), which the SIGHUP path can afford too.
   auto check = store::in_transaction(
       [&keys, now = std::chrono::system_clock::now()](store::database& d) -> base::result<void> {
-        return check_keys(d, keys.get(), now);
+        return check_vault_keys(d, keys->get(), new_key_versions::record, now);
       });
   if (auto checked = db.write_now(check); !checked) {
     return checked.error();
   }
   return keys;
+}
+
+base::result<std::optional<vault_reload>> reload_vault(const config& c, store::store& db,
+                                                       vault::key_holder& holder) {
+  if (c.vault.key_file.empty()) {
+    return std::optional<vault_reload>();  // no vault, nothing to re-read
+  }
+  // The start-up check again, before the holder changes: a version dropped from the file
+  // while values still use it is refused, so every read that works now keeps working.
+  auto keys = open_vault(c, db);
+  if (!keys) {
+    return keys.error();
+  }
+  vault_reload out{(*keys)->versions(), (*keys)->current_version(), (*keys)->memory_locked()};
+  holder.replace(std::move(*keys));
+  return std::optional<vault_reload>(std::move(out));
 }
 
 base::result<std::shared_ptr<api::oauth_services>> make_oauth_services(

@@ -219,6 +219,27 @@ base::result<std::string> invite_member(store::database& db, mailer& mail,
   return *user_id;
 }
 
+base::result<void> set_agents_use_tokens(store::database& db, const caller& who, bool enabled,
+                                         time_point now) {
+  if (who.is_service() || who.member_role != role::owner) {
+    return base::fail(errc::forbidden, "only owners decide whether agents may use access tokens");
+  }
+  auto up = sql::run(db,
+                     "UPDATE accounts SET agents_use_tokens = ? WHERE id = ? AND "
+                     "agents_use_tokens <> ?",
+                     enabled ? 1 : 0, who.account_id, enabled ? 1 : 0);
+  if (!up || db.changes() == 0) {
+    return up;
+  }
+  return record(
+      db, actor::of(who),
+      {who.account_id, enabled ? "account.agents_use_tokens_on" : "account.agents_use_tokens_off",
+       "account", who.account_id, "",
+       enabled ? "agents on a creator's team may take their access tokens"
+               : "only service tokens take access tokens"},
+      now);
+}
+
 base::result<void> set_member_status(store::database& db, const caller& who,
                                      std::string_view user_id, bool active, time_point now) {
   if (auto ok = require_admin(who, "enable or disable members"); !ok) {

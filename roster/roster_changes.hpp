@@ -48,6 +48,11 @@ base::result<std::string> invite_member(store::database& db, mailer& mail,
                                         const roster_settings& settings, const caller& who,
                                         std::string_view email, role r, time_point now);
 
+/// Whether agents on a creator's team may take that creator's access tokens from the token
+/// broker (off by default: services use service tokens). Owners only. Audited when it changes.
+base::result<void> set_agents_use_tokens(store::database& db, const caller& who, bool enabled,
+                                         time_point now);
+
 /// Disables or re-enables a member in the account. Owners and admins; nobody disables
 /// themselves, and only an owner disables an owner or admin.
 base::result<void> set_member_status(store::database& db, const caller& who,

@@ -55,6 +55,37 @@ awaitable_response get_account(api_context& api, http::request_context& ctx,
   co_return json_response(ctx, to_json(*account));
 }
 
+awaitable_response update_account(api_context& api, http::request_context& ctx,
+                                  const roster::caller& who) {
+  http::problem bad;
+  auto body = read_object(ctx, bad);
+  if (!body) {
+    co_return problem_response(ctx, bad);
+  }
+  fields f(*body);
+  f.allow_only({"agents_use_tokens"});
+  auto agents_use_tokens = f.optional_bool("agents_use_tokens");
+  if (f.ok() && !agents_use_tokens) {
+    f.add("agents_use_tokens", "required: true or false");
+  }
+  if (!f.ok()) {
+    co_return problem_response(ctx, f.problem());
+  }
+  auto change =
+      in_transaction([who, enabled = *agents_use_tokens, now = api.now()](store::database& db) {
+        return roster::set_agents_use_tokens(db, who, enabled, now);
+      });
+  if (auto done = co_await api.db.write(change); !done) {
+    co_return failure_response(ctx, done.error());
+  }
+  auto get_account_query = [who](store::database& db) { return roster::get_account(db, who); };
+  auto account = co_await api.db.read(get_account_query);
+  if (!account) {
+    co_return failure_response(ctx, account.error());
+  }
+  co_return json_response(ctx, to_json(*account));
+}
+
 awaitable_response list_members(api_context& api, http::request_context& ctx,
                                 const roster::caller& who) {
   auto list_members_query = [who](store::database& db) { return roster::list_members(db, who); };
@@ -293,6 +324,10 @@ void add_account_routes(http::router& routes, api_context& api) {
   routes.add(http::verb::get, base,
              in_account(api, [&api](http::request_context& ctx, const roster::caller& who) {
                return get_account(api, ctx, who);
+             }));
+  routes.add(http::verb::patch, base,
+             in_account(api, [&api](http::request_context& ctx, const roster::caller& who) {
+               return update_account(api, ctx, who);
              }));
   routes.add(http::verb::get, base + "/members",
              in_account(api, [&api](http::request_context& ctx, const roster::caller& who) {

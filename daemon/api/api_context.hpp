@@ -72,6 +72,8 @@ class api_context {
   std::shared_ptr<oauth_services> oauth;
   /// Called after a transaction that queued mail commits, so the relay sends without waiting.
   std::function<void()> mail_queued = [] {};
+  /// Called after a connection was stored, so the refresh scheduler sees its schedule now.
+  std::function<void()> connections_changed = [] {};
 
   /// A message template rendered for display (subject, text): the creator message agents copy.
   struct rendered_text {

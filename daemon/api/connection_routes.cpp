@@ -7,6 +7,8 @@
 #include "daemon/api/in_transaction.hpp"
 #include "daemon/api/json_io.hpp"
 #include "daemon/api/routes.hpp"
+#include "daemon/api/views.hpp"
+#include "lifecycle/broker.hpp"
 #include "lifecycle/connect_flow.hpp"
 #include "lifecycle/connections.hpp"
 #include "lifecycle/error.hpp"
@@ -282,6 +284,82 @@ awaitable_response disconnect(api_context& api, http::request_context& ctx,
   co_return no_content(ctx);
 }
 
+/// The token broker: a creator's current access token for the account's services (and team
+/// agents where the account allows it), refreshed first when it expires within the margin.
+awaitable_response take_access_token(api_context& api, http::request_context& ctx,
+                                     const roster::caller& who) {
+  if (!api.oauth || !api.oauth->refresher) {
+    co_return not_configured(ctx);
+  }
+  const auto id = param(ctx, "connection");
+  auto check = [who, id](store::database& db) {
+    return lifecycle::check_may_use_token(db, who, id);
+  };
+  if (auto allowed = co_await api.db.read(check); !allowed) {
+    co_return failure_response(ctx, allowed.error());
+  }
+  auto refreshed = co_await api.oauth->refresher->refresh(id, lifecycle::refresh_reason::on_demand,
+                                                          api.oauth->broker_refresh_margin);
+  if (!refreshed) {
+    co_return failure_response(ctx, refreshed.error());
+  }
+  const auto now = api.now();
+  auto issue = in_transaction(
+      [keys = api.oauth->keyring(), who, id, report = *refreshed, now](store::database& db) {
+        return lifecycle::issue_token(db, *keys, who, id, report, now);
+      });
+  auto issued = co_await api.db.write(issue);
+  if (!issued) {
+    co_return failure_response(ctx, issued.error());
+  }
+  if (issued->refused) {
+    auto res = failure_response(ctx, *issued->refused);
+    if (refreshed->retry_at && *refreshed->retry_at > now) {
+      res.set(http::beast_http::field::retry_after,
+              std::to_string(
+                  std::chrono::duration_cast<std::chrono::seconds>(*refreshed->retry_at - now)
+                      .count()));
+    }
+    co_return res;
+  }
+  const auto& c = issued->connection;
+  auto res = json_response(
+      ctx, {{"access_token", std::string(issued->access_token->reveal())},
+            {"token_type", "Bearer"},
+            {"expires_at", optional_json(c.access_expires_at)},
+            {"connection_id", c.id},
+            {"creator_id", c.creator_id},
+            {"provider", c.provider},
+            {"external_id", c.external_id},
+            {"username", c.username},
+            {"scopes", c.granted_scopes},
+            {"refreshed", refreshed->outcome == lifecycle::refresh_outcome::refreshed}});
+  res.set(http::beast_http::field::cache_control, "no-store");
+  res.set(http::beast_http::field::pragma, "no-cache");
+  co_return res;
+}
+
+/// Who took a connection's access token, and when: for the creator and everyone who sees them.
+awaitable_response list_token_uses(api_context& api, http::request_context& ctx,
+                                   const roster::caller& who) {
+  auto limit = page_limit(ctx.query, 100, 500);
+  if (!limit) {
+    co_return failure_response(ctx, limit.error());
+  }
+  auto query = [who, id = param(ctx, "connection"), limit = *limit](store::database& db) {
+    return lifecycle::list_token_uses(db, who, id, limit);
+  };
+  auto uses = co_await api.db.read(query);
+  if (!uses) {
+    co_return failure_response(ctx, uses.error());
+  }
+  json items = json::array();
+  for (const auto& a : *uses) {
+    items.push_back(api::to_json(a));
+  }
+  co_return json_response(ctx, {{"items", items}});
+}
+
 /// A signed-in creator connects one of their own profiles: the answer names the platform's
 /// authorize URL for the browser to open (a page script or the creator's own client).
 awaitable_response start_own_connect(api_context& api, http::request_context& ctx,
@@ -331,6 +409,8 @@ void add_connection_routes(http::router& routes, api_context& api) {
   route(http::verb::get, creator + "/connection-events", list_events);
   route(http::verb::get, account + "/connections/{connection}", get_connection);
   route(http::verb::delete_, account + "/connections/{connection}", disconnect);
+  route(http::verb::post, account + "/connections/{connection}/access-token", take_access_token);
+  route(http::verb::get, account + "/connections/{connection}/token-uses", list_token_uses);
 }
 
 }  // namespace rosterd::daemon::api

@@ -9,6 +9,7 @@
 
 #include "lifecycle/providers.hpp"
 #include "lifecycle/reconnect_links.hpp"
+#include "lifecycle/refresh.hpp"
 #include "oauth/https_client.hpp"
 #include "vault/key_holder.hpp"
 #include "vault/keyring.hpp"
@@ -22,6 +23,8 @@ struct oauth_services {
   std::optional<oauth::https_client> http;
   lifecycle::link_settings links;
   std::chrono::seconds broker_refresh_margin{300};
+  /// Single-flight refreshes, shared by the scheduler and the token broker; null without a key.
+  std::shared_ptr<lifecycle::refresher> refresher;
 
   /// The keyring now (null when no key is configured): take one per operation.
   [[nodiscard]] std::shared_ptr<const vault::keyring> keyring() const { return keys->current(); }

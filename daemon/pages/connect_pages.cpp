@@ -245,6 +245,9 @@ awaitable_response callback(api_context& api, http::request_context& ctx) {
     api.log->info("oauth callback: provider={} outcome={} creator={}", done->provider,
                   lifecycle::to_string(done->outcome), done->creator_id);
   }
+  if (done->outcome == lifecycle::callback_outcome::connected) {
+    api.connections_changed();
+  }
   // The code and state stay out of the address bar and out of any Referer from here on.
   co_return redirect(ctx, "/connect/result/" + done->attempt_id);
 }

@@ -31,6 +31,22 @@ void exec_sql(const std::filesystem::path& db, const std::string& sql) {
   REQUIRE(rc == SQLITE_OK);
 }
 
+/// The first column of the first row, or -1 when there is no row.
+std::int64_t query_int(const std::filesystem::path& db, const std::string& sql) {
+  sqlite3* handle = nullptr;
+  REQUIRE(sqlite3_open(db.c_str(), &handle) == SQLITE_OK);
+  sqlite3_stmt* statement = nullptr;
+  const int rc = sqlite3_prepare_v2(handle, sql.c_str(), -1, &statement, nullptr);
+  std::int64_t value = -1;
+  if (rc == SQLITE_OK && sqlite3_step(statement) == SQLITE_ROW) {
+    value = sqlite3_column_int64(statement, 0);
+  }
+  sqlite3_finalize(statement);
+  sqlite3_close(handle);
+  REQUIRE(rc == SQLITE_OK);
+  return value;
+}
+
 }  // namespace
 
 TEST_CASE("READY=1 is sent only when the store is migrated and /readyz answers 200",
@@ -266,4 +282,51 @@ TEST_CASE("a wrong or missing vault key stops the daemon before READY and writes
   CHECK(d.process().wait(20s) == 78);
   CHECK_FALSE(d.notify().wait_for("READY=1", 100ms));
   CHECK(d.process().output().find("key_file is not set") != std::string::npos);
+}
+
+TEST_CASE("SIGHUP loads a key file's new version, and refuses one that drops a version in use",
+          "[daemon][integration][vault]") {
+  const auto key_line = [](int version, char fill) {
+    return std::to_string(version) + " " + std::string(43, fill) + "=\n";  // 32 bytes of base64
+  };
+  daemon_harness d(test_config(), daemon_harness::not_started);
+  const auto key_file = d.dir() / "vault.key";
+  write_file(key_file, key_line(1, 'Q'));
+  std::filesystem::permissions(
+      key_file, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
+  d.write_config(test_config({}, "[vault]\nkey_file = \"" + key_file.string() + "\"\n"));
+  d.start();
+  REQUIRE(d.wait_ready());
+  // A token under version 1 (the check reads only the header).
+  exec_sql(d.database(),
+           "PRAGMA foreign_keys = OFF; INSERT INTO connections (id, account_id, creator_id, "
+           "provider, status, status_changed_at, external_id, access_token, connected_at) "
+           "VALUES ('con_x', 'acc_x', 'cre_x', 'tiktok', 'connected', 't', 'e', "
+           "X'0100000001" +
+               std::string(80, '0') + "', 't');");
+
+  // A new line: accepted, recorded, and version 2 seals from now on.
+  write_file(key_file, key_line(1, 'Q') + key_line(2, 'g'));
+  d.process().signal(SIGHUP);
+  REQUIRE(d.notify().wait_for("RELOADING=1", 5s));
+  auto ready = d.notify().wait_for("READY=1", 5s);
+  REQUIRE(ready);
+  CHECK(notify_field(*ready, "STATUS").find("failed") == std::string::npos);
+  CHECK(d.process().output().find("vault_reloaded versions=1,2 sealing_version=2") !=
+        std::string::npos);
+  CHECK(query_int(d.database(), "SELECT COUNT(*) FROM vault_keys WHERE version = 2") == 1);
+
+  // Version 1 removed while a token still uses it: refused, the old keyring kept, still serving.
+  write_file(key_file, key_line(2, 'g'));
+  d.process().signal(SIGHUP);
+  REQUIRE(d.notify().wait_for("RELOADING=1", 5s));
+  ready = d.notify().wait_for("READY=1", 5s);
+  REQUIRE(ready);
+  CHECK(notify_field(*ready, "STATUS").find("last key reload failed") != std::string::npos);
+  CHECK(http_request(d.port(), "GET", "/healthz").status == 200);
+  CHECK(d.stop() == 0);
+  const auto output = d.process().output();
+  CHECK(output.find("vault_reload_failed keeping=previous") != std::string::npos);
+  CHECK(output.find("vault key version 1 still seals 1 stored value,") != std::string::npos);
+  CHECK(output.find(std::string(43, 'g')) == std::string::npos);  // no key material logged
 }

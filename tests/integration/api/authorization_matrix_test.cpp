@@ -215,6 +215,9 @@ TEST_CASE("each caller gets exactly the answer the matrix says, and never the ca
     if (m == "POST" && path.ends_with("/members")) {
       return {R"({"email":"new.agent@agency.test","role":"agent"})", "application/json"};
     }
+    if (m == "PATCH" && path == "/v1/accounts/{account}") {
+      return {R"({"agents_use_tokens":false})", "application/json"};
+    }
     if (m == "PATCH" && path.ends_with("/members/{user}")) {
       return {R"({"status":"active"})", "application/json"};
     }
