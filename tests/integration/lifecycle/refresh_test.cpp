@@ -2,6 +2,8 @@
 // before use, replay never happening, errors classified (only a dead grant is revoked), passing
 // failures retried later, and an interrupted refresh reported instead of silently lost.
 
+#include <map>
+
 #include <catch2/catch.hpp>
 
 #include "lifecycle/connections.hpp"
@@ -308,4 +310,55 @@ TEST_CASE("the scheduler refreshes what is due and leaves the rest", "[refresh][
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
   CHECK_FALSE(scheduler.running());
+}
+
+TEST_CASE("an hour of outage revokes nothing, tries at most 8 times an hour, recovers in 15 min",
+          "[refresh][outage]") {
+  refresh_fixture f;
+  const std::vector<std::string> ids{f.connect(f.ana, "tiktok"), f.connect(f.ana, "pinterest"),
+                                     f.connect(f.ben, "tiktok"), f.connect(f.ben, "pinterest")};
+  const auto start = f.clock_now.load();
+  for (const auto& id : ids) {
+    f.set_column(id, "next_refresh_at", roster::stamp(start));
+  }
+  // Every refresh in the hour fails: 503s, 429s with Retry-After, connection resets.
+  for (int i = 0; i < 40; ++i) {
+    const char* rule =
+        i % 3 == 0   ? R"({"endpoint": "refresh", "kind": "server_error", "status": 503})"
+        : i % 3 == 1 ? R"({"endpoint": "refresh", "kind": "rate_limit", "retry_after": 120})"
+                     : R"({"endpoint": "refresh", "kind": "reset"})";
+    f.fake.fail_next(rule);
+  }
+  std::map<std::string, int> attempts;
+  auto run_due = [&](roster::time_point until) {
+    for (auto t = f.clock_now.load(); t <= until; t += std::chrono::seconds(30)) {
+      f.clock_now = t;
+      for (const auto& id : ids) {
+        const auto due = f.column(id, "next_refresh_at");
+        if (!due.empty() && due <= roster::stamp(t)) {
+          ++attempts[id];
+          REQUIRE(f.refresh(id).has_value());
+        }
+      }
+    }
+  };
+  run_due(start + std::chrono::minutes(60));
+  for (const auto& id : ids) {
+    INFO(id);
+    CHECK(attempts[id] >= 4);
+    CHECK(attempts[id] <= 8);
+    CHECK(f.column(id, "status") == "error");
+    CHECK_FALSE(f.column(id, "access_token").empty());
+  }
+  // The platform recovers: every connection is refreshed within 15 minutes.
+  f.fake.control("DELETE", "/fail_next");
+  const auto recovered = f.clock_now.load();
+  run_due(recovered + std::chrono::minutes(15));
+  for (const auto& id : ids) {
+    INFO(id);
+    CHECK(f.column(id, "status") == "connected");
+    CHECK(f.column(id, "refreshed_at") <= roster::stamp(recovered + std::chrono::minutes(15)));
+    CHECK(f.column(id, "refreshed_at") >= roster::stamp(recovered));
+  }
+  CHECK(f.grant("tiktok")["revoked"] == false);
 }
