@@ -49,7 +49,8 @@ int run_provider_urls(const context& ctx, const provider_urls_args& args) {
   for (const auto& [key, url] : {std::pair{"long_lived_url", profile->long_lived_url},
                                  std::pair{"refresh_url", profile->refresh_url},
                                  std::pair{"revoke_url", profile->revoke_url},
-                                 std::pair{"debug_token_url", profile->debug_token_url}}) {
+                                 std::pair{"debug_token_url", profile->debug_token_url},
+                                 std::pair{"pages_url", profile->pages_url}}) {
     if (url) {
       ctx.out << key << ' ' << *url << '\n';
     }

@@ -154,9 +154,9 @@ const std::vector<std::string>& builtin_provider_ids() {
 }
 
 const std::vector<std::string>& provider_url_keys() {
-  static const std::vector<std::string> keys{"authorize_url",  "token_url",    "long_lived_url",
-                                             "refresh_url",    "identity_url", "revoke_url",
-                                             "debug_token_url"};
+  static const std::vector<std::string> keys{"authorize_url",   "token_url",    "long_lived_url",
+                                             "refresh_url",     "identity_url", "revoke_url",
+                                             "debug_token_url", "pages_url"};
   return keys;
 }
 
@@ -202,6 +202,7 @@ void read_provider(table_reader& r, oauth_provider_config& p, const std::string&
     p.continuous_refresh = on;
   }
   r.string("config_id", p.config_id);
+  r.boolean("page_tokens", p.page_tokens);
   r.string("display_name", p.display_name);
   r.string("scope_separator", p.scope_separator);
   r.choice("client_auth", p.client_auth, {"basic", "form"});
@@ -216,6 +217,12 @@ void read_provider(table_reader& r, oauth_provider_config& p, const std::string&
                            : "\"" + p.id + "\" is not a built-in provider (" +
                                  "facebook, instagram, instagram_facebook, pinterest, tiktok), " +
                                  "so it must be kind = \"generic\"");
+  }
+  // Only Facebook Login grants manage Pages; elsewhere the switch would silently do nothing.
+  if (p.page_tokens && p.id != "facebook" && p.id != "instagram_facebook") {
+    r.errors().add(where, r.full_key("page_tokens"),
+                   "is only for facebook and instagram_facebook (Facebook Login grants Page "
+                   "tokens)");
   }
   if (!p.enabled) {
     return;

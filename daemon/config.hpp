@@ -105,10 +105,11 @@ struct oauth_provider_config {
   std::string redirect_uri;  ///< default: <server.public_url>/oauth/<id>/callback
   std::optional<std::vector<std::string>> scopes;
   /// authorize_url, token_url, long_lived_url, refresh_url, identity_url, revoke_url,
-  /// debug_token_url: every URL can point elsewhere (a test server, a regional host).
+  /// debug_token_url, pages_url: every URL can point elsewhere (a test server, a regional host).
   std::map<std::string, std::string> urls;
   std::optional<bool> continuous_refresh;  ///< Pinterest: send continuous_refresh=true
   std::string config_id;                   ///< Meta: a Facebook Login for Business config
+  bool page_tokens = false;  ///< facebook, instagram_facebook: keep the Pages' tokens too
   // Generic providers only.
   std::string display_name;
   std::string scope_separator = " ";

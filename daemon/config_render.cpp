@@ -121,6 +121,9 @@ std::string render_config(const config& c) {
     if (!p.config_id.empty()) {
       t.insert("config_id", p.config_id);
     }
+    if (p.page_tokens) {
+      t.insert("page_tokens", true);
+    }
     if (p.kind == "generic") {
       t.insert("kind", p.kind);
       t.insert("display_name", p.display_name);

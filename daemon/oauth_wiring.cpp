@@ -68,6 +68,8 @@ base::result<oauth::provider> resolve_provider(const oauth_provider_config& p) {
   s.identity_url = url("identity_url");
   s.revoke_url = url("revoke_url");
   s.debug_token_url = url("debug_token_url");
+  s.pages_url = url("pages_url");
+  s.page_tokens = p.page_tokens;
   if (p.continuous_refresh) {
     s.extra_refresh_params =
         *p.continuous_refresh ? params_of({{"continuous_refresh", "true"}}) : oauth::param_list{};

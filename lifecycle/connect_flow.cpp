@@ -103,6 +103,8 @@ struct exchanged {
   oauth::phase lifetime_phase = oauth::phase::code_exchange;
   oauth::identity who;
   std::optional<oauth::token_debug_info> debug;
+  std::vector<oauth::managed_page> pages;
+  std::optional<std::string> pages_problem;  ///< page_tokens on, but the Pages were not read
 };
 
 using step_result = base::result<oauth::http_response>;
@@ -124,6 +126,49 @@ oauth::provider_error invalid_answer(oauth::phase step, const base::failure& f) 
   e.code = "invalid_response";
   e.message = f.detail;
   return e;
+}
+
+std::string describe(const oauth::provider_error& e) {
+  std::string text = std::string(oauth::phase_name(e.phase)) + ": " + e.code;
+  if (e.subcode) {
+    text += "/" + std::to_string(*e.subcode);
+  }
+  if (!e.message.empty()) {
+    text += " (" + e.message + ")";
+  }
+  return text;
+}
+
+/// The Pages and their tokens, or why they could not be read.
+struct pages_outcome {
+  std::vector<oauth::managed_page> pages;
+  std::optional<std::string> problem;
+};
+
+/// Facebook Login with page_tokens: one /me/accounts call with the long-lived user token, so
+/// the Page tokens it returns do not expire.
+boost::asio::awaitable<pages_outcome> fetch_pages(const oauth::provider& p,
+                                                  const oauth::https_client& http,
+                                                  std::string_view user_token, time_point now) {
+  const std::array<std::string_view, 2> never_echo{user_token, p.client_secret.reveal()};
+  pages_outcome out;
+  auto request = oauth::pages_request(p, user_token);
+  if (!request) {
+    out.problem = request.error().detail;
+    co_return out;
+  }
+  const auto answer = co_await http.send(*request);
+  if (auto e = refusal(p, oauth::phase::api_call, answer, now, never_echo)) {
+    out.problem = describe(*e);
+    co_return out;
+  }
+  auto pages = oauth::parse_pages_response(p.profile, answer->body);
+  if (!pages) {
+    out.problem = describe(invalid_answer(oauth::phase::api_call, pages.error()));
+    co_return out;
+  }
+  out.pages = std::move(*pages);
+  co_return out;
 }
 
 /// The three calls after a valid callback. Each is made once; the first refusal ends the flow.
@@ -188,6 +233,13 @@ boost::asio::awaitable<boost::system::result<exchanged, oauth::provider_error>> 
       }
     }
   }
+
+  // Also best effort: without its Pages the connection still works for the user's own data.
+  if (p.page_tokens) {
+    auto fetched = co_await fetch_pages(p, http, out.grant.access_token.reveal(), now);
+    out.pages = std::move(fetched.pages);
+    out.pages_problem = std::move(fetched.problem);
+  }
   co_return out;
 }
 
@@ -198,6 +250,7 @@ new_grant to_new_grant(const oauth::provider& p, exchanged&& x,
   g.provider = p.profile.id;
   g.external_id =
       !x.who.external_id.empty() ? x.who.external_id : x.grant.external_user_id.value_or("");
+  g.other_ids = x.who.other_ids;
   g.username = !x.who.username.empty() ? x.who.username : x.who.display_name;
   g.requested_scopes = p.scopes;
   g.granted_scopes = x.grant.granted_scopes;
@@ -234,18 +287,8 @@ new_grant to_new_grant(const oauth::provider& p, exchanged&& x,
   g.next_refresh_at = next_refresh_time(p.profile, lifetime, now);
   g.access_token = std::move(x.grant.access_token);
   g.refresh_token = std::move(x.grant.refresh_token);
+  g.pages = std::move(x.pages);
   return g;
-}
-
-std::string describe(const oauth::provider_error& e) {
-  std::string text = std::string(oauth::phase_name(e.phase)) + ": " + e.code;
-  if (e.subcode) {
-    text += "/" + std::to_string(*e.subcode);
-  }
-  if (!e.message.empty()) {
-    text += " (" + e.message + ")";
-  }
-  return text;
 }
 
 }  // namespace
@@ -429,11 +472,21 @@ boost::asio::awaitable<base::result<callback_result>> complete_callback(
     }
     co_return out;
   }
+  const auto pages_problem = exchange->pages_problem;
   auto grant = to_new_grant(*p, std::move(*exchange), params->granted_scopes, now);
   auto save = store::in_transaction([&](store::database& d) -> base::result<saved_connection> {
     auto saved = save_connection(d, keys, claimed->account_id, claimed->creator_id, grant, now);
     if (!saved) {
       return saved.error();
+    }
+    if (pages_problem) {
+      const std::optional<std::string> connection_id = saved->record.id;
+      if (auto e = add_event(d, claimed->account_id, claimed->creator_id, claimed->provider,
+                             connection_id, "pages_unavailable",
+                             "connected without its Pages' tokens: " + *pages_problem, now);
+          !e) {
+        return e.error();
+      }
     }
     if (auto f = finish_attempt(d, claimed->id, "connected"); !f) {
       return f.error();

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <set>
 
+#include "lifecycle/connection_identities.hpp"
 #include "lifecycle/error.hpp"
 #include "lifecycle/words.hpp"
 #include "roster/audit.hpp"
@@ -64,6 +65,16 @@ connection_record read_connection(store::statement& s) {
   c.last_error_at = optional_text(s, 19);
   c.has_refresh_token = s.column_int64(20) != 0;
   return c;
+}
+
+/// Adds the connection's Pages to a record read from the connections table.
+base::result<void> add_pages(store::database& db, connection_record& c) {
+  auto pages = list_pages(db, c.id);
+  if (!pages) {
+    return pages.error();
+  }
+  c.pages = std::move(*pages);
+  return {};
 }
 
 /// The scopes requested but not granted. Providers may grant scopes in another order or
@@ -172,6 +183,13 @@ base::result<saved_connection> save_connection(store::database& db, const vault:
   if (!written) {
     return written.error();
   }
+  if (auto ids = replace_other_ids(db, id, grant.provider, grant.external_id, grant.other_ids);
+      !ids) {
+    return ids.error();
+  }
+  if (auto pages = replace_pages(db, keys, id, grant.pages, now); !pages) {
+    return pages.error();
+  }
   const std::optional<std::string> connection_id = id;
   const auto who = grant.username.empty() ? grant.external_id : "@" + grant.username;
   if (auto e = add_event(db, account_id, creator_id, grant.provider, connection_id,
@@ -228,6 +246,11 @@ base::result<std::vector<connection_record>> list_connections(store::database& d
   if (!done) {
     return done.error();
   }
+  for (auto& c : out) {
+    if (auto pages = add_pages(db, c); !pages) {
+      return pages.error();
+    }
+  }
   return out;
 }
 
@@ -244,13 +267,22 @@ base::result<connection_record> get_connection(store::database& db, const roster
   if (auto creator = roster::get_creator(db, who, (*found)->creator_id); !creator) {
     return creator.error();
   }
+  if (auto pages = add_pages(db, **found); !pages) {
+    return pages.error();
+  }
   return std::move(**found);
 }
 
 base::result<std::optional<connection_record>> find_connection(store::database& db,
                                                                std::string_view connection_id) {
-  return sql::first(db, std::string(connection_columns) + "WHERE id = ?", read_connection,
-                    connection_id);
+  auto found = sql::first(db, std::string(connection_columns) + "WHERE id = ?", read_connection,
+                          connection_id);
+  if (found && *found) {
+    if (auto pages = add_pages(db, **found); !pages) {
+      return pages.error();
+    }
+  }
+  return found;
 }
 
 base::result<token_pair> read_tokens(store::database& db, const vault::keyring& keys,
@@ -325,6 +357,10 @@ base::result<void> drop_tokens(store::database& db, const connection_record& con
       to_string(status), now_text, reason, now_text, connection.id);
   if (!updated) {
     return updated;
+  }
+  // Page tokens came from the same grant: they go with it (disconnect, deauthorize, deletion).
+  if (auto pages = delete_pages(db, connection.id); !pages) {
+    return pages;
   }
   const std::optional<std::string> id = connection.id;
   if (auto e = add_event(db, connection.account_id, connection.creator_id, connection.provider, id,

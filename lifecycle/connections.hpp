@@ -13,6 +13,8 @@
 
 #include "base/failure.hpp"
 #include "base/secret.hpp"
+#include "lifecycle/connection_pages.hpp"
+#include "oauth/token_responses.hpp"
 #include "roster/clock.hpp"
 #include "roster/model.hpp"
 #include "store/database.hpp"
@@ -48,12 +50,14 @@ struct connection_record {
   std::optional<std::string> last_error;
   std::optional<std::string> last_error_at;
   bool has_refresh_token = false;
+  std::vector<page_record> pages;  ///< Facebook Pages kept with page_tokens (no tokens here)
 };
 
 /// What a completed OAuth flow hands over to be stored.
 struct new_grant {
   std::string provider;
   std::string external_id;
+  std::vector<std::string> other_ids;  ///< more ids of the same account, for platform signals
   std::string username;
   std::vector<std::string> requested_scopes;
   std::vector<std::string> granted_scopes;
@@ -64,6 +68,7 @@ struct new_grant {
   std::optional<time_point> data_access_expires_at;
   std::optional<time_point> reauth_due_at;
   std::optional<time_point> next_refresh_at;
+  std::vector<oauth::managed_page> pages;  ///< replaces the stored Pages (empty: none kept)
 };
 
 struct saved_connection {
@@ -74,7 +79,8 @@ struct saved_connection {
 };
 
 /// Creates or replaces the creator's connection for `grant.provider`: tokens sealed, status
-/// connected, errors cleared, the previous platform account remembered when it differs. Writes
+/// connected, errors cleared, the previous platform account remembered when it differs, its
+/// other ids and its Pages (tokens sealed) replaced by the grant's. Writes
 /// the events the team sees (connected / reconnected, account_changed, scopes_missing) and an
 /// audit entry, in the caller's transaction.
 base::result<saved_connection> save_connection(store::database& db, const vault::keyring& keys,
@@ -109,8 +115,9 @@ base::result<token_pair> read_tokens(store::database& db, const vault::keyring& 
 base::result<connection_record> check_may_disconnect(store::database& db, const roster::caller& who,
                                                      std::string_view connection_id);
 
-/// Deletes the tokens and marks the connection disconnected (or revoked when `status` says the
-/// platform revoked it), with an event and, when `who` is set, an audit entry.
+/// Deletes the tokens (the Pages' tokens too) and marks the connection disconnected (or revoked
+/// when `status` says the platform revoked it), with an event and, when `who` is set, an audit
+/// entry.
 base::result<void> drop_tokens(store::database& db, const connection_record& connection,
                                connection_status status, std::string_view reason,
                                const std::optional<roster::caller>& who, time_point now);

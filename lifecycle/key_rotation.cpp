@@ -12,10 +12,12 @@ namespace {
 namespace sql = roster::sql;
 
 // The table and column names must match the bindings the writers use (connections.cpp,
-// oauth_attempts.cpp): the binding is part of each value's authentication.
-constexpr std::array<sealed_column, 3> columns{{
+// connection_pages.cpp, oauth_attempts.cpp): the binding is part of each value's
+// authentication.
+constexpr std::array<sealed_column, 4> columns{{
     {"connections", "access_token"},
     {"connections", "refresh_token"},
+    {"connection_pages", "access_token"},
     {"oauth_attempts", "pkce_verifier"},
 }};
 

@@ -2,6 +2,7 @@
 
 #include <vector>
 
+#include "lifecycle/connection_identities.hpp"
 #include "lifecycle/connections.hpp"
 #include "roster/error.hpp"
 #include "roster/sql.hpp"
@@ -12,15 +13,13 @@ namespace sql = roster::sql;
 base::result<std::int64_t> revoke_by_platform(store::database& db, std::string_view provider,
                                               std::string_view external_id, std::string_view reason,
                                               time_point now) {
-  std::vector<std::string> ids;
-  auto found = sql::each(
-      db,
-      "SELECT id FROM connections WHERE provider = ? AND external_id = ? AND "
-      "access_token IS NOT NULL",
-      [&](store::statement& s) { ids.push_back(s.column_text(0)); }, provider, external_id);
+  // The signal may name the account by any id the platform gave us (Instagram's deauthorize
+  // callback carries the app-scoped id, not the professional user_id we keep as external_id).
+  auto found = live_connections_known_as(db, provider, external_id);
   if (!found) {
     return found.error();
   }
+  const auto& ids = *found;
   for (const auto& id : ids) {
     auto connection = find_connection(db, id);
     if (!connection) {

@@ -16,8 +16,9 @@ namespace rosterd::lifecycle {
 
 using roster::time_point;
 
-/// Drops the tokens of every live connection of `provider` to platform account `external_id`,
-/// marking them revoked with `reason`. Returns how many there were (0 is normal: a user we
+/// Drops the tokens of every live connection of `provider` to platform account `external_id`
+/// (its main id or one of its other ids, such as Instagram's app-scoped id), marking them
+/// revoked with `reason`. Returns how many there were (0 is normal: a user we
 /// never connected, or already handled).
 base::result<std::int64_t> revoke_by_platform(store::database& db, std::string_view provider,
                                               std::string_view external_id, std::string_view reason,

@@ -64,6 +64,10 @@ provider_profile facebook_login(std::string id, std::string display_name,
   p.identity_url = graph("graph.facebook.com", "/me?fields=id,name");
   p.revoke_url = graph("graph.facebook.com", "/{user_id}/permissions");
   p.debug_token_url = graph("graph.facebook.com", "/debug_token");
+  // The Pages the user manages, each with its Page token (used only where the deployment
+  // turns page_tokens on) and its linked Instagram professional account.
+  p.pages_url = graph("graph.facebook.com",
+                      "/me/accounts?fields=id,name,access_token,instagram_business_account");
   p.scope_separator = ",";
   p.token_auth = client_auth::query;
   p.token_method = token_method::get_query;
@@ -316,6 +320,9 @@ base::result<provider> resolve(const provider_profile& profile, provider_setting
   if (settings.debug_token_url) {
     p.debug_token_url = *settings.debug_token_url;
   }
+  if (settings.pages_url) {
+    p.pages_url = *settings.pages_url;
+  }
   if (settings.extra_authorize_params) {
     p.extra_authorize_params = std::move(*settings.extra_authorize_params);
   }
@@ -351,6 +358,9 @@ base::result<provider> resolve(const provider_profile& profile, provider_setting
   if (p.debug_token_url) {
     urls.push_back({"debug_token_url", &*p.debug_token_url, false});
   }
+  if (p.pages_url) {
+    urls.push_back({"pages_url", &*p.pages_url, true});
+  }
   for (const auto& u : urls) {
     if (auto why = check_https_url(*u.value, u.allow_query); !why.empty()) {
       return invalid(id, u.name, why);
@@ -364,6 +374,9 @@ base::result<provider> resolve(const provider_profile& profile, provider_setting
   }
   if (p.revoke != revoke_style::none && !p.revoke_url) {
     return invalid(id, "revoke_url", "is required by the revoke style");
+  }
+  if (settings.page_tokens && (p.dialect != dialect::meta_graph || !p.pages_url)) {
+    return invalid(id, "page_tokens", "needs a Facebook Login provider with a pages_url");
   }
   if (p.revoke == revoke_style::meta_permissions &&
       p.revoke_url->find("{user_id}") == std::string::npos) {
@@ -410,6 +423,12 @@ base::result<provider> resolve(const provider_profile& profile, provider_setting
       return invalid(id, "scopes", "contain '" + scope + "', which holds a separator");
     }
   }
+  // /me/accounts lists nothing without pages_show_list: asking for Page tokens asks for it.
+  if (settings.page_tokens &&
+      std::find(out.scopes.begin(), out.scopes.end(), "pages_show_list") == out.scopes.end()) {
+    out.scopes.emplace_back("pages_show_list");
+  }
+  out.page_tokens = settings.page_tokens;
   out.client_id = std::move(settings.client_id);
   out.client_secret = std::move(settings.client_secret);
   out.redirect_uri = std::move(settings.redirect_uri);

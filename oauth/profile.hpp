@@ -101,6 +101,7 @@ struct provider_profile {
   std::string identity_url;                    // with its ?fields= where the provider wants them
   std::optional<std::string> revoke_url;       // meta_permissions: contains "{user_id}"
   std::optional<std::string> debug_token_url;  // Meta only
+  std::optional<std::string> pages_url;        // Facebook Login: the user's Pages with tokens
 
   std::string client_id_param = "client_id";  // TikTok: "client_key"
   std::string scope_separator = " ";
@@ -167,10 +168,14 @@ struct provider_settings {
   std::optional<std::string> identity_url;
   std::optional<std::string> revoke_url;
   std::optional<std::string> debug_token_url;
+  std::optional<std::string> pages_url;
   std::optional<param_list> extra_authorize_params;  // e.g. Meta config_id
   std::optional<param_list> extra_refresh_params;    // e.g. drop continuous_refresh
   std::optional<pkce_mode> pkce;                     // once a provider is confirmed to take it
   std::optional<bool> appsecret_proof;
+  /// Facebook Login: after connecting, fetch the creator's Pages and keep their Page tokens.
+  /// Only for profiles with a pages_url; adds pages_show_list to the scopes when missing.
+  bool page_tokens = false;
 };
 
 /// A profile with settings applied and checked: what every request builder takes.
@@ -180,6 +185,7 @@ struct provider {
   base::secret client_secret;
   std::string redirect_uri;
   std::vector<std::string> scopes;  // the ones to request
+  bool page_tokens = false;         // fetch and keep the Pages' tokens (provider_settings)
 };
 
 /// Applies `settings` to `profile` and checks the result: every URL absolute https with a

@@ -166,6 +166,13 @@ http_request identity_request(const provider& p, std::string_view access_token) 
   return resource_call(p, http_method::get, p.profile.identity_url, access_token);
 }
 
+base::result<http_request> pages_request(const provider& p, std::string_view user_access_token) {
+  if (!p.profile.pages_url) {
+    return cannot(p, "has no Pages endpoint");
+  }
+  return resource_call(p, http_method::get, *p.profile.pages_url, user_access_token);
+}
+
 base::result<http_request> debug_token_request(const provider& p, std::string_view input_token) {
   if (!p.profile.debug_token_url) {
     return cannot(p, "has no debug_token endpoint");

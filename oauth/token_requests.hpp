@@ -48,6 +48,11 @@ base::result<http_request> refresh_request(const provider& p, token_view tokens)
 /// the query when the profile enables it.
 http_request identity_request(const provider& p, std::string_view access_token);
 
+/// Facebook Login's list of the user's Pages with their Page tokens (GET /me/accounts with
+/// the long-lived user token as a Bearer header and appsecret_proof when the profile signs
+/// calls). Fails for profiles without a pages_url.
+base::result<http_request> pages_request(const provider& p, std::string_view user_access_token);
+
 /// Meta's debug_token for `input_token` (in the query, as the API requires), authenticated with
 /// the app token `client_id|client_secret` in the Authorization header. Fails for profiles
 /// without a debug_token URL.

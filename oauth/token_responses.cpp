@@ -459,6 +459,66 @@ base::result<identity> parse_identity_response(const provider_profile& profile,
   return bad(profile, what, "body", "has an unknown dialect");
 }
 
+base::result<std::vector<managed_page>> parse_pages_response(const provider_profile& profile,
+                                                             std::string_view body) {
+  constexpr std::string_view what = "Pages answer";
+  auto parsed = parse_object(profile, what, body);
+  if (!parsed) {
+    return parsed.error();
+  }
+  const json& doc = *parsed;
+  if (const json* err = member(doc, "error"); err && err->is_object()) {
+    return base::fail(errc::provider_error,
+                      profile.id + " Pages answer is an error answer: classify the response");
+  }
+  const json* data = member(doc, "data");
+  if (!data || !data->is_array()) {
+    return bad(profile, what, "data", "is missing or not an array");
+  }
+  std::vector<managed_page> out;
+  for (const auto& item : *data) {
+    if (!item.is_object()) {
+      return bad(profile, what, "data[]", "holds a value that is not an object");
+    }
+    managed_page page;
+    auto id = optional_id(profile, what, item, "id");
+    if (!id || !*id) {
+      return bad(profile, what, "data[].id", "is missing or ill-typed");
+    }
+    page.id = std::move(**id);
+    const json* token = member(item, "access_token");
+    if (!token) {
+      continue;  // listed, but this user's tasks on the Page grant no token
+    }
+    if (!token->is_string() || token->get_ref<const std::string&>().empty() ||
+        !header_safe(token->get_ref<const std::string&>())) {
+      return bad(profile, what, "data[].access_token",
+                 "is not a non-empty string of visible ASCII");
+    }
+    page.access_token = base::secret(token->get<std::string>());
+    auto name = optional_string(profile, what, item, "name");
+    if (!name) {
+      return bad(profile, what, "data[].name", "is not a string");
+    }
+    page.name = name->value_or("");
+    if (const json* ig = member(item, "instagram_business_account")) {
+      auto ig_id = optional_id(profile, what, *ig, "id");
+      if (!ig->is_object() || !ig_id || !*ig_id) {
+        return bad(profile, what, "data[].instagram_business_account.id",
+                   "is missing or ill-typed");
+      }
+      page.instagram_account_id = std::move(**ig_id);
+    }
+    const bool repeated =
+        std::any_of(out.begin(), out.end(), [&](const managed_page& p) { return p.id == page.id; });
+    if (repeated) {
+      return bad(profile, what, "data[].id", "is repeated");
+    }
+    out.push_back(std::move(page));
+  }
+  return out;
+}
+
 base::result<token_debug_info> parse_debug_token_response(std::string_view body) {
   static const provider_profile meta = [] {
     provider_profile p;

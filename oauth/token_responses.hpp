@@ -60,6 +60,23 @@ struct identity {
 base::result<identity> parse_identity_response(const provider_profile& profile,
                                                std::string_view body);
 
+/// A Facebook Page the user manages (Facebook Login's /me/accounts), with its Page token: a
+/// secret like every token, never logged or returned.
+struct managed_page {
+  std::string id;
+  std::string name;  // empty when not sent
+  base::secret access_token;
+  std::optional<std::string> instagram_account_id;  // instagram_business_account.id
+};
+
+/// Reads /me/accounts: `data` must be an array of objects, each with an `id` (string or
+/// integer); `access_token` must be visible ASCII, and a Page listed without one (the user's
+/// tasks on it grant none) is left out; `name` and `instagram_business_account.id` are
+/// optional. A repeated Page id is invalid_response; `paging` is not followed (the first page
+/// of results only). An error answer gives errc::provider_error (classify it instead).
+base::result<std::vector<managed_page>> parse_pages_response(const provider_profile& profile,
+                                                             std::string_view body);
+
 /// Meta's debug_token answer. Times are nullopt when absent or 0 (0 = does not expire).
 struct token_debug_info {
   bool is_valid = false;

@@ -48,6 +48,15 @@ bool passes_csrf(const api_context& api, const http::request_context& ctx, const
   return base::token_matches_hash(expected, base::hash_token(sent));
 }
 
+bool from_own_pages(const api_context& api, const http::request_context& ctx) {
+  const auto site = ctx.req["Sec-Fetch-Site"];
+  if (!site.empty() && site != "same-origin" && site != "none") {
+    return false;
+  }
+  const auto origin = ctx.req[http::beast_http::field::origin];
+  return origin.empty() || origin == origin_of(api.settings.roster.public_url);
+}
+
 asio::awaitable<std::optional<principal>> authenticate(api_context& api,
                                                        http::request_context& ctx) {
   const auto now = api.now();

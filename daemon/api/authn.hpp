@@ -48,4 +48,11 @@ http::handler in_account(api_context& api, handler_with_caller h);
 /// methods and bearer tokens).
 bool passes_csrf(const api_context& api, const http::request_context& ctx, const principal& p);
 
+/// Whether a form post to a page comes from rosterd's own pages, by what browsers send on every
+/// cross-site request: Sec-Fetch-Site other than same-origin/none, or an Origin other than
+/// server.public_url's, is refused. A link page's "Connect" must not be pressable by another
+/// site in a victim's browser (it would attach the victim's platform account to the link's
+/// creator). Clients that send neither header are not browsers and carry no victim's cookies.
+bool from_own_pages(const api_context& api, const http::request_context& ctx);
+
 }  // namespace rosterd::daemon::api

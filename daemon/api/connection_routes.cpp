@@ -40,6 +40,14 @@ json to_json(const lifecycle::link_record& l) {
 
 json to_json(const lifecycle::connection_record& c, const oauth_services& oauth) {
   const auto* p = oauth.providers.find(c.provider);
+  // The Pages a Facebook Login grant manages (page_tokens on): who they are, never a token.
+  json pages = json::array();
+  for (const auto& page : c.pages) {
+    pages.push_back({{"id", page.page_id},
+                     {"name", page.name},
+                     {"instagram_account_id", optional_json(page.instagram_account_id)},
+                     {"fetched_at", page.fetched_at}});
+  }
   return {{"id", c.id},
           {"creator_id", c.creator_id},
           {"provider", c.provider},
@@ -62,7 +70,8 @@ json to_json(const lifecycle::connection_record& c, const oauth_services& oauth)
           {"last_error_at", optional_json(c.last_error_at)},
           {"refreshable",
            c.has_refresh_token ||
-               (p != nullptr && p->profile.refresh == oauth::refresh_style::ig_refresh_token)}};
+               (p != nullptr && p->profile.refresh == oauth::refresh_style::ig_refresh_token)},
+          {"pages", std::move(pages)}};
 }
 
 json to_json(const lifecycle::connection_event& e) {

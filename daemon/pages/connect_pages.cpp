@@ -8,6 +8,7 @@
 
 #include <map>
 
+#include "daemon/api/authn.hpp"
 #include "daemon/api/browser_binding.hpp"
 #include "daemon/api/in_transaction.hpp"
 #include "daemon/api/json_io.hpp"
@@ -197,9 +198,18 @@ awaitable_response link_page(api_context& api, http::request_context& ctx) {
   co_return res;
 }
 
+http::response cross_site_refused(const http::request_context& ctx) {
+  return html(ctx, http::status::forbidden, "Not allowed",
+              "<h1>This button only works on the page it came from</h1><p>Open your connect "
+              "link again and press the button there.</p>");
+}
+
 awaitable_response start_from_link(api_context& api, http::request_context& ctx) {
   if (!api.oauth || !api.oauth->keyring()) {
     co_return html(ctx, http::status::not_found, "Not found", "<h1>Not found</h1>");
+  }
+  if (!api::from_own_pages(api, ctx)) {
+    co_return cross_site_refused(ctx);
   }
   auto [secret, set_cookie] = ensure_browser_secret(api, ctx);
   lifecycle::connect_start start;
@@ -301,6 +311,9 @@ awaitable_response result_page(api_context& api, http::request_context& ctx) {
 awaitable_response retry(api_context& api, http::request_context& ctx) {
   if (!api.oauth || !api.oauth->keyring()) {
     co_return html(ctx, http::status::not_found, "Not found", "<h1>Not found</h1>");
+  }
+  if (!api::from_own_pages(api, ctx)) {
+    co_return cross_site_refused(ctx);
   }
   const auto secret = browser_secret(api, ctx);
   if (!secret) {

@@ -60,10 +60,15 @@ std::string oauth_config(const fake_provider& fake, const std::filesystem::path&
     for (const auto& [key_name, url] : {std::pair{"long_lived_url", profile.long_lived_url},
                                         std::pair{"refresh_url", profile.refresh_url},
                                         std::pair{"revoke_url", profile.revoke_url},
-                                        std::pair{"debug_token_url", profile.debug_token_url}}) {
+                                        std::pair{"debug_token_url", profile.debug_token_url},
+                                        std::pair{"pages_url", profile.pages_url}}) {
       if (url) {
         out += std::string(key_name) + " = " + quoted(fake.url(*url)) + "\n";
       }
+    }
+    // Facebook keeps its Pages' tokens; instagram_facebook shows the default (off).
+    if (std::string(id) == "facebook") {
+      out += "page_tokens = true\n";
     }
   }
   const auto generic_secret = dir / "generic.secret";

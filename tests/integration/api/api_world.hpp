@@ -63,7 +63,8 @@ class api_world {
   std::uint16_t port() const { return daemon_->port(); }
 
   // Connections. Every built-in platform and a generic provider ("acme") point at the provider
-  // test server; the vault key is a file in the daemon's directory.
+  // test server; facebook keeps its Pages' tokens (page_tokens); the vault key is a file in
+  // the daemon's directory.
   static const std::vector<std::string> provider_ids;
   fake_provider& provider_fake() { return *provider_; }
   const test_pki& pki() const { return *pki_; }

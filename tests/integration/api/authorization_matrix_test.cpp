@@ -12,10 +12,15 @@
 #include <spdlog/spdlog.h>
 
 #include "api_world.hpp"
+#include "base/random.hpp"
 #include "daemon/api/api_context.hpp"
 #include "daemon/api/routes.hpp"
+#include "daemon/pages/connect_pages.hpp"
+#include "daemon/pages/platform_hooks.hpp"
 #include "daemon/routes/ops_routes.hpp"
 #include "http/router.hpp"
+#include "oauth/crypto.hpp"
+#include "platform_signing.hpp"
 #include "store/store.hpp"
 
 using namespace rosterd;
@@ -87,6 +92,8 @@ std::set<std::string> registered_routes() {
   http::router routes;
   daemon::add_ops_routes(routes, {*db, metrics, stopping});
   daemon::api::add_api_routes(routes, api);
+  daemon::pages::add_connect_pages(routes, api);
+  daemon::pages::add_platform_hooks(routes, api);
   std::set<std::string> out;
   for (const auto& r : routes.routes()) {
     out.insert(std::string(http::beast_http::to_string(r.method)) + " " + r.pattern);
@@ -99,6 +106,12 @@ std::string replace_all(std::string text, const std::string& from, const std::st
     text.replace(at, from.size(), to);
   }
   return text;
+}
+
+std::int64_t unix_now() {
+  return std::chrono::duration_cast<std::chrono::seconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
 }
 
 bool contains_canary(const http_reply& r) {
@@ -150,6 +163,69 @@ TEST_CASE("each caller gets exactly the answer the matrix says, and never the ca
       "Emails of agency team members who require access\n" +
       std::string(canary) + " Creator,canary-q7x@rival.test,No,\n";
 
+  // For the pages, per creator (own: Ana, other: Ben, foreign: the rival's creator): a usable
+  // link token (every provider, so one connect does not complete it), an attempt finished in
+  // its own browser (the result page), and the callback query of an attempt the platform
+  // handed back whose callback was never made. No caller of the matrix has those browsers'
+  // cookies.
+  struct page_objects {
+    std::string link_token;
+    std::string attempt;
+    std::string callback_query;
+  };
+  std::map<std::string, page_objects> pages;
+  for (const auto& [kind, admin, acc, creator] :
+       {std::tuple{"own", "owner", w.account, w.creator_a},
+        std::tuple{"other", "owner", w.account, w.creator_b},
+        std::tuple{"foreign", "foreign_admin", w.rival_account, w.creator_c}}) {
+    INFO(kind);
+    page_objects o;
+    o.link_token = w.make_link(w.actors[admin], acc, creator);
+    api_world::browser b;
+    const auto done = w.connect(b, o.link_token, "tiktok");
+    REQUIRE(done.result.status == 200);
+    const auto result = done.callback.headers.at("location");
+    o.attempt = result.substr(result.rfind('/') + 1);
+    const auto start =
+        w.browse(b, "POST", "/connect/" + o.link_token + "/start", "provider=tiktok");
+    REQUIRE(start.status == 303);
+    const auto authorize = w.https_get(start.headers.at("location"));
+    REQUIRE(authorize.status == 302);
+    auto location = authorize.header("location").value();
+    location = location.substr(0, location.find('#'));
+    REQUIRE(location.find('?') != std::string::npos);
+    o.callback_query = location.substr(location.find('?'));
+    pages[kind] = o;
+  }
+  // A signal names a platform user: Ana's TikTok account.
+  const std::string ana_openid =
+      w.call_ok(w.actors["owner"], "GET",
+                "/v1/accounts/" + w.account + "/connections/" + w.connection_a)["external_id"];
+  const std::string form_type = "application/x-www-form-urlencoded";
+  const auto meta_forged = signed_request_form(
+      R"({"algorithm":"HMAC-SHA256","issued_at":1700000000,"user_id":")" + ana_openid + R"("})",
+      "not-the-secret");
+  const auto tiktok_event =
+      R"({"client_key":"test-tiktok","event":"authorization.removed","create_time":)" +
+      std::to_string(unix_now()) + R"(,"user_openid":")" + ana_openid +
+      R"(","content":"{\"reason\":1}"})";
+  // A real data-deletion confirmation code (public: the platform shows it to the user), for a
+  // platform user nobody connected.
+  std::string deletion_code;
+  {
+    const auto answer = w.call(
+        {}, "POST", "/hooks/facebook/data-deletion",
+        signed_request_form(
+            R"({"algorithm":"HMAC-SHA256","issued_at":1700000000,"user_id":"matrix-nobody"})",
+            "secret-facebook"),
+        form_type);
+    INFO(answer.body);
+    REQUIRE(answer.status == 200);
+    const auto parsed = json::parse(answer.body);
+    deletion_code = parsed["confirmation_code"];
+  }
+  const auto token_calls_before = w.provider_fake().calls("tiktok", "token");
+
   // Object bindings: {account}, {creator}, {user}, {invitation}, {token} per kind of object.
   auto bind = [&](const matrix_row& r) {
     std::map<std::string, std::string> p;
@@ -186,6 +262,17 @@ TEST_CASE("each caller gets exactly the answer the matrix says, and never the ca
                         : r.object == "foreign" ? w.connection_c
                                                 : "con_000000000000000000000000";
     p["{provider}"] = "tiktok";
+    // Pages and platform callbacks.
+    const auto page = pages.find(r.object);
+    if (r.pattern.starts_with("/connect/{token}")) {
+      p["{token}"] = page != pages.end() ? page->second.link_token
+                                         : "rdlink_" + std::string(43, 'A');  // never issued
+    }
+    p["{attempt}"] = page != pages.end() ? page->second.attempt : "att_000000000000000000000000";
+    if (r.pattern.starts_with("/hooks/")) {
+      p["{provider}"] = r.object == "none" ? "nosuch" : "facebook";
+    }
+    p["{code}"] = r.object == "own" ? deletion_code : "000000000000000000000000";
     return p;
   };
 
@@ -238,7 +325,33 @@ TEST_CASE("each caller gets exactly the answer the matrix says, and never the ca
     if (m == "POST" && path.ends_with("/team")) {
       return {R"({"email":"helper@agency.test"})", "application/json"};
     }
+    if (path == "/connect/{token}/start") {
+      return {"provider=tiktok", form_type};
+    }
+    if (path.starts_with("/hooks/{provider}/")) {
+      return {meta_forged, form_type};
+    }
+    if (path == "/hooks/tiktok/events") {
+      return {tiktok_event, "application/json"};
+    }
     return {"", ""};
+  };
+
+  // Like api_world::call, with extra headers (a platform's signature).
+  auto send = [&](const credentials& who, const std::string& method, const std::string& target,
+                  const std::string& body, const std::string& type,
+                  std::map<std::string, std::string> headers) {
+    if (!body.empty()) {
+      headers["Content-Type"] = type;
+    }
+    if (!who.cookie.empty()) {
+      headers["Cookie"] = who.cookie;
+      headers["X-CSRF-Token"] = who.csrf;
+    }
+    if (!who.bearer.empty()) {
+      headers["Authorization"] = "Bearer " + who.bearer;
+    }
+    return http_request(w.port(), method, target, body, headers, std::chrono::seconds(30));
   };
 
   // Puts back what a successful change in the previous cell took away.
@@ -273,6 +386,21 @@ TEST_CASE("each caller gets exactly the answer the matrix says, and never the ca
     if (row.pattern.find("/onboarding/csv") != std::string::npos) {
       target += "?dry_run=true";
     }
+    if (row.pattern == "/oauth/{provider}/callback") {
+      const auto page = pages.find(row.object);
+      target += page != pages.end() ? page->second.callback_query
+                                    : "?code=matrix&state=rdst_" + std::string(43, 'A');
+    }
+    // TikTok's webhook signature, made with a wrong secret (a forgery).
+    std::map<std::string, std::string> extra_headers;
+    if (row.pattern == "/hooks/tiktok/events") {
+      extra_headers["TikTok-Signature"] =
+          tiktok_signature(tiktok_event, "not-the-secret", unix_now());
+    }
+    // A link token is the whole credential of its page: whoever holds the rival creator's token
+    // is shown that creator's page, names included. Only that page is exempt.
+    const bool rival_link =
+        row.object == "foreign" && row.method == "GET" && row.pattern == "/connect/{token}";
     const auto [body, type] = body_for(row, params);
     for (std::size_t i = 0; i < actor_order.size(); ++i) {
       const auto& actor = actor_order[i];
@@ -281,7 +409,8 @@ TEST_CASE("each caller gets exactly the answer the matrix says, and never the ca
       if (row.method == "DELETE" && row.pattern == "/v1/session" && !who.cookie.empty()) {
         who = w.login(actor_email.at(actor), api_world::password);  // a session to spend
       }
-      auto reply = w.call(who, row.method, target, body, type);
+      auto reply = extra_headers.empty() ? w.call(who, row.method, target, body, type)
+                                         : send(who, row.method, target, body, type, extra_headers);
       ++cells;
       const auto& want = row.expected[i];
       const bool ok = want == "2xx" ? reply.status >= 200 && reply.status < 300
@@ -292,7 +421,7 @@ TEST_CASE("each caller gets exactly the answer the matrix says, and never the ca
                              want + ", got " + std::to_string(reply.status) + " " +
                              reply.body.substr(0, 160));
       }
-      if (actor != "foreign_admin") {
+      if (actor != "foreign_admin" && !rival_link) {
         INFO(row.method << " " << target << " as " << actor);
         CHECK_FALSE(contains_canary(reply));
       }
@@ -303,9 +432,12 @@ TEST_CASE("each caller gets exactly the answer the matrix says, and never the ca
   }
   CHECK(mismatches.empty());
   CHECK(cells > 900);
+  // No refused callback reached the platform's token endpoint.
+  CHECK(w.provider_fake().calls("tiktok", "token") == token_calls_before);
   // Nothing issued to anyone ever reaches the log.
   const auto log = w.daemon_log();
-  for (const char* prefix : {"rdinv_", "rdses_", "rdpat_", "rdsvc_", "rdrst_"}) {
+  for (const char* prefix :
+       {"rdinv_", "rdses_", "rdpat_", "rdsvc_", "rdrst_", "rdlink_", "rdst_", "rdb_"}) {
     INFO(prefix);
     CHECK(log.find(prefix) == std::string::npos);
   }

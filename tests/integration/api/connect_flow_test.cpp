@@ -2,6 +2,8 @@
 // (cookies and redirects followed by hand), and the provider test server speaking each
 // platform's protocol over TLS with the test CA.
 
+#include <algorithm>
+
 #include <catch2/catch.hpp>
 
 #include "lifecycle/connections.hpp"
@@ -57,6 +59,33 @@ std::vector<std::string> stored_tokens(api_world& w, const std::string& connecti
                          .reveal());
   }
   return out;
+}
+
+/// The stored token of one of a connection's Pages, opened with the world's vault key.
+std::string stored_page_token(api_world& w, const std::string& connection_id,
+                              const std::string& page_id) {
+  auto keys = vault::keyring::load_file(w.vault_key_file()).value();
+  auto db =
+      store::database::open(w.daemon().dir() / "state" / "rosterd.db", store::open_mode::read_only)
+          .value();
+  auto st = db.prepare(
+                  "SELECT id, access_token FROM connection_pages WHERE connection_id = ? AND "
+                  "page_id = ?")
+                .value();
+  st.bind_all(connection_id, page_id);
+  REQUIRE(st.step().value());
+  const auto row = st.column_text(0);
+  return std::string(
+      keys.open(st.column_blob(1), {"connection_pages", row, "access_token"}).value().reveal());
+}
+
+std::int64_t stored_page_count(api_world& w) {
+  auto db =
+      store::database::open(w.daemon().dir() / "state" / "rosterd.db", store::open_mode::read_only)
+          .value();
+  auto st = db.prepare("SELECT COUNT(*) FROM connection_pages").value();
+  REQUIRE(st.step().value());
+  return st.column_int64(0);
 }
 
 std::string read_all_files_in(const std::filesystem::path& dir) {
@@ -264,4 +293,84 @@ TEST_CASE("a signed-in creator connects their own profile; agents cannot start i
             "/v1/accounts/" + w.account + "/members/" + w.actors["creator"].user_id,
             {{"status", "disabled"}}, 204);
   CHECK(w.browse(browser, "POST", retry).status == 403);
+}
+
+TEST_CASE("Facebook Pages are kept with sealed tokens, listed without them, gone on disconnect",
+          "[connect][e2e][pages]") {
+  api_world w;  // page_tokens = true for facebook
+  api_world::browser browser;
+  const auto connect_facebook = [&] {
+    auto trace = w.connect(
+        browser, w.make_link(w.actors["owner"], w.account, w.creator_a, {"facebook"}), "facebook");
+    REQUIRE(trace.result.status == 200);
+    return connection_for(w, w.actors["agent_on"], w.creator_a, "facebook");
+  };
+  const auto c = connect_facebook();
+  CHECK(w.provider_fake().calls("facebook", "accounts") == 1);
+  const auto scopes = c["requested_scopes"].get<std::vector<std::string>>();
+  CHECK(std::find(scopes.begin(), scopes.end(), "pages_show_list") != scopes.end());
+  REQUIRE(c["pages"].size() == 1);
+  const auto page = c["pages"][0];
+  CHECK(page["id"] == "105000000000001");
+  CHECK(page["name"] == "Creator One Studio");
+  CHECK(page["instagram_account_id"] == "17841400000000001");
+  CHECK_FALSE(page.contains("access_token"));
+
+  // The Page token: sealed in the database, nowhere in clear, never in an answer.
+  const std::string id = c["id"];
+  const auto token = stored_page_token(w, id, "105000000000001");
+  CHECK(token.size() > 8);
+  CHECK(read_all_files_in(w.daemon().dir() / "state").find(token) == std::string::npos);
+  CHECK(w.daemon_log().find(token) == std::string::npos);
+  CHECK(c.dump().find(token) == std::string::npos);
+
+  // The Pages cannot be read: the connection still works, the team sees why there are none.
+  w.provider_fake().fail_next(
+      R"({"provider":"facebook","endpoint":"accounts","kind":"server_error","status":503})");
+  const auto without = connect_facebook();
+  CHECK(without["status"] == "connected");
+  CHECK(without["pages"].empty());
+  const auto events =
+      w.call_ok(w.actors["agent_on"], "GET",
+                "/v1/accounts/" + w.account + "/creators/" + w.creator_a + "/connection-events");
+  CHECK(events["items"][0]["kind"] == "pages_unavailable");
+  CHECK(stored_page_count(w) == 0);
+
+  // Reconnected: the Pages are back; disconnecting deletes them with the user token.
+  CHECK(connect_facebook()["pages"].size() == 1);
+  w.call_ok(w.actors["creator"], "DELETE", "/v1/accounts/" + w.account + "/connections/" + id,
+            nullptr, 204);
+  const auto gone = connection_for(w, w.actors["owner"], w.creator_a, "facebook");
+  CHECK(gone["status"] == "disconnected");
+  CHECK(gone["pages"].empty());
+  CHECK(stored_page_count(w) == 0);
+}
+
+TEST_CASE("another site cannot press a link page's Connect button in a visitor's browser",
+          "[connect][e2e]") {
+  api_world w;
+  const auto token = w.make_link(w.actors["owner"], w.account, w.creator_a, {"pinterest"});
+  const auto target = "/connect/" + token + "/start";
+  const auto attempts_before = w.provider_fake().calls("pinterest", "authorize");
+  const std::vector<std::map<std::string, std::string>> cross_site{
+      {{"Origin", "https://evil.example"}},
+      {{"Sec-Fetch-Site", "cross-site"}},
+      {{"Sec-Fetch-Site", "same-site"}, {"Origin", "https://evil.example"}},
+      {{"Origin", "null"}},
+  };
+  for (const auto& headers : cross_site) {
+    auto h = headers;
+    h["Content-Type"] = "application/x-www-form-urlencoded";
+    auto reply = http_request(w.port(), "POST", target, "provider=pinterest", h);
+    INFO(headers.begin()->first << ": " << headers.begin()->second);
+    CHECK(reply.status == 403);
+    CHECK(reply.headers.count("location") == 0);
+    CHECK(reply.headers.count("set-cookie") == 0);
+  }
+  // The link still works from its own page (a browser on the page sends same-origin).
+  auto own = http_request(
+      w.port(), "POST", target, "provider=pinterest",
+      {{"Content-Type", "application/x-www-form-urlencoded"}, {"Sec-Fetch-Site", "same-origin"}});
+  CHECK(own.status == 303);
+  CHECK(w.provider_fake().calls("pinterest", "authorize") == attempts_before);
 }

@@ -7,28 +7,12 @@
 #include "base/random.hpp"
 #include "oauth/crypto.hpp"
 #include "tests/integration/api/api_world.hpp"
+#include "tests/integration/api/platform_signing.hpp"
 
 using namespace rosterd;
 using namespace rosterd::testing;
 
 namespace {
-
-std::string b64url(std::string_view text) {
-  return base::base64url_encode(reinterpret_cast<const unsigned char*>(text.data()), text.size());
-}
-
-/// A Meta signed_request for `payload` signed with `secret`, as a form body.
-std::string signed_request_form(const std::string& payload, const std::string& secret) {
-  const auto encoded = b64url(payload);
-  const auto sig = oauth::hmac_sha256(secret, encoded);
-  return "signed_request=" + base::base64url_encode(sig.data(), sig.size()) + "." + encoded;
-}
-
-std::string tiktok_signature(const std::string& body, const std::string& secret, std::int64_t at) {
-  const auto t = std::to_string(at);
-  const auto mac = oauth::hmac_sha256(secret, t + "." + body);
-  return "t=" + t + ",s=" + oauth::to_hex(mac.data(), mac.size());
-}
 
 http_reply post(api_world& w, const std::string& target, const std::string& body,
                 const std::string& type, const std::map<std::string, std::string>& extra = {}) {
@@ -102,6 +86,45 @@ TEST_CASE("Meta's deauthorize and data-deletion callbacks act only on a valid si
   CHECK(page.status == 200);
   CHECK(page.body.find("completed") != std::string::npos);
   CHECK(http_request(w.port(), "GET", "/deletion/nope").status == 404);
+}
+
+TEST_CASE("an Instagram deauthorize naming the app-scoped id revokes the Instagram connection",
+          "[hooks][e2e]") {
+  api_world w;
+  // The test server's Instagram user: professional user_id 17841400000000001, app-scoped id
+  // 27000000000000001 (what Meta's signed_request carries).
+  api_world::browser browser;
+  auto trace = w.connect(
+      browser, w.make_link(w.actors["owner"], w.account, w.creator_a, {"instagram"}), "instagram");
+  REQUIRE(trace.result.status == 200);
+  const auto listed =
+      w.call_ok(w.actors["owner"], "GET",
+                "/v1/accounts/" + w.account + "/creators/" + w.creator_a + "/connections");
+  std::string id;
+  for (const auto& c : listed["items"]) {
+    if (c["provider"] == "instagram") {
+      id = c["id"];
+      CHECK(c["external_id"] == "17841400000000001");
+    }
+  }
+  REQUIRE_FALSE(id.empty());
+  const std::string form = "application/x-www-form-urlencoded";
+  const std::string payload =
+      R"({"algorithm":"HMAC-SHA256","issued_at":1700000000,"user_id":"27000000000000001"})";
+
+  // Another provider's hook does not reach it, even signed with that provider's secret.
+  CHECK(
+      post(w, "/hooks/facebook/deauthorize", signed_request_form(payload, "secret-facebook"), form)
+          .status == 200);
+  CHECK(connection(w, id)["status"] == "connected");
+
+  CHECK(post(w, "/hooks/instagram/deauthorize", signed_request_form(payload, "secret-instagram"),
+             form)
+            .status == 200);
+  const auto after = connection(w, id);
+  CHECK(after["status"] == "revoked");
+  CHECK(after["last_error"].get<std::string>().find("removed the app") != std::string::npos);
+  CHECK(connection(w, w.connection_a)["status"] == "connected");  // her TikTok is untouched
 }
 
 TEST_CASE("TikTok's authorization.removed revokes the connection once; forged or stale does not",

@@ -274,3 +274,33 @@ TEST_CASE("Instagram's #_ is stripped from a code, other providers' codes are le
   CHECK(strip_code_suffix(ig, "AQBx-abc") == "AQBx-abc");
   CHECK(strip_code_suffix(tt, "abc#_") == "abc#_");
 }
+
+TEST_CASE("page_tokens is for Facebook Login only and asks for pages_show_list",
+          "[oauth][profile][pages]") {
+  auto fb_settings = settings_for("facebook");
+  fb_settings.page_tokens = true;
+  const auto fb = resolve(*find_builtin_profile("facebook"), std::move(fb_settings));
+  REQUIRE(fb);
+  CHECK(fb->page_tokens);
+  CHECK(fb->scopes == std::vector<std::string>{"public_profile", "pages_show_list"});
+
+  auto ig_fb_settings = settings_for("instagram_facebook");
+  ig_fb_settings.page_tokens = true;
+  const auto ig_fb =
+      resolve(*find_builtin_profile("instagram_facebook"), std::move(ig_fb_settings));
+  REQUIRE(ig_fb);
+  CHECK(ig_fb->scopes == std::vector<std::string>{"instagram_basic", "pages_show_list"});
+
+  CHECK_FALSE(resolve(*find_builtin_profile("facebook"), settings_for("facebook"))->page_tokens);
+
+  auto tiktok_settings = settings_for("tiktok");
+  tiktok_settings.page_tokens = true;
+  const auto tiktok = resolve(*find_builtin_profile("tiktok"), std::move(tiktok_settings));
+  CHECK(failure_code(tiktok) == "invalid_profile");
+  CHECK_THAT(failure_detail(tiktok), Catch::Contains("page_tokens"));
+
+  auto bad_url = settings_for("facebook");
+  bad_url.pages_url = "http://graph.example/me/accounts";
+  CHECK_THAT(failure_detail(resolve(*find_builtin_profile("facebook"), std::move(bad_url))),
+             Catch::Contains("pages_url"));
+}

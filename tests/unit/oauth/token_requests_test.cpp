@@ -230,3 +230,26 @@ TEST_CASE("revoke requests per provider", "[oauth][requests]") {
     }
   }
 }
+
+TEST_CASE("the Pages call sends the user token as a Bearer header with appsecret_proof",
+          "[oauth][requests][pages]") {
+  auto r = pages_request(builtin("facebook"), "EAAuser");
+  REQUIRE(r);
+  CHECK(r->method == http_method::get);
+  const auto proof = appsecret_proof("EAAuser", base::secret(secret));
+  CHECK(r->url ==
+        "https://graph.facebook.com/v22.0/me/accounts?fields=id,name,access_token,"
+        "instagram_business_account&appsecret_proof=" +
+            proof);
+  CHECK(header(*r, "Authorization") == "Bearer EAAuser");
+  CHECK_THAT(r->url, !Catch::Contains("EAAuser"));
+
+  auto unsigned_settings = settings_for("instagram_facebook");
+  unsigned_settings.appsecret_proof = false;
+  auto plain = pages_request(builtin("instagram_facebook", std::move(unsigned_settings)), "EAAx");
+  REQUIRE(plain);
+  CHECK_THAT(plain->url, !Catch::Contains("appsecret_proof"));
+
+  CHECK(failure_code(pages_request(builtin("instagram"), "IGtoken")) == "invalid_profile");
+  CHECK(failure_code(pages_request(builtin("tiktok"), "act.1")) == "invalid_profile");
+}

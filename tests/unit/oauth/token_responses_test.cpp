@@ -341,3 +341,65 @@ TEST_CASE("debug_token answers give validity, expiry and data-access expiry",
                  R"({"data":{"is_valid":true,"error":{"message":"x"}}})")),
              Catch::Contains("data.error.code"));
 }
+
+TEST_CASE("the Pages answer gives each Page's id, name, token and linked Instagram account",
+          "[oauth][responses][pages]") {
+  auto pages = parse_pages_response(profile("facebook"), R"({"data":[
+      {"id":"105000000000001","name":"Creator One Studio","access_token":"EAAPageOne",
+       "category":"Digital creator","tasks":["MANAGE"],
+       "instagram_business_account":{"id":"17841400000000001"}},
+      {"id":105000000000002,"access_token":"EAAPageTwo"},
+      {"id":"105000000000003","name":"No token for this user"}],
+      "paging":{"cursors":{"before":"x","after":"y"}}})");
+  REQUIRE(pages);
+  REQUIRE(pages->size() == 2);
+  CHECK((*pages)[0].id == "105000000000001");
+  CHECK((*pages)[0].name == "Creator One Studio");
+  CHECK((*pages)[0].access_token.reveal() == "EAAPageOne");
+  CHECK((*pages)[0].instagram_account_id == "17841400000000001");
+  CHECK((*pages)[1].id == "105000000000002");
+  CHECK((*pages)[1].name.empty());
+  CHECK_FALSE((*pages)[1].instagram_account_id);
+
+  auto none = parse_pages_response(profile("facebook"), R"({"data":[]})");
+  REQUIRE(none);
+  CHECK(none->empty());
+}
+
+TEST_CASE("malformed Pages answers name the field and never echo a token",
+          "[oauth][responses][pages]") {
+  struct bad_case {
+    const char* body;
+    const char* field;
+  };
+  const bad_case cases[] = {
+      {"not json", "body"},
+      {R"([])", "body"},
+      {R"({})", "data"},
+      {R"({"data":{"id":"1"}})", "data"},
+      {R"({"data":["1"]})", "data[]"},
+      {R"({"data":[{"access_token":"EAAsecretPage"}]})", "data[].id"},
+      {R"({"data":[{"id":"","access_token":"EAAsecretPage"}]})", "data[].id"},
+      {R"({"data":[{"id":"1","access_token":42}]})", "data[].access_token"},
+      {R"({"data":[{"id":"1","access_token":""}]})", "data[].access_token"},
+      {R"({"data":[{"id":"1","access_token":"EAA secret\r\nX: y"}]})", "data[].access_token"},
+      {R"({"data":[{"id":"1","access_token":"EAAsecretPage","name":7}]})", "data[].name"},
+      {R"({"data":[{"id":"1","access_token":"EAAsecretPage","instagram_business_account":"17"}]})",
+       "data[].instagram_business_account.id"},
+      {R"({"data":[{"id":"1","access_token":"EAAsecretPage","instagram_business_account":{}}]})",
+       "data[].instagram_business_account.id"},
+      {R"({"data":[{"id":"1","access_token":"EAAsecretPage"},{"id":1,"access_token":"EAAb"}]})",
+       "data[].id"},
+  };
+  for (const auto& c : cases) {
+    INFO(c.body);
+    auto pages = parse_pages_response(profile("facebook"), c.body);
+    CHECK(failure_code(pages) == "invalid_response");
+    CHECK_THAT(failure_detail(pages), Catch::Contains(c.field));
+    CHECK_THAT(failure_detail(pages), !Catch::Contains("EAAsecretPage"));
+  }
+  CHECK(failure_code(parse_pages_response(
+            profile("facebook"),
+            R"({"error":{"message":"Error validating access token","type":"OAuthException",
+                "code":190,"error_subcode":460}})")) == "provider_error");
+}
