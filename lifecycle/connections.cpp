@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <set>
 
+#include "lifecycle/columns.hpp"
 #include "lifecycle/connection_identities.hpp"
 #include "lifecycle/error.hpp"
 #include "lifecycle/words.hpp"
@@ -14,6 +15,7 @@
 namespace rosterd::lifecycle {
 namespace sql = roster::sql;
 using detail::join_words;
+using detail::optional_text;
 using detail::split_words;
 
 namespace {
@@ -26,13 +28,6 @@ constexpr std::string_view connection_columns =
     "access_expires_at, refresh_expires_at, data_access_expires_at, reauth_due_at, "
     "connected_at, refreshed_at, last_error, last_error_at, refresh_token IS NOT NULL "
     "FROM connections ";
-
-std::optional<std::string> optional_text(const store::statement& s, int column) {
-  if (s.column_is_null(column)) {
-    return std::nullopt;
-  }
-  return s.column_text(column);
-}
 
 std::optional<std::string> stamp_of(const std::optional<time_point>& t) {
   if (!t) {

@@ -11,6 +11,7 @@
 #include <boost/asio/use_awaitable.hpp>
 
 #include "base/log_field.hpp"
+#include "lifecycle/columns.hpp"
 #include "lifecycle/connections.hpp"
 #include "lifecycle/error.hpp"
 #include "oauth/backoff.hpp"
@@ -46,20 +47,6 @@ struct refresh_row {
   int failures = 0;
 };
 
-std::optional<std::string> text_or_null(const store::statement& s, int column) {
-  if (s.column_is_null(column)) {
-    return std::nullopt;
-  }
-  return s.column_text(column);
-}
-
-std::optional<std::vector<std::uint8_t>> blob_or_null(const store::statement& s, int column) {
-  if (s.column_is_null(column)) {
-    return std::nullopt;
-  }
-  return s.column_blob(column);
-}
-
 base::result<std::optional<refresh_row>> load_row(store::database& db, std::string_view id) {
   return sql::first(
       db,
@@ -72,11 +59,11 @@ base::result<std::optional<refresh_row>> load_row(store::database& db, std::stri
         r.creator_id = s.column_text(1);
         r.provider = s.column_text(2);
         r.status = s.column_text(3);
-        r.access_token = blob_or_null(s, 4);
-        r.refresh_token = blob_or_null(s, 5);
-        r.access_expires_at = text_or_null(s, 6);
-        r.issued_at = text_or_null(s, 7);
-        r.refresh_started_at = text_or_null(s, 8);
+        r.access_token = detail::optional_blob(s, 4);
+        r.refresh_token = detail::optional_blob(s, 5);
+        r.access_expires_at = detail::optional_text(s, 6);
+        r.issued_at = detail::optional_text(s, 7);
+        r.refresh_started_at = detail::optional_text(s, 8);
         r.failures = static_cast<int>(s.column_int64(9));
         return r;
       },
@@ -499,7 +486,7 @@ asio::awaitable<base::result<refresh_report>> refresher::lead(const std::string&
       }
       auto marker = sql::first(
           db, "SELECT refresh_started_at FROM connections WHERE id = ?",
-          [](store::statement& s) { return text_or_null(s, 0); }, connection_id);
+          [](store::statement& s) { return detail::optional_text(s, 0); }, connection_id);
       if (!marker) {
         return marker.error();
       }
