@@ -71,15 +71,15 @@ awaitable_response update_account(api_context& api, http::request_context& ctx,
   if (!f.ok()) {
     co_return problem_response(ctx, f.problem());
   }
-  auto change =
-      in_transaction([who, enabled = *agents_use_tokens, now = api.now()](store::database& db) {
-        return roster::set_agents_use_tokens(db, who, enabled, now);
-      });
-  if (auto done = co_await api.db.write(change); !done) {
-    co_return failure_response(ctx, done.error());
-  }
-  auto get_account_query = [who](store::database& db) { return roster::get_account(db, who); };
-  auto account = co_await api.db.read(get_account_query);
+  // The account as changed, read in the same transaction (no second hop to a reader).
+  auto change = in_transaction([who, enabled = *agents_use_tokens, now = api.now()](
+                                   store::database& db) -> base::result<roster::account_record> {
+    if (auto set = roster::set_agents_use_tokens(db, who, enabled, now); !set) {
+      return set.error();
+    }
+    return roster::get_account(db, who);
+  });
+  auto account = co_await api.db.write(change);
   if (!account) {
     co_return failure_response(ctx, account.error());
   }
