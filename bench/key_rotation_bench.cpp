@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "bench/bench_fail.hpp"
+#include "bench/bench_stats.hpp"
 #include "lifecycle/connections.hpp"
 #include "lifecycle/key_rotation.hpp"
 #include "roster/sql.hpp"
@@ -31,18 +32,8 @@ namespace {
 namespace fs = std::filesystem;
 using namespace rosterd;
 using bench::must;
+using bench::summarize;
 using clock_type = std::chrono::steady_clock;
-
-struct stats {
-  double median, min, max;
-};
-
-stats summarize(std::vector<double> v) {
-  std::sort(v.begin(), v.end());
-  const auto n = v.size();
-  const double median = n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
-  return {median, v.front(), v.back()};
-}
 
 double ms(clock_type::duration d) {
   return std::chrono::duration<double, std::milli>(d).count();

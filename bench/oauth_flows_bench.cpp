@@ -36,6 +36,7 @@
 #include <nlohmann/json.hpp>
 
 #include "bench/bench_fail.hpp"
+#include "bench/bench_stats.hpp"
 #include "lifecycle/connect_flow.hpp"
 #include "lifecycle/reconnect_links.hpp"
 #include "lifecycle/refresh.hpp"
@@ -55,19 +56,10 @@ namespace {
 namespace asio = boost::asio;
 using namespace rosterd;
 using bench::die;
+using bench::load_average;
 using bench::must;
+using bench::summarize;
 using clock_type = std::chrono::steady_clock;
-
-struct stats {
-  double median, min, max;
-};
-
-stats summarize(std::vector<double> v) {
-  std::sort(v.begin(), v.end());
-  const auto n = v.size();
-  const double median = n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
-  return {median, v.front(), v.back()};
-}
 
 double cpu_seconds() {
   rusage r{};
@@ -230,21 +222,10 @@ void pin_to_one_cpu() {
   }
 }
 
-std::string load_average() {
-  std::string text;
-  if (FILE* f = std::fopen("/proc/loadavg", "r")) {
-    char buf[128] = {};
-    if (std::fgets(buf, sizeof buf, f) != nullptr) {
-      text = buf;
-    }
-    std::fclose(f);
-  }
-  return text.substr(0, text.find(' ', text.find(' ', text.find(' ') + 1) + 1));
-}
-
 }  // namespace
 
 int main(int argc, char** argv) {
+  bench::program = "bench_oauth_flows";
   const int runs = argc > 1 ? std::atoi(argv[1]) : 5;
   const int flows = argc > 2 ? std::atoi(argv[2]) : 400;
   const int concurrency = argc > 3 ? std::atoi(argv[3]) : 8;

@@ -43,6 +43,7 @@
 #include <sqlite3.h>
 
 #include "bench/bench_fail.hpp"
+#include "bench/bench_stats.hpp"
 #include "daemon/outbox_mailer.hpp"
 #include "notify/templates.hpp"
 #include "roster/accounts.hpp"
@@ -63,7 +64,9 @@ double ms_since(clock_type::time_point start) {
 }
 
 using bench::die;
+using bench::load_average;
 using bench::must;
+using bench::summarize;
 
 /// Forwards to the real mailer and counts the time spent in it: rendering the template and
 /// inserting the outbox row, inside the apply's transaction.
@@ -167,36 +170,6 @@ instance fresh_instance(const fs::path& path, const roster::onboarding_file& fil
     must(tx.commit(), "commit seed");
   });
   return out;
-}
-
-struct stats {
-  double median, min, max;
-};
-
-stats summarize(std::vector<double> v) {
-  std::sort(v.begin(), v.end());
-  const auto n = v.size();
-  const double median = n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
-  return {median, v.front(), v.back()};
-}
-
-/// The 1, 5 and 15 minute load averages: the machine is shared, so the figures say how busy it was.
-std::string load_average() {
-  std::string text;
-  if (FILE* f = std::fopen("/proc/loadavg", "r")) {
-    char buf[128] = {};
-    if (std::fgets(buf, sizeof buf, f) != nullptr) {
-      text = buf;
-    }
-    std::fclose(f);
-  }
-  std::size_t spaces = 0;
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    if (text[i] == ' ' && ++spaces == 3) {
-      return text.substr(0, i);
-    }
-  }
-  return text.empty() ? "unknown" : text;
 }
 
 // --- --profile: SQLite's own per-statement timing -----------------------------------------
