@@ -68,6 +68,11 @@ struct refresh_fixture : lifecycle_fixture {
     for (auto& t : threads) {
       t.join();
     }
+    // A store operation's thread still holds work on `io` for a moment after it handed its
+    // result over (co_spawn releases that work when its frame ends), so the test may be here
+    // before the thread is done with `io`. Joining the store's threads now, while `io` and
+    // everything its pending handlers refer to still exist, closes that window.
+    db->close();
   }
 
   template <class Awaitable>
