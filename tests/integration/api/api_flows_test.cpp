@@ -85,6 +85,25 @@ TEST_CASE("a session cookie is HttpOnly, SameSite=Lax and rotated at every login
   CHECK(again.cookie != cookie.substr(0, cookie.find(';')));
 }
 
+TEST_CASE("signing in again from the same browser ends the session its old cookie held",
+          "[sign-in]") {
+  auto& w = world();
+  const auto first = w.login("ana@creators.test", api_world::password);
+  REQUIRE(w.call(first, "GET", "/v1/session").status == 200);
+  // The browser still sends its first cookie when it signs in again.
+  const auto again =
+      http_request(w.port(), "POST", "/v1/session",
+                   json{{"email", "ana@creators.test"}, {"password", api_world::password}}.dump(),
+                   {{"Content-Type", "application/json"}, {"Cookie", first.cookie}});
+  REQUIRE(again.status == 200);
+  const auto& set_cookie = again.headers.at("set-cookie");
+  credentials second{set_cookie.substr(0, set_cookie.find(';')),
+                     json::parse(again.body)["csrf_token"], "", first.user_id};
+  CHECK(second.cookie != first.cookie);
+  CHECK(w.call(first, "GET", "/v1/session").status == 401);
+  CHECK(w.call(second, "GET", "/v1/session").status == 200);
+}
+
 TEST_CASE("a change made with a session cookie needs its CSRF token and our Origin", "[sign-in]") {
   auto& w = world();
   auto owner = w.actors["owner"];
