@@ -372,6 +372,11 @@ int run_daemon(const std::filesystem::path& config_path, config cfg) {
     t.join();
   }
 
+  // Work that resumes on `io` must end while `io` exists: a request cut off by the drain
+  // deadline may still wait for a password check or a store operation. Dropping the queued
+  // checks and joining the store's threads here, before `io` is destroyed, means no thread
+  // hands a completion to an event loop that is gone.
+  v1.stop_hashing();
   (*db)->close();
   log.info("stopped");
   return exit_ok;

@@ -6,6 +6,7 @@
 #include <chrono>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include <boost/asio/co_spawn.hpp>
@@ -45,10 +46,16 @@ class api_context {
         log(std::move(logger)),
         account_limiter(this->settings.login_per_account),
         address_limiter(this->settings.login_per_address),
-        hashing_(hashing_threads) {}
+        hashing_(std::in_place, hashing_threads) {}
   api_context(const api_context&) = delete;
   api_context& operator=(const api_context&) = delete;
-  ~api_context() { hashing_.join(); }
+  ~api_context() { stop_hashing(); }
+
+  /// Drops the password checks still queued and waits for the one running. Call it once the
+  /// event loop has stopped and before it is destroyed: a queued check holds work on that loop
+  /// and its completion resumes there, so it must be gone while the loop still exists. No
+  /// hash_off_thread() after this.
+  void stop_hashing() { hashing_.reset(); }
 
   /// Runs f() on the hashing pool and resumes on the caller's executor. `f` is moved from;
   /// like store::read it must be a named object (see there).
@@ -92,12 +99,12 @@ class api_context {
     auto task = [f = std::move(f)]() mutable -> boost::asio::awaitable<std::optional<R>> {
       co_return std::optional<R>(f());
     };
-    auto value = co_await boost::asio::co_spawn(hashing_.get_executor(), std::move(task),
+    auto value = co_await boost::asio::co_spawn(hashing_->get_executor(), std::move(task),
                                                 boost::asio::use_awaitable);
     co_return std::move(*value);
   }
 
-  boost::asio::thread_pool hashing_;
+  std::optional<boost::asio::thread_pool> hashing_;  // destroying it drops what is queued
 };
 
 }  // namespace rosterd::daemon::api

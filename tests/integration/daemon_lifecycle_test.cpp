@@ -1,12 +1,14 @@
 // The daemon as systemd runs it: readiness, reload, graceful stop, watchdog, socket activation
 // and refusing a database it does not understand.
 
+#include <memory>
 #include <netinet/in.h>
 #include <signal.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <thread>
 #include <unistd.h>
+#include <vector>
 
 #include <catch2/catch.hpp>
 #include <sqlite3.h>
@@ -144,6 +146,37 @@ TEST_CASE("a drain that outlasts shutdown_grace closes the stragglers and still 
   CHECK(d.process().wait(5s) == 0);
   CHECK(read_file(d.dir() / "rosterd.log").find("http_drain_deadline_reached") !=
         std::string::npos);
+}
+
+TEST_CASE("a stop while password checks are still queued exits 0 and touches no freed memory",
+          "[daemon][integration]") {
+  // Costly hashes on one hashing thread: the queue outlasts the drain and its hard deadline,
+  // so the event loop stops with checks still queued. Their completions must not reach the
+  // event loop once it is gone (under ASan, a use after free aborts with a report).
+  daemon_harness d(test_config("shutdown_grace = \"200ms\"\n", "\n[passwords]\niterations = 24\n"));
+  REQUIRE(d.wait_ready());
+  std::vector<std::unique_ptr<raw_connection>> logins;
+  for (int i = 0; i < 12; ++i) {
+    const auto body = "{\"email\":\"nobody" + std::to_string(i) +
+                      "@nowhere.test\",\"password\":\"not the password\"}";
+    auto c = std::make_unique<raw_connection>(d.port());
+    REQUIRE(
+        c->send("POST /v1/session HTTP/1.1\r\nHost: t\r\nContent-Type: application/json\r\n"
+                "Content-Length: " +
+                std::to_string(body.size()) + "\r\n\r\n" + body));
+    logins.push_back(std::move(c));
+  }
+  std::this_thread::sleep_for(300ms);
+  d.process().signal(SIGTERM);
+  const auto code = d.process().wait(60s);
+  REQUIRE(code);
+  CHECK(*code == 0);
+  const auto log = read_file(d.dir() / "rosterd.log");
+  const auto report = log.find("AddressSanitizer");
+  INFO((report == std::string::npos ? std::string() : log.substr(report, 4000)));
+  CHECK(report == std::string::npos);
+  CHECK(log.find("http_drain_deadline_reached") != std::string::npos);  // checks were queued
+  CHECK(log.find("stopped") != std::string::npos);
 }
 
 TEST_CASE("the watchdog is fed from the event loop at half WATCHDOG_USEC",
