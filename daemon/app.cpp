@@ -15,13 +15,10 @@
 
 #include "base/log_field.hpp"
 #include "daemon/api/api_context.hpp"
-#include "daemon/api/routes.hpp"
 #include "daemon/logging.hpp"
 #include "daemon/oauth_wiring.hpp"
 #include "daemon/outbox_mailer.hpp"
-#include "daemon/pages/connect_pages.hpp"
-#include "daemon/pages/platform_hooks.hpp"
-#include "daemon/routes/ops_routes.hpp"
+#include "daemon/routes/daemon_routes.hpp"
 #include "daemon/systemd_notify.hpp"
 #include "daemon/version.hpp"
 #include "daemon/wiring.hpp"
@@ -44,6 +41,7 @@ http::limits limits_from(const server_config& s) {
   l.max_header_bytes = s.max_header_bytes;
   l.max_header_count = s.max_header_count;
   l.max_connections = s.max_connections;
+  l.max_connections_per_peer = s.max_connections_per_peer;
   l.idle_timeout = s.idle_timeout;
   l.header_timeout = s.header_timeout;
   l.body_timeout = s.body_timeout;
@@ -272,12 +270,22 @@ int run_daemon(const std::filesystem::path& config_path, config cfg) {
   rt.db = db->get();
   rt.keys = *oauth_services ? (*oauth_services)->keys : std::make_shared<vault::key_holder>(*keys);
 
+  std::optional<base::secret> metrics_token;
+  if (!rt.cfg.metrics.token_file.empty()) {
+    auto token = read_metrics_token(rt.cfg.metrics);
+    if (!token) {
+      log.critical("startup_failed stage=metrics problem={}",
+                   base::log_field(token.error().detail));
+      return exit_config;
+    }
+    metrics_token = std::move(*token);
+  }
   http::router routes;
-  add_ops_routes(routes, {**db, metrics, rt.stopping});
-  api::add_api_routes(routes, v1);
-  pages::add_connect_pages(routes, v1);
-  pages::add_platform_hooks(routes, v1);
-  http::dispatcher dispatch(routes, metrics, rt.logs.http);
+  add_daemon_routes(routes, {**db, metrics, rt.stopping, metrics_token ? &*metrics_token : nullptr},
+                    v1);
+  http::dispatcher dispatch(
+      routes, metrics, rt.logs.http,
+      {.https_public_url = rt.cfg.server.public_url.rfind("https://", 0) == 0});
 
   const unsigned workers = rt.cfg.server.workers != 0
                                ? rt.cfg.server.workers

@@ -46,6 +46,7 @@ void read_server(table_reader& r, server_config& s, const std::filesystem::path&
   r.string("public_url", s.public_url);
   r.integer("workers", s.workers, 0, 64);
   r.integer("max_connections", s.max_connections, 1, 100'000);
+  r.integer("max_connections_per_peer", s.max_connections_per_peer, 1, 100'000);
   r.byte_size("max_body_bytes", s.max_body_bytes, 1024, 64ULL * 1024 * 1024);
   r.byte_size("max_header_bytes", s.max_header_bytes, 1024, 1024ULL * 1024);
   r.integer("max_header_count", s.max_header_count, 8, 1000);
@@ -74,6 +75,11 @@ void read_server(table_reader& r, server_config& s, const std::filesystem::path&
                          "\" is not host:port with a numeric IP address, e.g. \"127.0.0.1:8080\" "
                          "or \"[::1]:8080\"");
     }
+  }
+  if (s.max_connections_per_peer > s.max_connections) {
+    r.errors().add(r.raw().source(), r.full_key("max_connections_per_peer"),
+                   std::to_string(s.max_connections_per_peer) + " is more than max_connections (" +
+                       std::to_string(s.max_connections) + "); lower it, or raise max_connections");
   }
   if (s.listen.empty()) {
     r.errors().add(r.raw().source(), r.full_key("listen"),
@@ -286,6 +292,11 @@ void read_vault(table_reader& r, vault_config& v) {
   r.finish();
 }
 
+void read_metrics(table_reader& r, metrics_config& m) {
+  r.secret("token_file", m.token_file);
+  r.finish();
+}
+
 void read_log(table_reader& r, log_config& l, const std::filesystem::path& base_dir) {
   r.choice("level", l.level, log_levels());
   if (const auto* t = r.table("modules")) {
@@ -393,6 +404,10 @@ base::result<config> parse_config(std::string_view text, const std::string& sour
                            "hands over need the vault: set key_file to a key file or "
                            "credential:NAME (generate one with `rosterctl keys generate`)");
   }
+  if (const auto* t = top.table("metrics")) {
+    table_reader r(*t, "metrics", errors, base_dir);
+    read_metrics(r, c.metrics);
+  }
   if (const auto* t = top.table("log")) {
     table_reader r(*t, "log", errors, base_dir);
     read_log(r, c.log, base_dir);
@@ -452,6 +467,22 @@ base::result<base::secret> read_secret(const secret_file& ref) {
   return base::secret(std::move(value));
 }
 
+base::result<base::secret> read_metrics_token(const metrics_config& m) {
+  auto token = read_secret(m.token_file);
+  if (!token) {
+    return token;
+  }
+  // Anyone who reaches the listener may guess; a short token would make that practical.
+  constexpr std::size_t shortest = 16;
+  if (token->reveal().size() < shortest) {
+    return base::fail(config_errc::secret_unreadable,
+                      "the token in " + m.token_file.reference + " must be at least " +
+                          std::to_string(shortest) +
+                          " characters; generate one with `openssl rand -hex 32`");
+  }
+  return token;
+}
+
 base::result<void> check_referenced_files(const config& c) {
   std::string problems;
   auto add = [&](const std::string& line) { problems += (problems.empty() ? "" : "\n") + line; };
@@ -478,6 +509,11 @@ base::result<void> check_referenced_files(const config& c) {
     if (auto secret = read_secret(p.client_secret_file); !secret) {
       add(c.source.string() + ": oauth.providers." + p.id +
           ".client_secret_file: " + secret.error().detail);
+    }
+  }
+  if (!c.metrics.token_file.empty()) {
+    if (auto token = read_metrics_token(c.metrics); !token) {
+      add(c.source.string() + ": metrics.token_file: " + token.error().detail);
     }
   }
   if (tls.enabled) {
@@ -508,6 +544,8 @@ std::vector<std::string> keys_needing_restart(const config& a, const config& b) 
   check(s.public_url == t.public_url, "server.public_url");
   check(s.workers == t.workers, "server.workers");
   check(s.max_connections == t.max_connections, "server.max_connections");
+  check(s.max_connections_per_peer == t.max_connections_per_peer,
+        "server.max_connections_per_peer");
   check(s.max_body_bytes == t.max_body_bytes, "server.max_body_bytes");
   check(s.max_header_bytes == t.max_header_bytes, "server.max_header_bytes");
   check(s.max_header_count == t.max_header_count, "server.max_header_count");
@@ -562,6 +600,7 @@ std::vector<std::string> keys_needing_restart(const config& a, const config& b) 
             a.oauth.broker_refresh_margin == b.oauth.broker_refresh_margin &&
             provider_key(a.oauth) == provider_key(b.oauth),
         "oauth.*");
+  check(a.metrics.token_file.reference == b.metrics.token_file.reference, "metrics.token_file");
   return keys;
 }
 

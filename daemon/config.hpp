@@ -36,6 +36,7 @@ struct server_config {
   std::string public_url = "http://127.0.0.1:8080";   ///< how browsers reach us (links, cookies)
   unsigned workers = 0;                               ///< I/O threads; 0 = number of cores
   std::size_t max_connections = 1024;
+  std::size_t max_connections_per_peer = 128;    ///< per client address (IPv6: per /64)
   std::size_t max_body_bytes = 6 * 1024 * 1024;  ///< the CSV import allows 5 MiB
   std::uint32_t max_header_bytes = 16 * 1024;
   std::size_t max_header_count = 100;
@@ -130,6 +131,11 @@ struct oauth_config {
   std::vector<oauth_provider_config> providers;  ///< sorted by id
 };
 
+/// GET /metrics. With a token file, scrapes must send `Authorization: Bearer <token>`.
+struct metrics_config {
+  secret_file token_file;  ///< empty: /metrics answers anyone who reaches the listener
+};
+
 struct log_config {
   std::string level = "info";                  ///< trace, debug, info, warn, error, critical, off
   std::map<std::string, std::string> modules;  ///< per-module override, e.g. http = "debug"
@@ -145,6 +151,7 @@ struct config {
   mail_config mail;
   vault_config vault;
   oauth_config oauth;
+  metrics_config metrics;
   log_config log;
 };
 
@@ -165,6 +172,10 @@ std::vector<std::string> keys_needing_restart(const config& running, const confi
 /// Reads the secret a secret_file points to (trailing newline stripped). Fails with a detail
 /// naming the key's reference, never the content.
 base::result<base::secret> read_secret(const secret_file& ref);
+
+/// Reads [metrics] token_file and checks the token is long enough not to be guessed. The
+/// detail names the file's reference, never the content.
+base::result<base::secret> read_metrics_token(const metrics_config& m);
 
 /// Checks that every file the config names (TLS chain, secrets) exists and is readable, without
 /// keeping any secret. The detail names each offending key.

@@ -26,6 +26,7 @@ std::string render_config(const config& c) {
       {"public_url", s.public_url},
       {"workers", static_cast<std::int64_t>(s.workers)},
       {"max_connections", static_cast<std::int64_t>(s.max_connections)},
+      {"max_connections_per_peer", static_cast<std::int64_t>(s.max_connections_per_peer)},
       {"max_body_bytes", static_cast<std::int64_t>(s.max_body_bytes)},
       {"max_header_bytes", static_cast<std::int64_t>(s.max_header_bytes)},
       {"max_header_count", static_cast<std::int64_t>(s.max_header_count)},
@@ -150,6 +151,9 @@ std::string render_config(const config& c) {
     root.insert("vault", vault);
   }
   root.insert("oauth", oauth);
+  if (!c.metrics.token_file.empty()) {
+    root.insert("metrics", toml::table{{"token_file", c.metrics.token_file.reference}});
+  }
   std::ostringstream out;
   out << "# Effective configuration from " << c.source.string()
       << " (defaults filled in; secrets shown by reference only)\n"

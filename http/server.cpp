@@ -1,5 +1,6 @@
 #include "http/server.hpp"
 
+#include <optional>
 #include <sys/socket.h>
 
 #include <boost/asio/as_tuple.hpp>
@@ -30,7 +31,12 @@ std::string describe(const tcp::endpoint& ep) {
 
 server::server(asio::io_context& io, limits lim, dispatcher& dispatch,
                std::shared_ptr<asio::ssl::context> tls, std::shared_ptr<spdlog::logger> log)
-    : io_(io), limits_(lim), dispatch_(dispatch), tls_(std::move(tls)), log_(std::move(log)) {}
+    : io_(io),
+      limits_(lim),
+      dispatch_(dispatch),
+      tls_(std::move(tls)),
+      log_(std::move(log)),
+      peers_(lim.max_connections_per_peer) {}
 
 server::~server() = default;
 
@@ -105,11 +111,20 @@ asio::awaitable<void> server::accept_loop(tcp::acceptor& acceptor) {
       dispatch_.count_drop("connection_limit");
       continue;
     }
-    launch(std::move(socket));
+    boost::system::error_code gone;
+    const auto peer = socket.remote_endpoint(gone);
+    if (gone) {
+      continue;  // reset before we got to it; nothing to serve
+    }
+    if (!peers_.try_take(peer.address())) {
+      dispatch_.count_drop("peer_connection_limit");
+      continue;
+    }
+    launch(std::move(socket), peer.address());
   }
 }
 
-void server::launch(tcp::socket socket) {
+void server::launch(tcp::socket socket, const asio::ip::address& peer) {
   const auto id = next_id_.fetch_add(1);
   const session_env env{limits_, dispatch_, draining_, *log_};
   auto executor = socket.get_executor();
@@ -124,21 +139,39 @@ void server::launch(tcp::socket socket) {
     forget(id);
   };
   ++active_;
-  if (tls_) {
-    auto s = std::make_shared<session<tls_stream>>(
-        tls_stream(plain_stream(std::move(socket)), *tls_), env, true);
-    sessions_.lock()->emplace(id, s);
-    asio::co_spawn(executor, s->run(), on_done);
-  } else {
-    auto s = std::make_shared<session<plain_stream>>(plain_stream(std::move(socket)), env, false);
-    sessions_.lock()->emplace(id, s);
-    asio::co_spawn(executor, s->run(), on_done);
+  sessions_.lock()->emplace(id, tracked_session{{}, peer});
+  try {
+    if (tls_) {
+      auto s = std::make_shared<session<tls_stream>>(
+          tls_stream(plain_stream(std::move(socket)), *tls_), env, true);
+      sessions_.lock()->at(id).session = s;
+      asio::co_spawn(executor, s->run(), on_done);
+    } else {
+      auto s = std::make_shared<session<plain_stream>>(plain_stream(std::move(socket)), env, false);
+      sessions_.lock()->at(id).session = s;
+      asio::co_spawn(executor, s->run(), on_done);
+    }
+  } catch (const std::exception& e) {
+    // Out of memory or TLS state: this connection closes, the accept loop goes on, and its
+    // slots are not lost.
+    log_->error("http_session_start_failed error={}", e.what());
+    forget(id);
   }
 }
 
 void server::forget(std::uint64_t id) {
-  sessions_.lock()->erase(id);
-  --active_;
+  std::optional<asio::ip::address> peer;
+  {
+    auto sessions = sessions_.lock();
+    if (auto it = sessions->find(id); it != sessions->end()) {
+      peer = it->second.peer;
+      sessions->erase(it);
+    }
+  }
+  if (peer) {
+    peers_.give_back(*peer);
+    --active_;
+  }
 }
 
 asio::awaitable<void> server::shutdown(std::chrono::milliseconds grace) {
@@ -153,8 +186,8 @@ asio::awaitable<void> server::shutdown(std::chrono::milliseconds grace) {
     std::vector<std::shared_ptr<session_base>> live;
     {
       auto sessions = sessions_.lock();
-      for (auto& [id, weak] : *sessions) {
-        if (auto s = weak.lock()) {
+      for (auto& [id, tracked] : *sessions) {
+        if (auto s = tracked.session.lock()) {
           live.push_back(std::move(s));
         }
       }

@@ -15,6 +15,7 @@
 #include "base/guarded.hpp"
 #include "http/dispatcher.hpp"
 #include "http/limits.hpp"
+#include "http/peer_slots.hpp"
 
 namespace rosterd::http {
 
@@ -49,8 +50,15 @@ class server {
  private:
   friend class session_base;
   boost::asio::awaitable<void> accept_loop(boost::asio::ip::tcp::acceptor& acceptor);
-  void launch(boost::asio::ip::tcp::socket socket);
+  /// Starts a session for a connection whose peer already holds a slot in peers_.
+  void launch(boost::asio::ip::tcp::socket socket, const boost::asio::ip::address& peer);
+  /// The one place a connection's slots (active_, peers_) are given back; once per id.
   void forget(std::uint64_t id);
+
+  struct tracked_session {
+    std::weak_ptr<session_base> session;
+    boost::asio::ip::address peer;
+  };
 
   boost::asio::io_context& io_;
   limits limits_;
@@ -61,7 +69,8 @@ class server {
   std::atomic<bool> draining_{false};
   std::atomic<std::size_t> active_{0};
   std::atomic<std::uint64_t> next_id_{1};
-  base::guarded<std::unordered_map<std::uint64_t, std::weak_ptr<session_base>>> sessions_;
+  peer_slots peers_;
+  base::guarded<std::unordered_map<std::uint64_t, tracked_session>> sessions_;
 };
 
 }  // namespace rosterd::http

@@ -207,7 +207,7 @@ asio::awaitable<void> session<Stream>::end_after_read_error(const boost::system:
 
 template <class Stream>
 asio::awaitable<void> session<Stream>::send_rejection(const problem& p, unsigned version) {
-  auto res = env_.dispatch.reject(p, version == 10 ? 10 : 11);
+  auto res = env_.dispatch.reject(p, version == 10 ? 10 : 11, secure_);
   beast::get_lowest_layer(stream_).expires_after(env_.lim.write_timeout);
   co_await beast_http::async_write(stream_, res, use_tuple);
 }

@@ -3,6 +3,8 @@
 #include <nlohmann/json.hpp>
 
 #include "http/problem.hpp"
+#include "oauth/crypto.hpp"
+#include "roster/text.hpp"
 #include "store/migrations.hpp"
 #include "store/store.hpp"
 
@@ -19,6 +21,24 @@ http::response json_response(const http::request_context& ctx, http::status code
 }
 
 }  // namespace
+
+bool bearer_token_matches(const base::secret& expected, std::string_view authorization) {
+  constexpr std::string_view scheme = "bearer ";
+  if (authorization.size() <= scheme.size() ||
+      !roster::equals_ignoring_case(authorization.substr(0, scheme.size()), scheme)) {
+    return false;
+  }
+  auto candidate = authorization.substr(scheme.size());
+  while (!candidate.empty() && candidate.front() == ' ') {
+    candidate.remove_prefix(1);
+  }
+  if (candidate.empty()) {
+    return false;
+  }
+  const auto want = oauth::sha256(expected.reveal());
+  const auto got = oauth::sha256(candidate);
+  return oauth::constant_time_equal(want.data(), want.size(), got.data(), got.size());
+}
 
 void add_ops_routes(http::router& routes, ops_dependencies deps) {
   routes.add(http::verb::get, "/healthz",
@@ -51,15 +71,26 @@ void add_ops_routes(http::router& routes, ops_dependencies deps) {
                                        {{"status", "ready"}, {"schema_version", *version}});
              });
 
-  routes.add(http::verb::get, "/metrics",
-             [deps](http::request_context& ctx) -> boost::asio::awaitable<http::response> {
-               http::response res{http::status::ok, ctx.req.version()};
-               res.set(http::beast_http::field::content_type,
-                       "text/plain; version=0.0.4; charset=utf-8");
-               res.body() = deps.metrics.expose();
-               res.prepare_payload();
-               co_return res;
-             });
+  routes.add(
+      http::verb::get, "/metrics",
+      [deps](http::request_context& ctx) -> boost::asio::awaitable<http::response> {
+        if (deps.metrics_token != nullptr &&
+            !bearer_token_matches(*deps.metrics_token,
+                                  ctx.req[http::beast_http::field::authorization])) {
+          auto res = http::make_problem_response(
+              http::make_problem(http::status::unauthorized, "unauthenticated",
+                                 "Send the metrics token ([metrics] token_file) as Authorization: "
+                                 "Bearer <token>."),
+              ctx.req.version(), ctx.request_id);
+          res.set(http::beast_http::field::www_authenticate, "Bearer realm=\"metrics\"");
+          co_return res;
+        }
+        http::response res{http::status::ok, ctx.req.version()};
+        res.set(http::beast_http::field::content_type, "text/plain; version=0.0.4; charset=utf-8");
+        res.body() = deps.metrics.expose();
+        res.prepare_payload();
+        co_return res;
+      });
 }
 
 }  // namespace rosterd::daemon

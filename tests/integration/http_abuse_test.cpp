@@ -234,3 +234,174 @@ TEST_CASE("a request arriving in pieces is reassembled and answered", "[http][in
   CHECK(status_of(answer.data) == 200);
   CHECK(answer.data.find("{\"status\":\"ok\"}") != std::string::npos);
 }
+
+namespace {
+
+std::size_t series_count(const std::string& exposition) {
+  std::size_t n = 0;
+  for (std::size_t at = 0; at < exposition.size();) {
+    const auto end = exposition.find('\n', at);
+    const auto line = exposition.substr(at, end - at);
+    n += !line.empty() && line.front() != '#' ? 1 : 0;
+    at = end == std::string::npos ? exposition.size() : end + 1;
+  }
+  return n;
+}
+
+int answer_to(std::uint16_t port, const std::string& request_line) {
+  raw_connection c(port);
+  c.send(request_line + "\r\nHost: t\r\nConnection: close\r\n\r\n");
+  return status_of(c.read_until_close(5s).data);
+}
+
+}  // namespace
+
+TEST_CASE("requests with made-up methods get 501 or 400 and add no metric series",
+          "[http][metrics][integration]") {
+  auto& d = shared_daemon();
+  CHECK(answer_to(d.port(), "BREW /healthz HTTP/1.1") == 501);
+  CHECK(answer_to(d.port(), "get /no/such/thing HTTP/1.1") == 501);
+  CHECK(answer_to(d.port(), "G@T /healthz HTTP/1.1") == 400);  // not even a method token
+  http_request(d.port(), "GET", "/metrics");
+  const auto before = series_count(http_request(d.port(), "GET", "/metrics").body);
+  for (int i = 0; i < 200; ++i) {
+    const auto method = "M" + std::to_string(i) + "X";
+    const auto status =
+        answer_to(d.port(), method + (i % 2 == 0 ? " /healthz" : " /v1/nothing") + " HTTP/1.1");
+    INFO(method);
+    REQUIRE(status == 501);
+  }
+  const auto after = http_request(d.port(), "GET", "/metrics").body;
+  CHECK(series_count(after) == before);
+  CHECK(after.find("method=\"M1") == std::string::npos);
+  CHECK(after.find("method=\"other\",route=\"<unmatched>\",status=\"501\"") != std::string::npos);
+}
+
+TEST_CASE("API answers carry a no-framing CSP; connect pages keep their own; no HSTS on plain http",
+          "[http][headers][integration]") {
+  auto& d = shared_daemon();
+  for (const auto* target : {"/healthz", "/no/such/thing", "/metrics"}) {
+    INFO(target);
+    auto reply = http_request(d.port(), "GET", target);
+    CHECK(reply.headers["content-security-policy"] == "default-src 'none'; frame-ancestors 'none'");
+    CHECK(reply.headers.count("strict-transport-security") == 0);
+  }
+  auto page = http_request(d.port(), "GET", "/connect/not-a-real-link");
+  CHECK(page.headers["content-type"].rfind("text/html", 0) == 0);
+  CHECK(page.headers["content-security-policy"].find("style-src 'unsafe-inline'") !=
+        std::string::npos);
+  CHECK(page.headers["content-security-policy"].find("frame-ancestors 'none'") !=
+        std::string::npos);
+}
+
+namespace {
+
+// A keep-alive request answered on `c`: proof that the server took the connection.
+bool served(raw_connection& c) {
+  if (!c.send("GET /healthz HTTP/1.1\r\nHost: t\r\n\r\n")) {
+    return false;
+  }
+  return status_of(c.read_until("{\"status\":\"ok\"}", 5s)) == 200;
+}
+
+// A connection the server closes at once, without reading or answering anything.
+bool refused(std::uint16_t port, const std::string& source) {
+  raw_connection c(port, source);
+  const auto answer = c.read_until_close(5s);
+  return answer.closed && answer.data.empty();
+}
+
+}  // namespace
+
+TEST_CASE(
+    "one client address holds at most max_connections_per_peer; others connect; every "
+    "close returns its slot",
+    "[http][integration]") {
+  daemon_harness d(test_config("max_connections_per_peer = 4\nheader_timeout = \"1s\"\n"));
+  REQUIRE(d.wait_ready());
+  std::vector<std::unique_ptr<raw_connection>> held;
+  for (int i = 0; i < 4; ++i) {
+    held.push_back(std::make_unique<raw_connection>(d.port(), "127.0.0.1"));
+    REQUIRE(served(*held.back()));
+  }
+  CHECK(refused(d.port(), "127.0.0.1"));
+  CHECK(refused(d.port(), "127.0.0.1"));
+
+  // Another address is a different client and is served while the first one is at its cap.
+  raw_connection other(d.port(), "127.0.0.2");
+  REQUIRE(served(other));
+  other.send("GET /metrics HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n");
+  const auto metrics = other.read_until_close(5s).data;
+  CHECK(
+      metrics.find("rosterd_http_connections_dropped_total{reason=\"peer_connection_limit\"} 2") !=
+      std::string::npos);
+
+  // Each held connection ends a different way; every way must give its slot back.
+  held[0].reset();  // the client closes
+  held[1]->send("GET /healthz HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n");
+  CHECK(held[1]->read_until_close(5s).closed);  // the server closes after answering
+  held[2]->send("GET /healthz HTTP/1.1\r\nHost: t\r\nX-Big: " + std::string(20 * 1024, 'a') +
+                "\r\n\r\n");
+  CHECK(status_of(held[2]->read_until_close(5s).data) == 431);  // refused mid-request
+  held[3]->send("GET /healthz HTTP/1.1\r\nHost: t\r\n");
+  CHECK(held[3]->read_until_close(5s).closed);  // header_timeout
+  held.clear();
+
+  // Exactly four slots again: not fewer (a leak) and not more (a slot given back twice). The
+  // server notices the closes asynchronously, so wait for the fourth to be served.
+  const auto deadline = std::chrono::steady_clock::now() + 10s;
+  while (held.size() < 4 && std::chrono::steady_clock::now() < deadline) {
+    auto c = std::make_unique<raw_connection>(d.port(), "127.0.0.1");
+    if (served(*c)) {
+      held.push_back(std::move(c));
+    } else {
+      std::this_thread::sleep_for(50ms);
+    }
+  }
+  REQUIRE(held.size() == 4);
+  CHECK(refused(d.port(), "127.0.0.1"));
+  CHECK(d.stop() == 0);
+}
+
+TEST_CASE("with metrics.token_file, /metrics needs the bearer token, which is never logged",
+          "[http][metrics][integration]") {
+  const std::string token = "CANARY-METRICS-TOKEN-7d41c9a0e2";
+  daemon_harness d(test_config({}, "\n[metrics]\ntoken_file = \"metrics.token\"\n"),
+                   daemon_harness::not_started);
+  write_file(d.dir() / "metrics.token", token + "\n");
+  d.start();
+  REQUIRE(d.wait_ready());
+
+  auto anonymous = http_request(d.port(), "GET", "/metrics");
+  CHECK(anonymous.status == 401);
+  CHECK(anonymous.headers["www-authenticate"].rfind("Bearer", 0) == 0);
+  CHECK(anonymous.headers["content-type"] == "application/problem+json");
+  CHECK(anonymous.body.find("rosterd_http_requests_total") == std::string::npos);
+  const std::vector<std::string> wrong_values{"Bearer " + token.substr(0, token.size() - 1) + "X",
+                                              "Bearer " + token + "X",
+                                              "Bearer " + token.substr(0, 8),
+                                              "Basic " + token,
+                                              token,
+                                              "Bearer"};
+  for (const auto& wrong : wrong_values) {
+    INFO(wrong.substr(0, 12) << "... (" << wrong.size() << " bytes)");
+    CHECK(http_request(d.port(), "GET", "/metrics", {}, {{"Authorization", wrong}}).status == 401);
+  }
+  const auto allowed =
+      http_request(d.port(), "GET", "/metrics", {}, {{"Authorization", "Bearer " + token}});
+  CHECK(allowed.status == 200);
+  CHECK(allowed.body.find("rosterd_http_requests_total") != std::string::npos);
+  CHECK(allowed.body.find("route=\"/metrics\",status=\"401\"") != std::string::npos);
+  // The auth scheme is case-insensitive (RFC 9110); health checks stay open.
+  CHECK(http_request(d.port(), "GET", "/metrics", {}, {{"Authorization", "bearer " + token}})
+            .status == 200);
+  CHECK(http_request(d.port(), "GET", "/healthz").status == 200);
+  CHECK(http_request(d.port(), "GET", "/readyz").status == 200);
+
+  CHECK(d.stop() == 0);
+  CHECK(read_file(d.dir() / "rosterd.log").find(token) == std::string::npos);
+  const auto printed =
+      run_to_end(rosterd_binary(), {"--print-config", "--config", d.config_path().string()});
+  CHECK(printed.output.find("token_file = 'metrics.token'") != std::string::npos);
+  CHECK(printed.output.find(token) == std::string::npos);
+}

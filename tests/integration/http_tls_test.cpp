@@ -38,8 +38,11 @@ void make_test_pki(const std::filesystem::path& dir) {
            "-CAcreateserial", "-out", p("server.crt"), "-days", "2", "-extfile", p("ext.cnf")});
 }
 
-// GET /healthz over TLS; throws when the handshake or verification fails.
-int tls_get(std::uint16_t port, const std::filesystem::path& ca_file, const std::string& host) {
+// GET `target` over TLS; throws when the handshake or verification fails.
+beast::http::response<beast::http::string_body> tls_request(std::uint16_t port,
+                                                            const std::filesystem::path& ca_file,
+                                                            const std::string& host,
+                                                            const std::string& target) {
   boost::asio::io_context io;
   ssl::context ctx(ssl::context::tls_client);
   ctx.set_verify_mode(ssl::verify_peer);
@@ -52,13 +55,18 @@ int tls_get(std::uint16_t port, const std::filesystem::path& ca_file, const std:
   beast::get_lowest_layer(stream).expires_after(10s);
   beast::get_lowest_layer(stream).connect({boost::asio::ip::make_address("127.0.0.1"), port});
   stream.handshake(ssl::stream_base::client);
-  beast::http::request<beast::http::empty_body> req{beast::http::verb::get, "/healthz", 11};
+  beast::http::request<beast::http::empty_body> req{beast::http::verb::get, target, 11};
   req.set(beast::http::field::host, host);
   beast::http::write(stream, req);
   beast::flat_buffer buffer;
   beast::http::response<beast::http::string_body> res;
   beast::http::read(stream, buffer, res);
-  return static_cast<int>(res.result_int());
+  return res;
+}
+
+// The status of GET /healthz over TLS; throws when the handshake or verification fails.
+int tls_get(std::uint16_t port, const std::filesystem::path& ca_file, const std::string& host) {
+  return static_cast<int>(tls_request(port, ca_file, host, "/healthz").result_int());
 }
 
 }  // namespace
@@ -101,4 +109,30 @@ TEST_CASE("a key that does not match the certificate stops startup with exit 78"
   CHECK(d.process().wait(20s) == 78);
   CHECK_FALSE(d.notify().wait_for("READY=1", 50ms));
   CHECK(d.process().output().find("does not match") != std::string::npos);
+}
+
+TEST_CASE("answers over TLS carry Strict-Transport-Security, API and pages alike",
+          "[http][tls][headers][integration]") {
+  temp_directory pki;
+  make_test_pki(pki.path());
+  daemon_harness d(test_config("[server.tls]\nenabled = true\ncert_file = \"" +
+                               (pki.path() / "server.crt").string() + "\"\nkey_file = \"" +
+                               (pki.path() / "server.key").string() + "\"\n"));
+  REQUIRE(d.wait_ready());
+  for (const auto* target : {"/healthz", "/no/such/thing", "/connect/not-a-real-link"}) {
+    INFO(target);
+    const auto res = tls_request(d.port(), pki.path() / "ca.crt", "localhost", target);
+    CHECK(res[beast::http::field::strict_transport_security] == "max-age=31536000");
+  }
+  CHECK(d.stop() == 0);
+}
+
+TEST_CASE("behind a TLS-terminating proxy (an https public_url) plain answers carry HSTS",
+          "[http][tls][headers][integration]") {
+  daemon_harness d(test_config("public_url = \"https://rosterd.example\"\n"));
+  REQUIRE(d.wait_ready());
+  auto reply = http_request(d.port(), "GET", "/healthz");
+  CHECK(reply.headers["strict-transport-security"] == "max-age=31536000");
+  CHECK(reply.headers["content-security-policy"] == "default-src 'none'; frame-ancestors 'none'");
+  CHECK(d.stop() == 0);
 }

@@ -64,13 +64,25 @@ http_reply http_request(std::uint16_t port, const std::string& method, const std
   return reply;
 }
 
-raw_connection::raw_connection(std::uint16_t port) {
+raw_connection::raw_connection(std::uint16_t port) : raw_connection(port, std::string()) {}
+
+raw_connection::raw_connection(std::uint16_t port, const std::string& source_address) {
   fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (!source_address.empty()) {
+    sockaddr_in source{};
+    source.sin_family = AF_INET;
+    if (::inet_pton(AF_INET, source_address.c_str(), &source.sin_addr) != 1 ||
+        ::bind(fd_, reinterpret_cast<sockaddr*>(&source), sizeof source) != 0) {
+      ::close(fd_);
+      throw std::runtime_error("cannot bind to source address " + source_address);
+    }
+  }
   sockaddr_in addr{};
   addr.sin_family = AF_INET;
   addr.sin_port = htons(port);
   addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
   if (::connect(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
+    ::close(fd_);
     throw std::runtime_error("cannot connect to port " + std::to_string(port));
   }
 }

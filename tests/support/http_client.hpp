@@ -25,6 +25,9 @@ http_reply http_request(std::uint16_t port, const std::string& method, const std
 class raw_connection {
  public:
   explicit raw_connection(std::uint16_t port);
+  /// From `source_address` (another loopback address such as "127.0.0.2"), so the server sees
+  /// a second client.
+  raw_connection(std::uint16_t port, const std::string& source_address);
   ~raw_connection();
   raw_connection(const raw_connection&) = delete;
   raw_connection& operator=(const raw_connection&) = delete;

@@ -1,5 +1,8 @@
 #include "daemon/config.hpp"
 
+#include <fstream>
+#include <unistd.h>
+
 #include <catch2/catch.hpp>
 
 using namespace rosterd::daemon;
@@ -206,4 +209,60 @@ TEST_CASE("OAuth provider mistakes are each reported with the key to fix", "[con
       "client_secret_file = \"/s\"\nclient_secret = \"hunter2\"\n");
   CHECK(inline_secret.find("client_secret") != std::string::npos);
   CHECK(inline_secret.find("hunter2") == std::string::npos);
+}
+
+TEST_CASE("the per-peer connection cap has a default and bounds", "[config]") {
+  CHECK(parse_ok("").server.max_connections_per_peer == 128);
+  CHECK(parse_ok("[server]\nmax_connections_per_peer = 8\n").server.max_connections_per_peer == 8);
+  CHECK(parse_error("[server]\nmax_connections_per_peer = 0\n")
+            .find("server.max_connections_per_peer") != std::string::npos);
+  const auto e = parse_error("[server]\nmax_connections = 100\nmax_connections_per_peer = 200\n");
+  CHECK(e.find("server.max_connections_per_peer") != std::string::npos);
+  CHECK(e.find("max_connections") != std::string::npos);
+  const auto a = parse_ok("");
+  const auto b = parse_ok("[server]\nmax_connections_per_peer = 8\n");
+  CHECK(keys_needing_restart(a, b) == std::vector<std::string>{"server.max_connections_per_peer"});
+}
+
+TEST_CASE("the metrics token is a secret file, never inline, and renders by reference",
+          "[config]") {
+  CHECK(parse_ok("").metrics.token_file.empty());
+  const auto c = parse_ok("[metrics]\ntoken_file = \"credential:metrics-token\"\n");
+  CHECK(c.metrics.token_file.reference == "credential:metrics-token");
+  const auto file = parse_ok("[metrics]\ntoken_file = \"metrics.token\"\n");
+  CHECK(file.metrics.token_file.resolved == "/etc/rosterd/metrics.token");
+  const auto text = render_config(file);
+  CHECK(text.find("token_file = 'metrics.token'") != std::string::npos);
+  CHECK(keys_needing_restart(parse_ok(""), file) == std::vector<std::string>{"metrics.token_file"});
+  const auto e = parse_error("[metrics]\ntoken = \"s3cr3t-value\"\n");
+  CHECK(e.find("metrics.token") != std::string::npos);
+  CHECK(e.find("never written inline") != std::string::npos);
+  CHECK(e.find("s3cr3t-value") == std::string::npos);
+}
+
+TEST_CASE("a metrics token file that is missing, empty or short is a config error", "[config]") {
+  const auto dir = std::filesystem::temp_directory_path() /
+                   ("rosterd-config-test-" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir);
+  auto check = [&](const std::string& content) {
+    if (!content.empty()) {
+      std::ofstream(dir / "metrics.token") << content;
+    }
+    auto c = parse_config("[metrics]\ntoken_file = \"metrics.token\"\n", "test.toml", dir);
+    REQUIRE(c.has_value());
+    return check_referenced_files(*c);
+  };
+  auto missing = check("");
+  REQUIRE_FALSE(missing.has_value());
+  CHECK(missing.error().detail.find("metrics.token_file") != std::string::npos);
+  auto empty = check("\n");
+  REQUIRE_FALSE(empty.has_value());
+  CHECK(empty.error().detail.find("metrics.token_file") != std::string::npos);
+  auto short_token = check("abc123\n");
+  REQUIRE_FALSE(short_token.has_value());
+  CHECK(short_token.error().detail.find("metrics.token_file") != std::string::npos);
+  CHECK(short_token.error().detail.find("at least 16") != std::string::npos);
+  CHECK(short_token.error().detail.find("abc123") == std::string::npos);
+  CHECK(check("0123456789abcdef0123\n").has_value());
+  std::filesystem::remove_all(dir);
 }

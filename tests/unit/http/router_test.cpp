@@ -79,3 +79,20 @@ TEST_CASE("percent-decoding rejects malformed escapes and NUL", "[http]") {
   CHECK_FALSE(percent_decode("%zz"));
   CHECK_FALSE(percent_decode("%00"));
 }
+
+TEST_CASE("the router lists every registered route with its method and pattern, in order",
+          "[http]") {
+  router r;
+  CHECK(r.routes().empty());
+  r.add(verb::get, "/v1/things", noop());
+  r.add(verb::post, "/v1/things", noop());
+  r.add(verb::delete_, "/v1/things/{id}", noop());
+  const auto listed = r.routes();
+  REQUIRE(listed.size() == 3);
+  CHECK(listed[0].method == verb::get);
+  CHECK(listed[0].pattern == "/v1/things");
+  CHECK(listed[1].method == verb::post);
+  CHECK(listed[1].pattern == "/v1/things");
+  CHECK(listed[2].method == verb::delete_);
+  CHECK(listed[2].pattern == "/v1/things/{id}");  // the template, not a path
+}
