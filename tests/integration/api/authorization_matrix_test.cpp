@@ -14,10 +14,7 @@
 #include "api_world.hpp"
 #include "base/random.hpp"
 #include "daemon/api/api_context.hpp"
-#include "daemon/api/routes.hpp"
-#include "daemon/pages/connect_pages.hpp"
-#include "daemon/pages/platform_hooks.hpp"
-#include "daemon/routes/ops_routes.hpp"
+#include "daemon/routes/daemon_routes.hpp"
 #include "http/router.hpp"
 #include "oauth/crypto.hpp"
 #include "platform_signing.hpp"
@@ -74,7 +71,7 @@ std::vector<matrix_row> read_matrix() {
   return rows;
 }
 
-/// The routes the daemon registers, from the same functions the daemon calls.
+/// The routes the daemon registers, from the one function the daemon builds its router with.
 std::set<std::string> registered_routes() {
   temp_directory dir;
   store::options opts;
@@ -90,10 +87,7 @@ std::set<std::string> registered_routes() {
   base::metrics::registry metrics;
   std::atomic<bool> stopping{false};
   http::router routes;
-  daemon::add_ops_routes(routes, {*db, metrics, stopping});
-  daemon::api::add_api_routes(routes, api);
-  daemon::pages::add_connect_pages(routes, api);
-  daemon::pages::add_platform_hooks(routes, api);
+  daemon::add_daemon_routes(routes, {*db, metrics, stopping}, api);
   std::set<std::string> out;
   for (const auto& r : routes.routes()) {
     out.insert(std::string(http::beast_http::to_string(r.method)) + " " + r.pattern);
