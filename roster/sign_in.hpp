@@ -91,7 +91,8 @@ base::result<void> request_password_reset(store::database& db, mailer& mail,
 /// fails with token_invalid, token_used or token_expired.
 base::result<std::string> check_password_reset(store::database& db, std::string_view token,
                                                time_point now);
-/// Uses the token: sets the password, ends every session of the user. Returns the user id.
+/// Uses the token: sets the password, ends every session of the user and revokes their
+/// personal API tokens in every account (audited; service tokens stay). Returns the user id.
 base::result<std::string> complete_password_reset(store::database& db, std::string_view token,
                                                   std::string_view password_phc, time_point now);
 
