@@ -68,6 +68,7 @@ struct runtime {
   notify::relay* relay = nullptr;
   lifecycle::refresh_scheduler* refreshes = nullptr;
   store::store* db = nullptr;
+  api::api_context* api = nullptr;
   std::shared_ptr<vault::key_holder> keys;  // the keyring every request takes; SIGHUP replaces it
   std::atomic<bool> stopping{false};
   std::string serving;  // "http://127.0.0.1:8080, ..." for STATUS= lines
@@ -141,6 +142,15 @@ asio::awaitable<void> handle_signals(runtime& rt, asio::io_context& io, asio::si
                        format_duration(rt.cfg.server.shutdown_grace));
     rt.notifier.stopping("Draining connections");
     co_await rt.server->shutdown(rt.cfg.server.shutdown_grace);
+    if (rt.api != nullptr) {
+      // Reset requests already answered "on its way" still look up the address and queue the
+      // email; they take one short write each.
+      asio::steady_timer wait(io);
+      for (int i = 0; i < 100 && rt.api->pending_reset_requests.load() > 0; ++i) {
+        wait.expires_after(std::chrono::milliseconds(50));
+        co_await wait.async_wait(use_tuple);
+      }
+    }
     if (rt.refreshes != nullptr) {
       // A refresh in flight stores its outcome (a rotated token) before we stop; one cut off
       // by the deadline leaves its marker and is settled at the next start.
@@ -181,8 +191,8 @@ asio::awaitable<void> feed_watchdog(runtime& rt, std::chrono::microseconds inter
 
 int run_daemon(const std::filesystem::path& config_path, config cfg) {
   auto logs = make_loggers(cfg.log);
-  runtime rt{config_path, std::move(cfg), std::move(logs), {}, nullptr, nullptr,
-             nullptr,     nullptr,        nullptr,         {}, {}};
+  runtime rt{config_path, std::move(cfg), std::move(logs), {},      nullptr, nullptr,
+             nullptr,     nullptr,        nullptr,         nullptr, {},      {}};
   auto& log = *rt.logs.main;
   log.info("starting version={} config={} pid={}", version, base::log_field(config_path.string()),
            ::getpid());
@@ -242,6 +252,7 @@ int run_daemon(const std::filesystem::path& config_path, config cfg) {
   }
   outbox_mailer mailer(*templates, rt.cfg.server.public_url);
   api::api_context v1(**db, mailer, api_settings_from(rt.cfg), rt.logs.http);
+  rt.api = &v1;
   v1.render =
       [&mailer](
           const roster::mail_intent& intent) -> base::result<api::api_context::rendered_text> {
@@ -332,6 +343,12 @@ int run_daemon(const std::filesystem::path& config_path, config cfg) {
       bound.push_back(*ep);
     }
     log.info("socket_activation fds={} note=server.listen_ignored", inherited.size());
+    // The config check saw server.listen, not these sockets: apply the same rule to them.
+    if (auto exposed = check_plain_http_listeners(rt.cfg.server.public_url, bound); !exposed) {
+      log.critical("startup_failed stage=listen problem={}",
+                   base::log_field("server.public_url: " + exposed.error().detail, 1024));
+      return exit_config;
+    }
   } else {
     for (const auto& address : rt.cfg.server.listen) {
       auto ep = server.listen(*parse_listen_address(address));
@@ -371,6 +388,8 @@ int run_daemon(const std::filesystem::path& config_path, config cfg) {
   for (auto& t : threads) {
     t.join();
   }
+  // A hash still running resumes its caller on `io`: let it finish while `io` exists.
+  v1.hashing.join();
 
   (*db)->close();
   log.info("stopped");

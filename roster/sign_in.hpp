@@ -82,7 +82,8 @@ base::result<void> set_password(store::database& db, std::string_view user_id,
 
 /// Password reset, step one: when `email` belongs to an active user with a password, issues a
 /// single-use reset token and queues the email. Says nothing about whether it did (the caller
-/// answers the same either way).
+/// answers the same either way, and answers before calling this: the work it does for a known
+/// address would otherwise show in the answer's timing).
 base::result<void> request_password_reset(store::database& db, mailer& mail,
                                           const roster_settings& settings, std::string_view email,
                                           time_point now);
