@@ -55,6 +55,40 @@ void rate_limiter::drop_expired(clock::time_point now) {
 
 void rate_limiter::record_failure(std::string_view key, clock::time_point now) {
   std::lock_guard lock(mutex_);
+  record_locked(key, now);
+}
+
+std::optional<std::chrono::seconds> rate_limiter::try_count(std::string_view key,
+                                                            clock::time_point now) {
+  std::lock_guard lock(mutex_);
+  if (const auto until = blocked_until(key, now)) {
+    return std::max(std::chrono::ceil<std::chrono::seconds>(*until - now), std::chrono::seconds(1));
+  }
+  record_locked(key, now);
+  return std::nullopt;
+}
+
+void rate_limiter::forgive(std::string_view key, clock::time_point at) {
+  std::lock_guard lock(mutex_);
+  const auto it = entries_.find(key);
+  if (it == entries_.end()) {
+    return;
+  }
+  auto& failures = it->second.failures;
+  const auto found = std::lower_bound(failures.begin(), failures.end(), at);
+  if (found == failures.end() || *found != at) {
+    return;
+  }
+  failures.erase(found);
+  if (failures.empty()) {
+    order_.erase(it->second.position);
+    entries_.erase(it);
+  }
+  // The key keeps its place in the order, which may now be later than its newest failure
+  // says: keys behind it then expire (and are dropped) a little later, costing only memory.
+}
+
+void rate_limiter::record_locked(std::string_view key, clock::time_point now) {
   drop_expired(now);
   auto it = entries_.find(key);
   if (it == entries_.end()) {

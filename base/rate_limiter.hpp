@@ -5,8 +5,13 @@
 // - A key is blocked while it has `max_failures` recorded failures within the last `window`.
 //   A failure recorded at t counts while now < t + window.
 // - Only the newest `max_failures` failures of a key are kept, so memory per key is bounded
-//   and a failure recorded while blocked extends the block. Callers normally ask allow()
-//   first and refuse a blocked attempt without checking the password, recording nothing.
+//   and a failure recorded while blocked extends the block.
+// - try_count(key) is the check and the count in one step, under the lock: an attempt is
+//   counted as a failure when it is let through, before anyone knows how it ends. Checking
+//   first and recording the failure only after the slow password check would let every
+//   attempt that arrives while the checks run pass the same check (parallel connections then
+//   get hundreds of guesses instead of max_failures). An attempt that turns out not to be a
+//   failure is taken back with forgive().
 // - reset(key) forgets a key: call it for the account after a successful login. Do not reset
 //   the address on success, or one valid account would reset the limit for an attacker's
 //   address.
@@ -61,6 +66,18 @@ class rate_limiter {
   /// Counts one failed attempt for `key` at `now`.
   void record_failure(std::string_view key, clock::time_point now);
 
+  /// When `key` is allowed at `now`, counts one attempt for it at `now` (as record_failure)
+  /// and returns nullopt; when it is blocked, counts nothing and returns the wait (as
+  /// retry_after). Atomic: of any number of concurrent calls, at most the policy's
+  /// max_failures within a window get through.
+  [[nodiscard]] std::optional<std::chrono::seconds> try_count(std::string_view key,
+                                                              clock::time_point now);
+
+  /// Takes back one attempt that try_count (or record_failure) counted for `key` at `at`, for
+  /// an attempt that turned out not to be a failure. Nothing happens when that attempt is no
+  /// longer kept (the key expired, was reset or evicted, or newer failures pushed it out).
+  void forgive(std::string_view key, clock::time_point at);
+
   /// How long until `key` is allowed again (rounded up to whole seconds, at least 1), or
   /// nullopt when it is allowed now. For a `Retry-After` header.
   [[nodiscard]] std::optional<std::chrono::seconds> retry_after(std::string_view key,
@@ -92,6 +109,7 @@ class rate_limiter {
   [[nodiscard]] std::optional<clock::time_point> blocked_until(std::string_view key,
                                                                clock::time_point now) const;
   void drop_expired(clock::time_point now);
+  void record_locked(std::string_view key, clock::time_point now);
 
   rate_limit_policy policy_;
   mutable std::mutex mutex_;

@@ -66,6 +66,7 @@ struct runtime {
   notify::relay* relay = nullptr;
   lifecycle::refresh_scheduler* refreshes = nullptr;
   store::store* db = nullptr;
+  api::api_context* api = nullptr;
   std::shared_ptr<vault::key_holder> keys;  // the keyring every request takes; SIGHUP replaces it
   std::atomic<bool> stopping{false};
   std::string serving;  // "http://127.0.0.1:8080, ..." for STATUS= lines
@@ -139,6 +140,15 @@ asio::awaitable<void> handle_signals(runtime& rt, asio::io_context& io, asio::si
                        format_duration(rt.cfg.server.shutdown_grace));
     rt.notifier.stopping("Draining connections");
     co_await rt.server->shutdown(rt.cfg.server.shutdown_grace);
+    if (rt.api != nullptr) {
+      // Reset requests already answered "on its way" still look up the address and queue the
+      // email; they take one short write each.
+      asio::steady_timer wait(io);
+      for (int i = 0; i < 100 && rt.api->pending_reset_requests.load() > 0; ++i) {
+        wait.expires_after(std::chrono::milliseconds(50));
+        co_await wait.async_wait(use_tuple);
+      }
+    }
     if (rt.refreshes != nullptr) {
       // A refresh in flight stores its outcome (a rotated token) before we stop; one cut off
       // by the deadline leaves its marker and is settled at the next start.
@@ -179,8 +189,8 @@ asio::awaitable<void> feed_watchdog(runtime& rt, std::chrono::microseconds inter
 
 int run_daemon(const std::filesystem::path& config_path, config cfg) {
   auto logs = make_loggers(cfg.log);
-  runtime rt{config_path, std::move(cfg), std::move(logs), {}, nullptr, nullptr,
-             nullptr,     nullptr,        nullptr,         {}, {}};
+  runtime rt{config_path, std::move(cfg), std::move(logs), {},      nullptr, nullptr,
+             nullptr,     nullptr,        nullptr,         nullptr, {},      {}};
   auto& log = *rt.logs.main;
   log.info("starting version={} config={} pid={}", version, base::log_field(config_path.string()),
            ::getpid());
@@ -240,6 +250,7 @@ int run_daemon(const std::filesystem::path& config_path, config cfg) {
   }
   outbox_mailer mailer(*templates, rt.cfg.server.public_url);
   api::api_context v1(**db, mailer, api_settings_from(rt.cfg), rt.logs.http);
+  rt.api = &v1;
   v1.render =
       [&mailer](
           const roster::mail_intent& intent) -> base::result<api::api_context::rendered_text> {
@@ -321,7 +332,15 @@ int run_daemon(const std::filesystem::path& config_path, config cfg) {
       refreshes->nudge();
     }
   };
-  http::server server(io, limits_from(rt.cfg.server), dispatch, tls, rt.logs.http);
+  auto server_limits = limits_from(rt.cfg.server);
+  if (!v1.settings.proxies.proxies.empty()) {
+    // Behind a reverse proxy every client arrives from the proxy: the per-peer cap would cap
+    // them all together. Their own addresses are still rate-limited per request.
+    server_limits.uncapped_peer = [trust = v1.settings.proxies](const asio::ip::address& a) {
+      return trust.trusts(a);
+    };
+  }
+  http::server server(io, server_limits, dispatch, tls, rt.logs.http);
   rt.server = &server;
   metrics.gauge("rosterd_http_connections_active", "Open client connections.", {}, [&server] {
     return std::vector<base::metrics::gauge_sample>{
@@ -340,6 +359,12 @@ int run_daemon(const std::filesystem::path& config_path, config cfg) {
       bound.push_back(*ep);
     }
     log.info("socket_activation fds={} note=server.listen_ignored", inherited.size());
+    // The config check saw server.listen, not these sockets: apply the same rule to them.
+    if (auto exposed = check_plain_http_listeners(rt.cfg.server.public_url, bound); !exposed) {
+      log.critical("startup_failed stage=listen problem={}",
+                   base::log_field("server.public_url: " + exposed.error().detail, 1024));
+      return exit_config;
+    }
   } else {
     for (const auto& address : rt.cfg.server.listen) {
       auto ep = server.listen(*parse_listen_address(address));
@@ -379,12 +404,11 @@ int run_daemon(const std::filesystem::path& config_path, config cfg) {
   for (auto& t : threads) {
     t.join();
   }
-
   // Work that resumes on `io` must end while `io` exists: a request cut off by the drain
-  // deadline may still wait for a password check or a store operation. Dropping the queued
-  // checks and joining the store's threads here, before `io` is destroyed, means no thread
-  // hands a completion to an event loop that is gone.
-  v1.stop_hashing();
+  // deadline may still wait for a password check (at most the pool's bounded queue) or a store
+  // operation. Joining those threads here, before `io` is destroyed, means no thread hands a
+  // completion to an event loop that is gone.
+  v1.hashing.join();
   (*db)->close();
   log.info("stopped");
   return exit_ok;

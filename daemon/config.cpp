@@ -6,6 +6,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "daemon/api/client_address.hpp"
 #include "daemon/config_reader.hpp"
 
 namespace rosterd::daemon {
@@ -56,6 +57,8 @@ void read_server(table_reader& r, server_config& s, const std::filesystem::path&
   r.duration("write_timeout", s.write_timeout, 100ms, 1h);
   r.duration("handshake_timeout", s.handshake_timeout, 100ms, 10min);
   r.duration("shutdown_grace", s.shutdown_grace, 0ms, 10min);
+  r.string_list("trusted_proxies", s.trusted_proxies);
+  r.choice("forwarded_header", s.forwarded_header, {"x-forwarded-for", "forwarded"});
   if (const auto* t = r.table("tls")) {
     table_reader tr(*t, r.full_key("tls"), r.errors(), base_dir);
     tr.boolean("enabled", s.tls.enabled);
@@ -89,6 +92,24 @@ void read_server(table_reader& r, server_config& s, const std::filesystem::path&
     r.errors().add(r.raw().source(), r.full_key("public_url"),
                    "\"" + s.public_url + "\" must start with http:// or https://");
   }
+  std::vector<boost::asio::ip::tcp::endpoint> listeners;
+  for (const auto& address : s.listen) {
+    if (auto ep = parse_listen_address(address)) {
+      listeners.push_back(*ep);
+    }
+  }
+  if (auto exposed = check_plain_http_listeners(s.public_url, listeners); !exposed) {
+    const auto* node = r.raw().get("public_url");
+    r.errors().add(node != nullptr ? node->source() : r.raw().source(), r.full_key("public_url"),
+                   exposed.error().detail);
+  }
+  const auto* proxies_node = r.raw().get("trusted_proxies");
+  for (const auto& entry : s.trusted_proxies) {
+    if (auto network = api::parse_ip_network(entry); !network) {
+      r.errors().add(proxies_node != nullptr ? proxies_node->source() : r.raw().source(),
+                     r.full_key("trusted_proxies"), network.error().detail);
+    }
+  }
 }
 
 void read_store(table_reader& r, store_config& s) {
@@ -121,6 +142,8 @@ void read_passwords(table_reader& r, passwords_config& c) {
   r.integer("memory_kib", c.memory_kib, 19456, 4 * 1024 * 1024);
   r.integer("iterations", c.iterations, 2, 64);
   r.integer("parallelism", c.parallelism, 1, 16);
+  r.integer("hashing_threads", c.hashing_threads, 0, 64);
+  r.integer("hash_queue_limit", c.hash_queue_limit, 0, 100'000);
   r.finish();
 }
 
@@ -344,6 +367,33 @@ std::optional<boost::asio::ip::tcp::endpoint> parse_listen_address(std::string_v
   return boost::asio::ip::tcp::endpoint(address, static_cast<unsigned short>(port));
 }
 
+base::result<void> check_plain_http_listeners(
+    std::string_view public_url, const std::vector<boost::asio::ip::tcp::endpoint>& listeners) {
+  if (public_url.rfind("http://", 0) != 0) {
+    return {};
+  }
+  for (const auto& ep : listeners) {
+    auto address = ep.address();
+    if (address.is_v6() && address.to_v6().is_v4_mapped()) {
+      address = boost::asio::ip::make_address_v4(boost::asio::ip::v4_mapped, address.to_v6());
+    }
+    if (address.is_loopback()) {
+      continue;
+    }
+    const auto shown = address.is_v6()
+                           ? "[" + address.to_string() + "]:" + std::to_string(ep.port())
+                           : address.to_string() + ":" + std::to_string(ep.port());
+    return base::fail(
+        config_errc::invalid,
+        "\"" + std::string(public_url) + "\" is plain http, but rosterd listens on " + shown +
+            ", which is not a loopback address: people would sign in over plain HTTP and the "
+            "session cookie could not be Secure. Set public_url to the https:// address people "
+            "use (TLS in [server.tls], or at a reverse proxy in front of rosterd), or listen "
+            "on 127.0.0.1 or [::1] only (plain http is for a local development setup)");
+  }
+  return {};
+}
+
 std::error_code make_error_code(config_errc e) {
   static const config_category category;
   return {static_cast<int>(e), category};
@@ -554,6 +604,8 @@ std::vector<std::string> keys_needing_restart(const config& a, const config& b) 
             s.handshake_timeout == t.handshake_timeout,
         "server.*_timeout");
   check(s.shutdown_grace == t.shutdown_grace, "server.shutdown_grace");
+  check(s.trusted_proxies == t.trusted_proxies && s.forwarded_header == t.forwarded_header,
+        "server.trusted_proxies");
   check(s.tls.enabled == t.tls.enabled && s.tls.cert_file == t.tls.cert_file &&
             s.tls.key_file.reference == t.tls.key_file.reference,
         "server.tls");
@@ -569,7 +621,9 @@ std::vector<std::string> keys_needing_restart(const config& a, const config& b) 
         "sessions.*");
   check(a.passwords.memory_kib == b.passwords.memory_kib &&
             a.passwords.iterations == b.passwords.iterations &&
-            a.passwords.parallelism == b.passwords.parallelism,
+            a.passwords.parallelism == b.passwords.parallelism &&
+            a.passwords.hashing_threads == b.passwords.hashing_threads &&
+            a.passwords.hash_queue_limit == b.passwords.hash_queue_limit,
         "passwords.*");
   const auto& m = a.mail;
   const auto& n = b.mail;

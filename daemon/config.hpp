@@ -46,6 +46,10 @@ struct server_config {
   std::chrono::milliseconds write_timeout{std::chrono::seconds(30)};
   std::chrono::milliseconds handshake_timeout{std::chrono::seconds(10)};
   std::chrono::milliseconds shutdown_grace{std::chrono::seconds(10)};
+  /// Reverse proxies whose forwarding header names the client (addresses or CIDR blocks).
+  /// Empty: the TCP peer is the client, and forwarding headers are ignored.
+  std::vector<std::string> trusted_proxies;
+  std::string forwarded_header = "x-forwarded-for";  ///< x-forwarded-for | forwarded
   tls_config tls;
 };
 
@@ -71,6 +75,8 @@ struct passwords_config {
   std::uint32_t memory_kib = 19456;
   std::uint32_t iterations = 2;
   std::uint32_t parallelism = 1;
+  unsigned hashing_threads = 0;    ///< threads for Argon2id; 0 = one per core, at most 8
+  unsigned hash_queue_limit = 32;  ///< password checks that may wait for a thread; then 503
 };
 
 struct mail_config {
@@ -189,6 +195,14 @@ std::string format_duration(std::chrono::milliseconds d);
 
 /// Parses a listen address: "127.0.0.1:8080", "[::1]:8080", "0.0.0.0:0" (port 0 = any free).
 std::optional<boost::asio::ip::tcp::endpoint> parse_listen_address(std::string_view text);
+
+/// A plain http:// public_url is only for a daemon that nobody else can reach: on any other
+/// listener, browsers would sign in over plain HTTP and the session cookie could be neither
+/// Secure nor __Host- prefixed. Fails, with a detail naming the first non-loopback listener
+/// and the fix, when `public_url` is http:// and a listener is not loopback. Used for
+/// server.listen and for the sockets systemd passes (which the config cannot see).
+base::result<void> check_plain_http_listeners(
+    std::string_view public_url, const std::vector<boost::asio::ip::tcp::endpoint>& listeners);
 
 enum class config_errc { unreadable = 1, invalid, secret_unreadable };
 std::error_code make_error_code(config_errc e);

@@ -21,6 +21,10 @@ std::string render_config(const config& c) {
     // Only the reference is shown; the key's bytes are never read for printing.
     tls.insert("key_file", s.tls.key_file.reference);
   }
+  toml::array trusted_proxies;
+  for (const auto& p : s.trusted_proxies) {
+    trusted_proxies.push_back(p);
+  }
   toml::table server{
       {"listen", listen},
       {"public_url", s.public_url},
@@ -36,6 +40,8 @@ std::string render_config(const config& c) {
       {"write_timeout", format_duration(s.write_timeout)},
       {"handshake_timeout", format_duration(s.handshake_timeout)},
       {"shutdown_grace", format_duration(s.shutdown_grace)},
+      {"trusted_proxies", trusted_proxies},
+      {"forwarded_header", s.forwarded_header},
       {"tls", tls},
   };
   toml::table store{
@@ -56,6 +62,8 @@ std::string render_config(const config& c) {
       {"memory_kib", static_cast<std::int64_t>(c.passwords.memory_kib)},
       {"iterations", static_cast<std::int64_t>(c.passwords.iterations)},
       {"parallelism", static_cast<std::int64_t>(c.passwords.parallelism)},
+      {"hashing_threads", static_cast<std::int64_t>(c.passwords.hashing_threads)},
+      {"hash_queue_limit", static_cast<std::int64_t>(c.passwords.hash_queue_limit)},
   };
   const auto& m = c.mail;
   toml::table mail{

@@ -26,6 +26,17 @@ api::api_settings api_settings_from(const config& c) {
   s.sessions.idle_timeout = seconds_of(c.sessions.idle_timeout);
   s.sessions.absolute_timeout = seconds_of(c.sessions.absolute_timeout);
   s.password_cost = {c.passwords.memory_kib, c.passwords.iterations, c.passwords.parallelism};
+  s.hashing_threads = c.passwords.hashing_threads;
+  s.hash_queue_limit = c.passwords.hash_queue_limit;
+  for (const auto& entry : c.server.trusted_proxies) {
+    // Validated when the config was read; an entry that does not parse cannot reach here.
+    if (auto network = api::parse_ip_network(entry)) {
+      s.proxies.proxies.push_back(*network);
+    }
+  }
+  s.proxies.header = c.server.forwarded_header == "forwarded"
+                         ? api::forwarded_header::forwarded
+                         : api::forwarded_header::x_forwarded_for;
   s.secure_cookies = c.server.tls.enabled || c.server.public_url.rfind("https://", 0) == 0;
   return s;
 }

@@ -4,6 +4,9 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
+
+#include <boost/asio/ip/address.hpp>
 
 namespace rosterd::http {
 
@@ -15,6 +18,9 @@ struct limits {
   /// Open connections one client address may hold (IPv6: one /64); further ones are closed at
   /// accept, so a single client cannot take every connection.
   std::size_t max_connections_per_peer = 128;
+  /// Peers the per-peer cap does not apply to: the trusted reverse proxies, which carry every
+  /// client's connections (capping one would cap everyone behind it). Empty: none.
+  std::function<bool(const boost::asio::ip::address&)> uncapped_peer;
   std::chrono::milliseconds idle_timeout{60'000};    ///< keep-alive wait for a request's first byte
   std::chrono::milliseconds header_timeout{10'000};  ///< whole request line + headers
   std::chrono::milliseconds body_timeout{30'000};    ///< whole body

@@ -22,6 +22,9 @@ ip::address peer_slots::key_of(const ip::address& peer) {
 }
 
 bool peer_slots::try_take(const ip::address& peer) {
+  if (uncapped_ && uncapped_(peer)) {
+    return true;
+  }
   const auto key = key_of(peer);
   std::lock_guard lock(mutex_);
   auto& held = held_[key];
@@ -36,6 +39,9 @@ bool peer_slots::try_take(const ip::address& peer) {
 }
 
 void peer_slots::give_back(const ip::address& peer) {
+  if (uncapped_ && uncapped_(peer)) {
+    return;
+  }
   const auto key = key_of(peer);
   std::lock_guard lock(mutex_);
   auto it = held_.find(key);

@@ -3,8 +3,10 @@
 // connection the server allows and lock everyone else out.
 
 #include <cstddef>
+#include <functional>
 #include <map>
 #include <mutex>
+#include <utility>
 
 #include <boost/asio/ip/address.hpp>
 
@@ -12,12 +14,18 @@ namespace rosterd::http {
 
 class peer_slots {
  public:
-  explicit peer_slots(std::size_t per_peer_limit) : limit_(per_peer_limit) {}
+  using exemption = std::function<bool(const boost::asio::ip::address&)>;
+
+  /// `uncapped` (may be empty) names peers that are never counted or refused.
+  explicit peer_slots(std::size_t per_peer_limit, exemption uncapped = {})
+      : limit_(per_peer_limit), uncapped_(std::move(uncapped)) {}
 
   /// Takes a slot for `peer`; false, and nothing taken, when it already holds the limit.
+  /// Always true for an uncapped peer, which holds no slot.
   bool try_take(const boost::asio::ip::address& peer);
-  /// Returns a slot taken by try_take. Returning one that was never taken is a wiring bug
-  /// (std::logic_error): the counts would drift and the cap would stop meaning anything.
+  /// Returns a slot taken by try_take (nothing for an uncapped peer). Returning one that was
+  /// never taken is a wiring bug (std::logic_error): the counts would drift and the cap would
+  /// stop meaning anything.
   void give_back(const boost::asio::ip::address& peer);
 
   [[nodiscard]] std::size_t held_by(const boost::asio::ip::address& peer) const;
@@ -30,6 +38,7 @@ class peer_slots {
 
  private:
   std::size_t limit_;
+  exemption uncapped_;
   mutable std::mutex mutex_;
   std::map<boost::asio::ip::address, std::size_t> held_;  ///< only addresses holding slots
 };

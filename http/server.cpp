@@ -36,7 +36,7 @@ server::server(asio::io_context& io, limits lim, dispatcher& dispatch,
       dispatch_(dispatch),
       tls_(std::move(tls)),
       log_(std::move(log)),
-      peers_(lim.max_connections_per_peer) {}
+      peers_(lim.max_connections_per_peer, lim.uncapped_peer) {}
 
 server::~server() = default;
 

@@ -1,5 +1,7 @@
 #include "roster/sign_in.hpp"
 
+#include <vector>
+
 #include "base/token.hpp"
 #include "roster/audit.hpp"
 #include "roster/error.hpp"
@@ -168,6 +170,45 @@ base::result<reset_row> find_reset(store::database& db, std::string_view token, 
   return std::move(**row);
 }
 
+/// A reset is how someone takes their account back, so tokens made by whoever held the old
+/// password stop working too, each one recorded in its agency's audit log. Service tokens
+/// belong to an account, not to this person, and stay.
+base::result<void> revoke_personal_tokens(store::database& db, std::string_view user_id,
+                                          time_point now) {
+  struct token_row {
+    std::string id;
+    std::string account_id;
+    std::string name;
+  };
+  std::vector<token_row> tokens;
+  auto listed = sql::each(
+      db,
+      "SELECT id, account_id, name FROM api_tokens "
+      "WHERE user_id = ? AND kind = 'personal' AND revoked_at IS NULL",
+      [&](store::statement& s) {
+        tokens.push_back({s.column_text(0), s.column_text(1), s.column_text(2)});
+      },
+      user_id);
+  if (!listed) {
+    return listed;
+  }
+  for (const auto& t : tokens) {
+    if (auto up =
+            sql::run(db, "UPDATE api_tokens SET revoked_at = ? WHERE id = ?", stamp(now), t.id);
+        !up) {
+      return up;
+    }
+    auto logged = record(db, actor{"user", std::string(user_id), ""},
+                         {t.account_id, "token.revoked", "api_token", t.id, "",
+                          t.name + " (ended by a password reset)"},
+                         now);
+    if (!logged) {
+      return logged;
+    }
+  }
+  return {};
+}
+
 }  // namespace
 
 base::result<std::string> check_password_reset(store::database& db, std::string_view token,
@@ -194,6 +235,9 @@ base::result<std::string> complete_password_reset(store::database& db, std::stri
   }
   if (auto set = set_password(db, row->user_id, password_phc, now); !set) {
     return set.error();
+  }
+  if (auto revoked = revoke_personal_tokens(db, row->user_id, now); !revoked) {
+    return revoked.error();
   }
   auto logged = record(db, actor{"user", row->user_id, ""},
                        {"", "user.password_reset", "user", row->user_id, "", ""}, now);

@@ -82,7 +82,8 @@ base::result<void> set_password(store::database& db, std::string_view user_id,
 
 /// Password reset, step one: when `email` belongs to an active user with a password, issues a
 /// single-use reset token and queues the email. Says nothing about whether it did (the caller
-/// answers the same either way).
+/// answers the same either way, and answers before calling this: the work it does for a known
+/// address would otherwise show in the answer's timing).
 base::result<void> request_password_reset(store::database& db, mailer& mail,
                                           const roster_settings& settings, std::string_view email,
                                           time_point now);
@@ -91,7 +92,8 @@ base::result<void> request_password_reset(store::database& db, mailer& mail,
 /// fails with token_invalid, token_used or token_expired.
 base::result<std::string> check_password_reset(store::database& db, std::string_view token,
                                                time_point now);
-/// Uses the token: sets the password, ends every session of the user. Returns the user id.
+/// Uses the token: sets the password, ends every session of the user and revokes their
+/// personal API tokens in every account (audited; service tokens stay). Returns the user id.
 base::result<std::string> complete_password_reset(store::database& db, std::string_view token,
                                                   std::string_view password_phc, time_point now);
 

@@ -5,6 +5,7 @@
 #include "daemon/api/views.hpp"
 #include "roster/access.hpp"
 #include "roster/error.hpp"
+#include "roster/invitation_rights.hpp"
 #include "roster/invitations.hpp"
 #include "roster/roster_changes.hpp"
 #include "roster/roster_view.hpp"
@@ -208,11 +209,12 @@ awaitable_response change_invitation(api_context& api, http::request_context& ct
         if (!*inv) {
           return base::fail(roster::errc::not_found, "no such invitation");
         }
-        // As for PATCH .../members: only owners act on an owner's or admin's membership.
-        if ((*inv)->kind != roster::role::agent && (*inv)->kind != roster::role::creator &&
-            who.member_role != roster::role::owner) {
-          return base::fail(roster::errc::forbidden,
-                            "only owners resend or revoke an owner's or admin's invitation");
+        auto verdict = roster::may_change_invitation(db, who, **inv);
+        if (!verdict) {
+          return verdict.error();
+        }
+        if (auto allowed = roster::require_allowed(*verdict); !allowed) {
+          return allowed;
         }
         return change(db, **inv, roster::actor::of(who), now);
       });

@@ -1,26 +1,25 @@
 #pragma once
 // What the /v1 routes share: the store, the mailer that writes the outbox, the roster's
-// settings, the login limiters and a small pool for Argon2id (slow on purpose, so never on the
-// I/O threads).
+// settings, the sign-in rate limits, who counts as a trusted proxy, and the bounded pool for
+// Argon2id (slow on purpose, so never on the I/O threads).
 
+#include <atomic>
 #include <chrono>
 #include <functional>
 #include <memory>
-#include <optional>
 #include <string>
 
-#include <boost/asio/co_spawn.hpp>
-#include <boost/asio/thread_pool.hpp>
-#include <boost/asio/use_awaitable.hpp>
 #include <spdlog/logger.h>
 
-#include "base/rate_limiter.hpp"
+#include "daemon/api/client_address.hpp"
+#include "daemon/api/hashing_pool.hpp"
 #include "daemon/api/oauth_services.hpp"
 #include "roster/mail.hpp"
 #include "roster/onboarding_csv.hpp"
 #include "roster/password.hpp"
 #include "roster/settings.hpp"
 #include "roster/sign_in.hpp"
+#include "roster/sign_in_policy.hpp"
 #include "store/store.hpp"
 
 namespace rosterd::daemon::api {
@@ -30,8 +29,15 @@ struct api_settings {
   roster::session_settings sessions;
   roster::password_cost password_cost;
   roster::onboarding_options onboarding;
-  base::rate_limit_policy login_per_account = base::account_login_policy;
-  base::rate_limit_policy login_per_address = base::address_login_policy;
+  roster::sign_in_limits sign_in_limits;
+  /// Whose forwarding header names the client (for the per-address limits).
+  proxy_trust proxies;
+  /// Argon2id threads (0 = hashing_pool::default_threads()) and how many checks may wait.
+  unsigned hashing_threads = 0;
+  unsigned hash_queue_limit = 32;
+  /// Password reset requests whose work (lookup, token, email) is still running after their
+  /// answer went out; beyond this, new ones get 503.
+  unsigned max_pending_reset_requests = 64;
   /// Secure cookies with the __Host- prefix: true when public_url is https or TLS is on.
   bool secure_cookies = false;
 };
@@ -39,30 +45,15 @@ struct api_settings {
 class api_context {
  public:
   api_context(store::store& store, roster::mailer& mailer, api_settings api_settings_,
-              std::shared_ptr<spdlog::logger> logger, unsigned hashing_threads = 1)
+              std::shared_ptr<spdlog::logger> logger)
       : db(store),
         mail(mailer),
         settings(std::move(api_settings_)),
         log(std::move(logger)),
-        account_limiter(this->settings.login_per_account),
-        address_limiter(this->settings.login_per_address),
-        hashing_(std::in_place, hashing_threads) {}
+        throttle(this->settings.sign_in_limits),
+        hashing(this->settings.hashing_threads, this->settings.hash_queue_limit) {}
   api_context(const api_context&) = delete;
   api_context& operator=(const api_context&) = delete;
-  ~api_context() { stop_hashing(); }
-
-  /// Drops the password checks still queued and waits for the one running. Call it once the
-  /// event loop has stopped and before it is destroyed: a queued check holds work on that loop
-  /// and its completion resumes there, so it must be gone while the loop still exists. No
-  /// hash_off_thread() after this.
-  void stop_hashing() { hashing_.reset(); }
-
-  /// Runs f() on the hashing pool and resumes on the caller's executor. `f` is moved from;
-  /// like store::read it must be a named object (see there).
-  template <class F>
-  boost::asio::awaitable<std::invoke_result_t<F&>> hash_off_thread(F& f) {
-    return hash_task(std::move(f));
-  }
 
   /// Wall-clock now; replaceable so tests can move time.
   std::function<std::chrono::system_clock::time_point()> now = [] {
@@ -73,8 +64,10 @@ class api_context {
   roster::mailer& mail;
   api_settings settings;
   std::shared_ptr<spdlog::logger> log;
-  base::rate_limiter account_limiter;
-  base::rate_limiter address_limiter;
+  roster::sign_in_throttle throttle;
+  hashing_pool hashing;
+  /// Password reset requests answered whose work has not finished (see session_routes.cpp).
+  std::atomic<unsigned> pending_reset_requests{0};
   /// Connections: null when no OAuth provider is configured.
   std::shared_ptr<oauth_services> oauth;
   /// Called after a transaction that queued mail commits, so the relay sends without waiting.
@@ -91,20 +84,6 @@ class api_context {
       [](const roster::mail_intent&) -> base::result<rendered_text> {
     return base::fail(std::errc::not_supported, "no templates loaded");
   };
-
- private:
-  template <class F>
-  boost::asio::awaitable<std::invoke_result_t<F&>> hash_task(F f) {
-    using R = std::invoke_result_t<F&>;
-    auto task = [f = std::move(f)]() mutable -> boost::asio::awaitable<std::optional<R>> {
-      co_return std::optional<R>(f());
-    };
-    auto value = co_await boost::asio::co_spawn(hashing_->get_executor(), std::move(task),
-                                                boost::asio::use_awaitable);
-    co_return std::move(*value);
-  }
-
-  std::optional<boost::asio::thread_pool> hashing_;  // destroying it drops what is queued
 };
 
 }  // namespace rosterd::daemon::api

@@ -1,7 +1,13 @@
 #include <chrono>
 
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/this_coro.hpp>
+
+#include "base/log_field.hpp"
 #include "base/secret.hpp"
 #include "daemon/api/authn.hpp"
+#include "daemon/api/client_address.hpp"
 #include "daemon/api/json_io.hpp"
 #include "daemon/api/routes.hpp"
 #include "daemon/api/views.hpp"
@@ -12,6 +18,7 @@
 #include "roster/invitations.hpp"
 #include "roster/password.hpp"
 #include "roster/sign_in.hpp"
+#include "roster/sign_in_policy.hpp"
 #include "store/transaction.hpp"
 
 namespace rosterd::daemon::api {
@@ -38,15 +45,25 @@ std::string expired_cookie(const api_context& api) {
   return http::format_set_cookie(c);
 }
 
-std::string client_address(const http::request_context& ctx) {
-  return ctx.remote.address().to_string();
-}
-
 http::response rate_limited(const http::request_context& ctx, std::chrono::seconds wait) {
   auto res =
       problem_response(ctx, http::make_problem(http::status::too_many_requests, "rate-limited",
                                                "Too many failed sign-ins; try again in " +
                                                    std::to_string(wait.count()) + " seconds."));
+  res.set(http::beast_http::field::retry_after, std::to_string(wait.count()));
+  return res;
+}
+
+/// Every hashing thread is busy and the queue is full: refused before any work, so a burst
+/// cannot queue minutes of Argon2id in front of everyone.
+http::response busy_hashing(api_context& api, const http::request_context& ctx) {
+  const auto wait = api.hashing.retry_after();
+  api.log->warn("password_checks_busy request_id={} pending={} capacity={}", ctx.request_id,
+                api.hashing.pending(), api.hashing.capacity());
+  auto res = problem_response(
+      ctx, http::make_problem(http::status::service_unavailable, "busy",
+                              "Too many sign-ins are being checked right now; try again in " +
+                                  std::to_string(wait.count()) + " seconds."));
   res.set(http::beast_http::field::retry_after, std::to_string(wait.count()));
   return res;
 }
@@ -76,8 +93,9 @@ asio::awaitable<http::response> whoami(api_context& api, const http::request_con
   co_return json_response(ctx, body, code);
 }
 
-/// Checks the password policy, then hashes off the I/O threads.
+/// Checks the password policy, then hashes on the hashing pool (the caller holds a slot).
 asio::awaitable<base::result<std::string>> hash_new_password(api_context& api,
+                                                             const hashing_pool::slot& slot,
                                                              std::string password) {
   base::secret secret(std::move(password));
   if (auto ok = roster::check_password_policy(secret); !ok) {
@@ -87,7 +105,7 @@ asio::awaitable<base::result<std::string>> hash_new_password(api_context& api,
   auto hash_password_work_2 = [s = std::move(secret), cost]() {
     return roster::hash_password(s, cost);
   };
-  co_return co_await api.hash_off_thread(hash_password_work_2);
+  co_return co_await api.hashing.run(slot, hash_password_work_2);
 }
 
 awaitable_response login(api_context& api, http::request_context& ctx) {
@@ -103,57 +121,53 @@ awaitable_response login(api_context& api, http::request_context& ctx) {
   if (!f.ok()) {
     co_return problem_response(ctx, f.problem());
   }
-  const auto now_steady = std::chrono::steady_clock::now();
-  auto email = roster::normalize_email(email_text);
-  const std::string account_key = email ? *email : email_text;
-  const std::string address_key = client_address(ctx);
-  for (auto* limiter : {&api.account_limiter, &api.address_limiter}) {
-    const auto& key = limiter == &api.account_limiter ? account_key : address_key;
-    if (auto wait = limiter->retry_after(key, now_steady)) {
-      api.log->info("login_rate_limited request_id={}", ctx.request_id);
-      co_return rate_limited(ctx, *wait);
-    }
+  auto slot = api.hashing.reserve();
+  if (!slot) {
+    co_return busy_hashing(api, ctx);
   }
+  auto email = roster::normalize_email(email_text);
+  auto admitted = api.throttle.admit_login(email ? *email : email_text,
+                                           client_address(ctx, api.settings.proxies),
+                                           std::chrono::steady_clock::now());
+  if (auto* refused = std::get_if<roster::throttled>(&admitted)) {
+    api.log->info("login_rate_limited request_id={}", ctx.request_id);
+    co_return rate_limited(ctx, refused->retry_after);
+  }
+  // Counted as a failed attempt from here on, unless settled otherwise below.
+  auto& attempt = std::get<roster::login_attempt>(admitted);
   std::optional<roster::login_candidate> candidate;
   if (email) {
     auto find_login_query = [e = *email](store::database& db) { return roster::find_login(db, e); };
     auto found = co_await api.db.read(find_login_query);
     if (!found) {
+      attempt.not_checked();
       co_return failure_response(ctx, found.error());
     }
     candidate = std::move(*found);
   }
   base::secret password(std::move(password_text));
   const auto cost = api.settings.password_cost;
-  const bool usable = candidate && candidate->active && !candidate->password_hash.empty();
-  const std::string phc = usable ? candidate->password_hash : std::string();
-  auto spend_equal_time_work = [&password, phc, cost, usable]() {
-    if (!usable) {
-      roster::spend_equal_time(password, cost);  // unknown address: same time as a real check
-      return false;
-    }
-    return roster::verify_password(password, phc);
+  auto judge_login_work = [&candidate, &password, cost]() {
+    return roster::judge_login(candidate, password, cost);
   };
-  auto verified = co_await api.hash_off_thread(spend_equal_time_work);
-  if (!verified) {
-    api.account_limiter.record_failure(account_key, now_steady);
-    api.address_limiter.record_failure(address_key, now_steady);
+  const auto verdict = co_await api.hashing.run(*slot, judge_login_work);
+  if (!verdict.verified) {
     api.log->info("login_failed request_id={}", ctx.request_id);
     co_return failure_response(ctx, base::failure{roster::errc::invalid_credentials, ""});
   }
-  api.account_limiter.reset(account_key);
-  if (roster::needs_rehash(phc, cost)) {
+  attempt.succeeded();
+  if (verdict.needs_rehash) {
     auto hash_password_work = [&password, cost]() { return roster::hash_password(password, cost); };
-    auto fresh = co_await api.hash_off_thread(hash_password_work);
+    auto fresh = co_await api.hashing.run(*slot, hash_password_work);
     if (fresh) {
-      const auto user = candidate->user_id;
-      auto upgrade_password_hash_change = [user, phc = *fresh,
-                                           now = api.now()](store::database& db) {
+      auto upgrade_password_hash_change = [user = candidate->user_id,
+                                           phc = *fresh](store::database& db) {
         return roster::upgrade_password_hash(db, user, phc);
       };
       (void)co_await api.db.write(upgrade_password_hash_change);
     }
   }
+  slot.reset();  // the rest is quick: let the next sign-in have the place
   std::optional<std::string> previous;
   if (auto old = http::find_cookie(ctx.req[http::beast_http::field::cookie],
                                    http::session_cookie_name(api.settings.secure_cookies))) {
@@ -176,6 +190,49 @@ awaitable_response login(api_context& api, http::request_context& ctx) {
   co_return res;
 }
 
+/// Password reset, in the background: the answer never waits for it. Only an address that
+/// belongs to someone who can sign in gets a token, a row and an email (writes and a sync to
+/// disk that an unknown address does not cause), so doing this before answering let the
+/// answer's timing tell which addresses have an account. Every request spawns this, whatever
+/// it named.
+asio::awaitable<void> issue_password_reset(api_context& api, std::string email_text) {
+  struct in_flight {
+    explicit in_flight(api_context& a) : api(a) {}
+    in_flight(const in_flight&) = delete;
+    in_flight& operator=(const in_flight&) = delete;
+    ~in_flight() { api.pending_reset_requests.fetch_sub(1); }
+    api_context& api;
+  } counted(api);
+  auto email = roster::normalize_email(email_text);
+  if (!email) {
+    co_return;
+  }
+  auto request_password_reset_change =
+      [&api, e = *email, now = api.now()](store::database& db) -> base::result<void> {
+    auto tx = store::transaction::begin(db);
+    if (!tx) {
+      return tx.error();
+    }
+    if (auto r = roster::request_password_reset(db, api.mail, api.settings.roster, e, now); !r) {
+      return r;
+    }
+    return tx->commit();
+  };
+  try {
+    auto done = co_await api.db.write(request_password_reset_change);
+    if (!done) {
+      // The person was already told "on its way"; they can ask again.
+      api.log->warn("password_reset_request_failed problem={}",
+                    base::log_field(base::describe(done.error()), 512));
+      co_return;
+    }
+  } catch (const std::exception& e) {
+    api.log->error("password_reset_request_failed problem={}", base::log_field(e.what(), 512));
+    co_return;
+  }
+  api.mail_queued();
+}
+
 awaitable_response request_reset(api_context& api, http::request_context& ctx) {
   http::problem bad;
   auto body = read_object(ctx, bad);
@@ -188,31 +245,23 @@ awaitable_response request_reset(api_context& api, http::request_context& ctx) {
   if (!f.ok()) {
     co_return problem_response(ctx, f.problem());
   }
-  const auto now_steady = std::chrono::steady_clock::now();
-  const auto address_key = "reset:" + client_address(ctx);
-  if (auto wait = api.address_limiter.retry_after(address_key, now_steady)) {
-    co_return rate_limited(ctx, *wait);
+  if (auto refused = api.throttle.admit_reset_request(client_address(ctx, api.settings.proxies),
+                                                      std::chrono::steady_clock::now())) {
+    co_return rate_limited(ctx, refused->retry_after);
   }
-  api.address_limiter.record_failure(address_key, now_steady);  // every request counts here
-  if (auto email = roster::normalize_email(email_text)) {
-    auto request_password_reset_change =
-        [&api, e = *email, now = api.now()](store::database& db) -> base::result<void> {
-      auto tx = store::transaction::begin(db);
-      if (!tx) {
-        return tx.error();
-      }
-      if (auto r = roster::request_password_reset(db, api.mail, api.settings.roster, e, now); !r) {
-        return r;
-      }
-      return tx->commit();
-    };
-    auto done = co_await api.db.write(request_password_reset_change);
-    if (!done) {
-      co_return failure_response(ctx, done.error());
-    }
-    api.mail_queued();
+  // Only work every request does alike may come before the answer: the in-flight count below
+  // is shared by all requests, whatever address they name.
+  if (api.pending_reset_requests.fetch_add(1) >= api.settings.max_pending_reset_requests) {
+    api.pending_reset_requests.fetch_sub(1);
+    auto res = problem_response(
+        ctx, http::make_problem(http::status::service_unavailable, "busy",
+                                "Too many password reset requests are being handled right now; "
+                                "try again in a few seconds."));
+    res.set(http::beast_http::field::retry_after, "5");
+    co_return res;
   }
-  // The same answer whether or not the address exists.
+  asio::co_spawn(co_await asio::this_coro::executor, issue_password_reset(api, email_text),
+                 asio::detached);
   co_return json_response(
       ctx, {{"status", "If that address has an account, a reset link is on its way."}},
       http::status::accepted);
@@ -238,7 +287,12 @@ awaitable_response complete_reset(api_context& api, http::request_context& ctx) 
   if (!valid) {
     co_return failure_response(ctx, valid.error());
   }
-  auto phc = co_await hash_new_password(api, std::move(password));
+  auto slot = api.hashing.reserve();
+  if (!slot) {
+    co_return busy_hashing(api, ctx);
+  }
+  auto phc = co_await hash_new_password(api, *slot, std::move(password));
+  slot.reset();
   if (!phc) {
     co_return failure_response(ctx, phc.error());
   }
@@ -318,7 +372,11 @@ awaitable_response accept_invitation(api_context& api, http::request_context& ct
       f.add("password", "choose a password of at least 12 characters");
       co_return problem_response(ctx, f.problem());
     }
-    auto hashed = co_await hash_new_password(api, std::move(*password));
+    auto slot = api.hashing.reserve();
+    if (!slot) {
+      co_return busy_hashing(api, ctx);
+    }
+    auto hashed = co_await hash_new_password(api, *slot, std::move(*password));
     if (!hashed) {
       co_return failure_response(ctx, hashed.error());
     }

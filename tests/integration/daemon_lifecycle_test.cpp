@@ -25,6 +25,7 @@ namespace {
 void exec_sql(const std::filesystem::path& db, const std::string& sql) {
   sqlite3* handle = nullptr;
   REQUIRE(sqlite3_open(db.c_str(), &handle) == SQLITE_OK);
+  sqlite3_busy_timeout(handle, 10'000);  // the daemon may be writing: wait, as it would
   char* error = nullptr;
   const int rc = sqlite3_exec(handle, sql.c_str(), nullptr, nullptr, &error);
   INFO((error != nullptr ? error : ""));
@@ -37,6 +38,7 @@ void exec_sql(const std::filesystem::path& db, const std::string& sql) {
 std::int64_t query_int(const std::filesystem::path& db, const std::string& sql) {
   sqlite3* handle = nullptr;
   REQUIRE(sqlite3_open(db.c_str(), &handle) == SQLITE_OK);
+  sqlite3_busy_timeout(handle, 10'000);
   sqlite3_stmt* statement = nullptr;
   const int rc = sqlite3_prepare_v2(handle, sql.c_str(), -1, &statement, nullptr);
   std::int64_t value = -1;

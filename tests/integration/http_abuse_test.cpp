@@ -363,6 +363,25 @@ TEST_CASE(
   CHECK(d.stop() == 0);
 }
 
+TEST_CASE("a trusted reverse proxy is not held to the per-peer cap; other peers still are",
+          "[http][integration]") {
+  daemon_harness d(
+      test_config("max_connections_per_peer = 2\ntrusted_proxies = [\"127.0.0.1\"]\n"));
+  REQUIRE(d.wait_ready());
+  // Every client behind the proxy arrives from 127.0.0.1: capping it would cap them all.
+  std::vector<std::unique_ptr<raw_connection>> through_proxy;
+  for (int i = 0; i < 6; ++i) {
+    through_proxy.push_back(std::make_unique<raw_connection>(d.port(), "127.0.0.1"));
+    REQUIRE(served(*through_proxy.back()));
+  }
+  raw_connection first(d.port(), "127.0.0.2");
+  raw_connection second(d.port(), "127.0.0.2");
+  REQUIRE(served(first));
+  REQUIRE(served(second));
+  CHECK(refused(d.port(), "127.0.0.2"));
+  CHECK(d.stop() == 0);
+}
+
 TEST_CASE("with metrics.token_file, /metrics needs the bearer token, which is never logged",
           "[http][metrics][integration]") {
   const std::string token = "CANARY-METRICS-TOKEN-7d41c9a0e2";

@@ -173,6 +173,47 @@ TEST_CASE("a password reset link works once, and ends every session", "[sign-in]
   CHECK(again.error().code == roster::errc::token_used);
 }
 
+TEST_CASE("a password reset revokes the person's personal tokens, audited, and no service token",
+          "[sign-in][tokens]") {
+  invited f;
+  f.activate("owner@agency.test");
+  const auto owner = f.caller_for("owner@agency.test");
+  const auto make = [&](const char* kind, const char* name) {
+    return f.db
+        ->write_now([&](store::database& d) {
+          return roster::create_api_token(d, owner, kind, name, std::nullopt, f.now);
+        })
+        .value();
+  };
+  const auto laptop = make("personal", "laptop");
+  const auto script = make("personal", "script");
+  const auto broker = make("service", "broker");
+  REQUIRE(f.db->write_now([&](store::database& d) {
+                return roster::request_password_reset(d, f.mail, f.settings, "owner@agency.test",
+                                                      f.now);
+              })
+              .has_value());
+  const auto reset = f.mail.token_for("owner@agency.test");
+  REQUIRE(f.db->write_now([&](store::database& d) {
+                return roster::complete_password_reset(d, reset, "$argon2id$new", f.now);
+              })
+              .has_value());
+  const auto works = [&](const roster::created_api_token& t) {
+    return f.db
+        ->read_now([&](store::database& d) {
+          return roster::caller_for_api_token(d, t.token.reveal(), f.now);
+        })
+        .value()
+        .has_value();
+  };
+  CHECK_FALSE(works(laptop));
+  CHECK_FALSE(works(script));
+  CHECK(works(broker));
+  CHECK(f.count("SELECT COUNT(*) FROM audit_log WHERE action = 'token.revoked' AND account_id = '" +
+                f.account_id + "' AND target_id IN ('" + laptop.record.id + "', '" +
+                script.record.id + "')") == 2);
+}
+
 TEST_CASE("a reset for an unknown address queues nothing", "[sign-in]") {
   invited f;
   f.mail.sent.clear();

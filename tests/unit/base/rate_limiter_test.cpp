@@ -1,5 +1,6 @@
 #include "base/rate_limiter.hpp"
 
+#include <atomic>
 #include <stdexcept>
 #include <string>
 #include <thread>
@@ -147,4 +148,56 @@ TEST_CASE("concurrent failures on one key are all counted", "[base][rate_limiter
     t.join();
   }
   CHECK_FALSE(l.allow("shared", t0));
+}
+
+TEST_CASE("try_count lets at most the limit through and counts each one it lets through",
+          "[base][rate_limiter]") {
+  auto l = limiter(3, 60s);
+  CHECK_FALSE(l.try_count("alice", t0));
+  CHECK_FALSE(l.try_count("alice", t0 + 1s));
+  CHECK_FALSE(l.try_count("alice", t0 + 2s));
+  // The third was counted when it went through, before anyone knew how it ended.
+  const auto wait = l.try_count("alice", t0 + 3s);
+  REQUIRE(wait);
+  CHECK(*wait == 57s);
+  // A refused attempt counts nothing: the block ends when the first counted one leaves.
+  CHECK_FALSE(l.try_count("alice", t0 + 60s));
+}
+
+TEST_CASE("concurrent try_count calls on one key let exactly the limit through",
+          "[base][rate_limiter]") {
+  auto l = limiter(5, 60s);
+  std::atomic<int> through{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&] {
+      for (int i = 0; i < 100; ++i) {
+        if (!l.try_count("shared", t0)) {
+          ++through;
+        }
+      }
+    });
+  }
+  for (auto& t : threads) {
+    t.join();
+  }
+  CHECK(through == 5);
+}
+
+TEST_CASE("forgive takes back one counted attempt and nothing else", "[base][rate_limiter]") {
+  auto l = limiter(2, 60s);
+  REQUIRE_FALSE(l.try_count("alice", t0));
+  REQUIRE_FALSE(l.try_count("alice", t0 + 1s));
+  CHECK(l.try_count("alice", t0 + 2s));
+  l.forgive("alice", t0 + 1s);
+  CHECK_FALSE(l.try_count("alice", t0 + 2s));
+  CHECK(l.try_count("alice", t0 + 3s));
+  // An attempt that is not kept (never counted, or already forgiven) changes nothing.
+  l.forgive("alice", t0 + 30s);
+  l.forgive("bob", t0);
+  CHECK(l.try_count("alice", t0 + 3s));
+  // Forgiving every kept attempt forgets the key.
+  l.forgive("alice", t0);
+  l.forgive("alice", t0 + 2s);
+  CHECK(l.tracked_keys() == 0);
 }

@@ -266,3 +266,93 @@ TEST_CASE("a metrics token file that is missing, empty or short is a config erro
   CHECK(check("0123456789abcdef0123\n").has_value());
   std::filesystem::remove_all(dir);
 }
+
+TEST_CASE("an http public_url is refused on a listener other people can reach",
+          "[config][public-url]") {
+  const auto detail = parse_error(
+      "[server]\nlisten = [\"0.0.0.0:8080\"]\npublic_url = \"http://roster.example.com\"\n");
+  INFO(detail);
+  CHECK(detail.find("server.public_url") != std::string::npos);
+  CHECK(detail.find("0.0.0.0:8080") != std::string::npos);
+  CHECK(detail.find("https://") != std::string::npos);   // the fix
+  CHECK(detail.find("127.0.0.1") != std::string::npos);  // the other fix
+  // One reachable listener among loopback ones is enough to refuse.
+  CHECK_FALSE(parse_config("[server]\nlisten = [\"127.0.0.1:8080\", \"[2001:db8::1]:8080\"]\n",
+                           "test.toml", "/etc/rosterd")
+                  .has_value());
+  // The default public_url is http://127.0.0.1:8080, so a listen change alone is refused too.
+  CHECK_FALSE(
+      parse_config("[server]\nlisten = [\"192.0.2.10:8080\"]\n", "test.toml", "/etc").has_value());
+}
+
+TEST_CASE("http on loopback listeners and https anywhere are accepted", "[config][public-url]") {
+  parse_ok(
+      "[server]\nlisten = [\"127.0.0.1:8080\", \"[::1]:8080\", \"127.0.0.2:9\"]\n"
+      "public_url = \"http://localhost:8080\"\n");
+  // TLS terminated by a reverse proxy on another host: rosterd listens on all interfaces and
+  // the public URL is the proxy's https address.
+  parse_ok("[server]\nlisten = [\"0.0.0.0:8080\"]\npublic_url = \"https://roster.example.com\"\n");
+}
+
+TEST_CASE("the plain-http rule applies to sockets given by systemd too", "[config][public-url]") {
+  using boost::asio::ip::make_address;
+  using boost::asio::ip::tcp;
+  CHECK(check_plain_http_listeners("http://127.0.0.1:8080", {{make_address("127.0.0.1"), 80}}));
+  CHECK(check_plain_http_listeners("http://127.0.0.1:8080",
+                                   {{make_address("::ffff:127.0.0.1"), 80}}));
+  CHECK(check_plain_http_listeners("https://r.example", {{make_address("0.0.0.0"), 80}}));
+  const auto refused = check_plain_http_listeners(
+      "http://r.example", {{make_address("::1"), 80}, {make_address("::"), 8080}});
+  REQUIRE_FALSE(refused);
+  CHECK(refused.error().detail.find("[::]:8080") != std::string::npos);
+}
+
+TEST_CASE("trusted proxies are addresses or CIDR blocks, each mistake reported",
+          "[config][proxies]") {
+  const auto c = parse_ok(
+      "[server]\ntrusted_proxies = [\"10.0.0.0/8\", \"192.0.2.7\", \"fd00::/8\", \"::1\"]\n"
+      "forwarded_header = \"forwarded\"\n");
+  CHECK(c.server.trusted_proxies.size() == 4);
+  CHECK(c.server.forwarded_header == "forwarded");
+  CHECK(parse_ok("").server.trusted_proxies.empty());
+  CHECK(parse_ok("").server.forwarded_header == "x-forwarded-for");
+
+  const auto detail = parse_error(
+      "[server]\ntrusted_proxies = [\"proxy.internal\", \"10.0.0.1/8\", \"10.0.0.0/33\"]\n");
+  INFO(detail);
+  CHECK(detail.find("server.trusted_proxies: \"proxy.internal\" is not a numeric IP") !=
+        std::string::npos);
+  CHECK(detail.find("did you mean \"10.0.0.0/8\"") != std::string::npos);
+  CHECK(detail.find("0 to 32") != std::string::npos);
+  CHECK(
+      parse_error("[server]\nforwarded_header = \"x-real-ip\"\n").find("server.forwarded_header") !=
+      std::string::npos);
+  CHECK(parse_error("[server]\ntrusted_proxies = \"10.0.0.1\"\n").find("server.trusted_proxies") !=
+        std::string::npos);
+}
+
+TEST_CASE("the hashing pool's size and queue are read and checked", "[config][passwords]") {
+  const auto defaults = parse_ok("");
+  CHECK(defaults.passwords.hashing_threads == 0);
+  CHECK(defaults.passwords.hash_queue_limit == 32);
+  const auto c = parse_ok("[passwords]\nhashing_threads = 3\nhash_queue_limit = 0\n");
+  CHECK(c.passwords.hashing_threads == 3);
+  CHECK(c.passwords.hash_queue_limit == 0);
+  CHECK(parse_error("[passwords]\nhashing_threads = 65\n").find("passwords.hashing_threads") !=
+        std::string::npos);
+  CHECK(parse_error("[passwords]\nhash_queue_limit = -1\n").find("passwords.hash_queue_limit") !=
+        std::string::npos);
+}
+
+TEST_CASE("the new server and password keys render and parse back", "[config]") {
+  const auto c = parse_ok(
+      "[server]\ntrusted_proxies = [\"10.1.0.0/16\"]\n[passwords]\nhashing_threads = 2\n"
+      "hash_queue_limit = 7\n");
+  const auto text = render_config(c);
+  const auto back = parse_ok(text.substr(text.find('\n') + 1));
+  CHECK(back.server.trusted_proxies == std::vector<std::string>{"10.1.0.0/16"});
+  CHECK(back.passwords.hash_queue_limit == 7);
+  CHECK(keys_needing_restart(c, back).empty());
+  CHECK(keys_needing_restart(parse_ok(""), c) ==
+        std::vector<std::string>{"server.trusted_proxies", "passwords.*"});
+}
