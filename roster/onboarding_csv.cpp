@@ -279,6 +279,10 @@ class checker {
                                "column " + quoted(header_text(index)) +
                                    " is not one of the template's columns; it is ignored"});
     }
+    for (const auto& yielded : map_.yielded) {
+      warnings.push_back(issue{header_.line, header_text(yielded.index), issue_severity::warning,
+                               std::string(issue_code::unknown_column), yielded.message});
+    }
     for (const std::size_t index : map_.unnamed) {
       const auto used = std::find_if(records_.begin() + 1, records_.end(),
                                      [&](const auto& r) { return !trim(cell(r, index)).empty(); });
@@ -350,6 +354,8 @@ base::result<onboarding_file> parse_onboarding_csv(std::string_view text,
   auto file = checker(*records, *map, options).run();
   for (std::size_t c = 0; c < onboarding_column_count; ++c) {
     file.headers[c] = header.fields[map->index[c]];
+    file.columns.push_back({static_cast<onboarding_column>(c),
+                            std::string(trim(header.fields[map->index[c]])), map->index[c] + 1});
   }
   return file;
 }

@@ -6,6 +6,7 @@
 
 #include <array>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -40,6 +41,13 @@ struct onboarding_row {
   std::vector<std::string> team_emails;
 };
 
+/// Which heading of the file a template column was read from.
+struct column_source {
+  onboarding_column column = onboarding_column::name;
+  std::string heading;       // as written, trimmed
+  std::size_t position = 0;  // 1-based, as a spreadsheet numbers columns
+};
+
 /// The parsed file: rows in file order; row issues ordered by line, then column.
 struct onboarding_file {
   std::vector<onboarding_row> rows;
@@ -49,6 +57,12 @@ struct onboarding_file {
   /// Each template column's header as written in this file (indexed by onboarding_column), so
   /// later checks name columns the way the person who fills the file sees them.
   std::array<std::string, onboarding_column_count> headers;
+  /// The heading taken for each template column, in template order (empty when the rows did
+  /// not come from a file).
+  std::vector<column_source> columns;
+  /// Domains already warned about as likely typos, so that the checks against the database
+  /// (onboarding_plan) do not warn about the same address twice.
+  std::set<std::string> suspect_domains;
 };
 
 /// Reads an onboarding CSV and checks every row.

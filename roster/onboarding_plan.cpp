@@ -131,6 +131,7 @@ base::result<planner_output> make_plan(store::database& db, std::string_view acc
   }
   planner_output out;
   auto& plan = out.plan;
+  plan.columns = file.columns;
   plan.file_warnings = file.warnings_file_level;
   plan.issues = file.issues;
   directory people(db, account_id);

@@ -3,6 +3,7 @@
 // message, onboarding reports; and every endpoint's bad inputs answered with problem+json that
 // names the field, with nothing stored.
 
+#include <map>
 #include <set>
 
 #include <catch2/catch.hpp>
@@ -290,18 +291,84 @@ TEST_CASE("the onboarding dry run reports rows with their line numbers and chang
   auto cli = w.rosterctl(
       {"import", "--account", w.account, "--dry-run", (w.daemon().dir() / "edit.csv").string()});
   CHECK(cli.exit_code == 3);
-  CHECK(cli.output.find("line 3 (Does this creator have an account?): error account_not_found") !=
-        std::string::npos);
+  CHECK(cli.output.find("line 4 (Creator Name): error missing_name") != std::string::npos);
+  CHECK(cli.output.find("column 3 (Does this creator have an account?) read as Does this "
+                        "creator have a Later Social account?") != std::string::npos);
   CHECK(cli.output.find("not in the file (kept): Ben Ode") != std::string::npos);
 }
 
-TEST_CASE("the empty template downloads with the template's own headers", "[onboarding]") {
+TEST_CASE("the empty template downloads with the onboarding guide's headings", "[onboarding]") {
   auto reply = http_request(world().port(), "GET", "/v1/onboarding/template.csv");
   REQUIRE(reply.status == 200);
   CHECK(reply.headers.at("content-type").rfind("text/csv", 0) == 0);
   CHECK(reply.body ==
-        "Creator Name,Creator Email,\"Does this creator have an account?\","
-        "Emails of agency team members who require access\r\n");
+        "Creator Name,Creator Email,\"Does this creator have a Later Social account?\","
+        "Emails of agency team members who require access to social profiles and campaign "
+        "management in Later\r\n");
+}
+
+TEST_CASE("the downloaded template, filled in, imports and the report names each column's heading",
+          "[onboarding]") {
+  auto& w = world();
+  auto owner = w.actors["owner"];
+  auto download = http_request(w.port(), "GET", "/v1/onboarding/template.csv");
+  REQUIRE(download.status == 200);
+  const std::string csv = download.body + "Zoe Quinn,zoe@creators.test,No,agent.on@agency.test\r\n";
+  auto reply =
+      w.call(owner, "POST", accounts_path("/onboarding/csv?dry_run=true"), csv, "text/csv");
+  REQUIRE(reply.status == 200);
+  auto report = json::parse(reply.body);
+  CHECK(report["summary"]["rows"] == 1);
+  CHECK(report["summary"]["rows_with_errors"] == 0);
+  CHECK(report["file_warnings"].empty());
+  CHECK(report["rows"][0]["action"] == "add");
+  const std::vector<std::string> fields{"name", "email", "has_account", "team_emails"};
+  REQUIRE(report["columns"].size() == 4);
+  for (std::size_t i = 0; i < fields.size(); ++i) {
+    const auto& c = report["columns"][i];
+    CHECK(c["field"] == fields[i]);
+    CHECK(c["position"] == i + 1);
+    CHECK(c["heading"] == c["template_heading"]);
+  }
+  CHECK(report["columns"][3]["heading"] ==
+        "Emails of agency team members who require access to social profiles and campaign "
+        "management in Later");
+}
+
+TEST_CASE("the report says which of the agency's own headings was taken for which column",
+          "[onboarding]") {
+  auto& w = world();
+  const std::string csv =
+      "Talent,Talent e-mail,Already on Later? (Yes/No),Backup email,Agency staff emails\n"
+      "Zoe Quinn,zoe@creators.test,No,zoe@yahoo.com,agent.on@agency.test\n";
+  auto reply = w.call(w.actors["owner"], "POST", accounts_path("/onboarding/csv?dry_run=true"), csv,
+                      "text/csv");
+  REQUIRE(reply.status == 200);
+  auto report = json::parse(reply.body);
+  CHECK(report["summary"]["rows_with_errors"] == 0);
+  std::map<std::string, std::pair<std::string, int>> taken;
+  for (const auto& c : report["columns"]) {
+    taken[c["field"]] = {c["heading"], c["position"]};
+  }
+  CHECK(taken["name"] == std::pair<std::string, int>{"Talent", 1});
+  CHECK(taken["email"] == std::pair<std::string, int>{"Talent e-mail", 2});
+  CHECK(taken["has_account"] == std::pair<std::string, int>{"Already on Later? (Yes/No)", 3});
+  CHECK(taken["team_emails"] == std::pair<std::string, int>{"Agency staff emails", 5});
+  REQUIRE(report["file_warnings"].size() == 1);
+  CHECK(report["file_warnings"][0]["column"] == "Backup email");
+  CHECK(report["file_warnings"][0]["code"] == "unknown_column");
+}
+
+TEST_CASE("an ambiguous heading is refused with a problem naming it", "[onboarding]") {
+  auto& w = world();
+  const std::string csv = "Creator name and email,Has account,Team\nZoe,No,\n";
+  auto reply = w.call(w.actors["owner"], "POST", accounts_path("/onboarding/csv?dry_run=true"), csv,
+                      "text/csv");
+  REQUIRE(reply.status == 422);
+  auto problem = json::parse(reply.body);
+  CHECK(problem["errors"][0]["field"] == "file");
+  CHECK_THAT(problem["errors"][0]["message"].get<std::string>(),
+             Catch::StartsWith("ambiguous_column: the heading \"Creator name and email\""));
 }
 
 TEST_CASE("bad inputs answer problem+json naming what to fix, and store nothing", "[inputs]") {
