@@ -73,13 +73,15 @@ struct onboarding_file {
 /// earlier row; yes/no column one of yes/no/y/n/true/false; team cell split by
 /// split_email_list, each address valid, duplicates in the cell dropped with a warning, and not
 /// a creator of this file unless the options allow it; data past the header's last column is
-/// an error. Warnings for likely domain typos: a fixed list (domain_typos.hpp), and a domain one
-/// or two edits from the file's most used domain (counting distinct addresses, when that
-/// domain is used by at least 3 and strictly most; only for domains used by a single address,
-/// and never for the large consumer providers).
+/// an error. Warnings for likely domain typos: a fixed list (domain_typos.hpp); for team
+/// addresses, a domain one or two edits from a domain that at least 3 distinct team addresses
+/// use (with the suggestion); and a domain one or two edits from the file's most used domain
+/// (counting distinct addresses, when that domain is used by at least 3 and strictly most;
+/// only for domains used by a single address). Never for the large consumer providers; one
+/// warning per address at most.
 ///
 /// Fails, as a whole, with the errors of read_csv, errc::empty_file when there is no header,
-/// and those of map_header (missing_column, duplicate_column).
+/// and those of map_header (missing_column, duplicate_column, ambiguous_column).
 [[nodiscard]] base::result<onboarding_file> parse_onboarding_csv(
     std::string_view text, const onboarding_options& options = {});
 
