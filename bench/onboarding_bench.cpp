@@ -150,7 +150,8 @@ instance fresh_instance(const fs::path& path, const roster::onboarding_file& fil
                                "created_at) VALUES (?, ?, ?, ?, 'active', ?)"),
                      "prepare user");
     auto member = must(d.prepare("INSERT INTO account_members (account_id, user_id, role, status, "
-                                 "created_at) VALUES (?, ?, 'creator', 'active', ?)"),
+                                 "created_at, joined_at) VALUES (?1, ?2, 'creator', 'active', ?3, "
+                                 "?3)"),
                        "prepare member");
     const auto at = roster::stamp(now);
     // Any PHC string will do: the onboarding only asks whether a password is set.

@@ -48,7 +48,7 @@ json to_json(const roster::member_record& m) {
           {"display_name", m.display_name},
           {"role", roster::to_string(m.member_role)},
           {"status", m.status},
-          {"signed_up", m.has_password},
+          {"signed_up", m.joined},
           {"created_at", m.created_at}};
 }
 
