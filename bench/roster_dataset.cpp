@@ -117,8 +117,9 @@ int main(int argc, char** argv) {
     auto user = must(d.prepare("INSERT INTO users (id, email, display_name, status, created_at) "
                                "VALUES (?, ?, ?, 'active', ?)"),
                      "prepare users");
+    // Joined, as if everyone had accepted their invitation: the benchmark signs in as them.
     auto member = must(d.prepare("INSERT INTO account_members (account_id, user_id, role, status, "
-                                 "created_at) VALUES (?, ?, ?, 'active', ?)"),
+                                 "created_at, joined_at) VALUES (?1, ?2, ?3, 'active', ?4, ?4)"),
                        "prepare account_members");
     auto creator = must(d.prepare("INSERT INTO creators (id, account_id, user_id, display_name, "
                                   "existing_account, status, created_at) "

@@ -37,6 +37,10 @@ void print_report(std::ostream& out, const roster::onboarding_plan& plan) {
       << ", to remove: " << plan.team_removals() << '\n';
   out << "  invitations to send: " << plan.invitations.size()
       << ", notices to send: " << plan.notices.size() << '\n';
+  for (const auto& c : plan.columns) {
+    out << "column " << c.position << " (" << c.heading << ") read as "
+        << roster::template_header(c.column) << '\n';
+  }
   for (const auto& w : plan.file_warnings) {
     out << "file: warning " << w.code << ": " << w.message << '\n';
   }

@@ -34,7 +34,7 @@ base::result<caller> caller_for_user(store::database& db, std::string_view user_
       "SELECT m.role, u.email FROM account_members m "
       "JOIN users u ON u.id = m.user_id JOIN accounts a ON a.id = m.account_id "
       "WHERE m.account_id = ? AND m.user_id = ? AND m.status = 'active' "
-      "AND u.status = 'active' AND a.status = 'active'",
+      "AND m.joined_at IS NOT NULL AND u.status = 'active' AND a.status = 'active'",
       [](store::statement& s) {
         return std::pair{s.column_text(0), s.column_text(1)};
       },
@@ -61,7 +61,8 @@ base::result<std::vector<account_record>> accounts_of_user(store::database& db,
       db,
       "SELECT a.id, a.name, a.status, a.agents_use_tokens, a.created_at, m.role "
       "FROM account_members m JOIN accounts a ON a.id = m.account_id "
-      "WHERE m.user_id = ? AND m.status = 'active' AND a.status = 'active' ORDER BY a.name",
+      "WHERE m.user_id = ? AND m.status = 'active' AND m.joined_at IS NOT NULL "
+      "AND a.status = 'active' ORDER BY a.name",
       [&](store::statement& s) {
         out.push_back(account_record{s.column_text(0), s.column_text(1), s.column_text(2),
                                      s.column_int64(3) != 0, s.column_text(4),

@@ -20,11 +20,13 @@ inline constexpr std::string_view personal_token_prefix = "rdpat";
 inline constexpr std::string_view service_token_prefix = "rdsvc";
 
 /// The caller for a signed-in user in an account: fails with not_found when the account does
-/// not exist, is disabled, or the user is not an active member of it (all look the same).
+/// not exist, is disabled, or the user is not an active member of it who has joined (accepted
+/// its invitation; all look the same).
 base::result<caller> caller_for_user(store::database& db, std::string_view user_id,
                                      std::string_view account_id);
 
-/// The accounts a user belongs to (active memberships of active accounts), with their role.
+/// The accounts a user belongs to (active, joined memberships of active accounts), with their
+/// role. An account whose invitation they have not accepted is not among them.
 base::result<std::vector<account_record>> accounts_of_user(store::database& db,
                                                            std::string_view user_id);
 

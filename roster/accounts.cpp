@@ -52,6 +52,11 @@ base::result<bootstrapped_account> bootstrap_account(store::database& db,
   if (auto m = ensure_membership(db, out.account_id, out.owner_user_id, role::owner, now); !m) {
     return m.error();
   }
+  // The operator creates the account for its owner: they join it at once (a new owner still
+  // needs the setup link to get a password before they can sign in).
+  if (auto j = join_membership(db, out.account_id, out.owner_user_id, now); !j) {
+    return j.error();
+  }
   if (auto a = record(
           db, who,
           {out.account_id, "account.created", "account", out.account_id, "", std::string(name)},

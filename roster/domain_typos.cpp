@@ -5,6 +5,8 @@
 #include <utility>
 #include <vector>
 
+#include "base/edit_distance.hpp"
+
 namespace rosterd::roster {
 namespace {
 
@@ -96,6 +98,33 @@ std::string_view known_domain_typo(std::string_view domain) noexcept {
 
 bool is_common_provider(std::string_view domain) noexcept {
   return std::find(providers.begin(), providers.end(), domain) != providers.end();
+}
+
+std::optional<domain_suggestion> likely_meant_domain(std::string_view domain,
+                                                     std::span<const domain_use> usual,
+                                                     std::size_t max_edits) {
+  if (is_common_provider(domain)) {
+    return std::nullopt;
+  }
+  std::optional<domain_suggestion> best;
+  for (const auto& candidate : usual) {
+    if (candidate.domain == domain) {
+      return std::nullopt;
+    }
+    const std::size_t edits = base::edit_distance(domain, candidate.domain, max_edits);
+    if (edits == 0 || edits > max_edits) {
+      continue;
+    }
+    const bool better =
+        !best || edits < best->edits ||
+        (edits == best->edits &&
+         (candidate.addresses > best->addresses ||
+          (candidate.addresses == best->addresses && candidate.domain < best->domain)));
+    if (better) {
+      best = domain_suggestion{candidate.domain, candidate.addresses, edits};
+    }
+  }
+  return best;
 }
 
 }  // namespace rosterd::roster

@@ -35,6 +35,8 @@ class category final : public std::error_category {
         return "a required column is missing";
       case errc::duplicate_column:
         return "a column appears twice";
+      case errc::ambiguous_column:
+        return "a column heading could mean two columns";
       case errc::invalid_email:
         return "invalid email address";
       case errc::not_found:
@@ -103,6 +105,8 @@ std::string_view errc_name(errc e) noexcept {
       return "missing_column";
     case errc::duplicate_column:
       return "duplicate_column";
+    case errc::ambiguous_column:
+      return "ambiguous_column";
     case errc::invalid_email:
       return "invalid_email";
     case errc::not_found:

@@ -21,6 +21,7 @@ enum class errc {
   empty_file,                // no header row at all
   missing_column,            // a required onboarding column is absent from the header
   duplicate_column,          // two header cells map to the same onboarding column
+  ambiguous_column,          // a header cell could mean two onboarding columns
   invalid_email,             // an address failed the syntax check (see email_address.hpp)
   // The roster itself. A caller that may not see an object gets not_found, exactly like one
   // that does not exist (reliability item 22).

@@ -109,6 +109,16 @@ base::result<void> queue_invitation_mail(store::database& db, mailer& mail,
   return mail.enqueue(db, m);
 }
 
+/// Whether the person's membership of the account is accepted (false without one).
+base::result<bool> has_joined(store::database& db, std::string_view account_id,
+                              std::string_view user_id) {
+  auto member = find_membership(db, account_id, user_id);
+  if (!member) {
+    return member.error();
+  }
+  return *member && (*member)->joined;
+}
+
 base::result<void> insert_token(store::database& db, std::string_view invitation_id,
                                 const base::issued_token& token, time_point now) {
   return sql::run(db,
@@ -246,6 +256,10 @@ base::result<invite_outcome> invite_or_notify(store::database& db, mailer& mail,
   if (!existing) {
     return existing.error();
   }
+  auto joined = has_joined(db, account_id, user_id);
+  if (!joined) {
+    return joined.error();
+  }
   if (*existing) {
     const auto& [id, old_kind, status] = **existing;
     // Someone invited as a team member who becomes a creator too: the invitation names the
@@ -255,12 +269,15 @@ base::result<invite_outcome> invite_or_notify(store::database& db, mailer& mail,
         return up.error();
       }
     }
-    return (*user)->has_password ? invite_outcome::nothing : invite_outcome::already_invited;
+    return *joined ? invite_outcome::nothing : invite_outcome::already_invited;
   }
   const auto at = stamp(now);
-  if ((*user)->has_password) {
-    // They already sign in: no password to set, only a notice. The accepted row keeps the
-    // status board complete and makes the notice a one-time thing.
+  // Whether the person has a password (an account with another agency) decides nothing here:
+  // everyone new to this account gets an invitation to accept, so the agency cannot tell, and
+  // nobody joins an agency without agreeing to.
+  if (*joined) {
+    // They already use this account: no password to set, only a notice. The accepted row keeps
+    // the status board complete and makes the notice a one-time thing.
     const auto id = new_id("inv");
     auto inserted = sql::run(
         db,
@@ -392,18 +409,14 @@ base::result<void> revoke_invitation(store::database& db, mailer& mail,
       !up) {
     return up;
   }
-  auto user = find_user(db, invitation.user_id);
-  if (!user) {
-    return user.error();
-  }
-  if (*user && !(*user)->has_password) {
-    if (auto m = sql::run(db,
-                          "UPDATE account_members SET status = 'disabled' "
-                          "WHERE account_id = ? AND user_id = ?",
-                          invitation.account_id, invitation.user_id);
-        !m) {
-      return m;
-    }
+  // Someone who never joined the account has nothing left in it (whatever other accounts they
+  // use); a member who had joined keeps their membership (disable it to end that).
+  if (auto m = sql::run(db,
+                        "UPDATE account_members SET status = 'disabled' "
+                        "WHERE account_id = ? AND user_id = ? AND joined_at IS NULL",
+                        invitation.account_id, invitation.user_id);
+      !m) {
+    return m;
   }
   return record(db, who,
                 {invitation.account_id, "invitation.revoked", "invitation", invitation.id, "", ""},
@@ -529,7 +542,11 @@ base::result<std::string> accept_invitation(store::database& db, std::string_vie
       !up) {
     return up.error();
   }
-  // The membership is left as it is: one an admin disabled stays disabled after accepting.
+  // Accepting is what joins the account. The membership's status is left as it is: one an
+  // admin disabled stays disabled after accepting.
+  if (auto joined = join_membership(db, inv.account_id, inv.user_id, now); !joined) {
+    return joined.error();
+  }
   auto logged = record(db, actor{"user", inv.user_id, inv.email},
                        {inv.account_id, "invitation.accepted", "invitation", inv.id, "", ""}, now);
   if (!logged) {

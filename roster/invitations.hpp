@@ -42,9 +42,12 @@ base::result<new_invitation> create_invitation(store::database& db, const roster
                                                std::string_view user_id, role kind,
                                                const actor& who, time_point now);
 
-/// Invites `user` to the account as `kind`, or, when they already have a password, queues a
-/// one-time "you were added to <agency>'s roster" notice instead (no new password). Idempotent:
-/// a second call for the same person and account sends nothing. Call inside a transaction.
+/// Invites `user` to the account as `kind`: a pending invitation they must accept before the
+/// membership gives any access, also when they already have a password (an account with
+/// another agency), so the agency cannot tell the two apart and nobody joins an agency without
+/// agreeing to. Only someone who already uses this account (an accepted membership) gets a
+/// one-time "you were added to <agency>'s roster" notice instead. Idempotent: a second call
+/// for the same person and account sends nothing. Call inside a transaction.
 base::result<invite_outcome> invite_or_notify(store::database& db, mailer& mail,
                                               const roster_settings& settings,
                                               std::string_view account_id, std::string_view user_id,
@@ -58,9 +61,9 @@ base::result<void> resend_invitation(store::database& db, mailer& mail,
                                      const invitation_record& invitation, const actor& who,
                                      time_point now);
 
-/// Marks the invitation revoked: its link stops working at once. If the person never set a
-/// password, their membership in the account is disabled too. Fails with conflict when it was
-/// already accepted.
+/// Marks the invitation revoked: its link stops working at once. If the person never joined the
+/// account, their membership in it is disabled too. Fails with conflict when it was already
+/// accepted.
 base::result<void> revoke_invitation(store::database& db, mailer& mail,
                                      const invitation_record& invitation, const actor& who,
                                      time_point now);
@@ -97,9 +100,10 @@ struct invitation_preview {
 base::result<invitation_preview> open_invitation(store::database& db, std::string_view token,
                                                  time_point now);
 
-/// Accepts: the token becomes used, and when the person has no password yet, `password_phc`
-/// (already hashed by the caller, outside the write lock) becomes it; then their display name
-/// is set if given. Returns the user id. Same failures as open_invitation, plus
+/// Accepts: the token becomes used, the person joins the account (their membership starts
+/// giving access), and when they have no password yet, `password_phc` (already hashed by the
+/// caller, outside the write lock) becomes it; then their display name is set if given.
+/// Returns the user id. Same failures as open_invitation, plus
 /// invalid_argument when a password is needed and `password_phc` is empty.
 base::result<std::string> accept_invitation(store::database& db, std::string_view token,
                                             std::string_view password_phc,

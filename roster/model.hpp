@@ -71,8 +71,10 @@ struct member_record {
   std::string email;
   std::string display_name;
   role member_role = role::agent;
-  std::string status;         // active | disabled
-  bool has_password = false;  // false until an invitation is accepted
+  std::string status;  // active | disabled
+  /// The person has joined this account (accepted its invitation). Says nothing about other
+  /// accounts: whether they sign in elsewhere is not this account's to know.
+  bool joined = false;
   std::string created_at;
 };
 

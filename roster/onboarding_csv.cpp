@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <map>
 #include <set>
+#include <span>
 #include <unordered_map>
 #include <utility>
 
@@ -17,12 +18,14 @@
 namespace rosterd::roster {
 namespace {
 
-// The typo check's reach and the evidence it needs before trusting a "usual" domain.
-constexpr std::size_t max_typo_edits = 2;
-constexpr std::size_t min_usual_domain_addresses = 3;
+constexpr std::size_t max_typo_edits = max_domain_typo_edits;
 
 std::string quoted(std::string_view text) {
   return "\"" + std::string(text) + "\"";
+}
+
+std::string edits_text(std::size_t edits) {
+  return edits == 1 ? "one edit" : "two edits";
 }
 
 bool is_blank_record(const csv_record& record) {
@@ -226,6 +229,28 @@ class checker {
     return best_count >= min_usual_domain_addresses && !tied ? best : std::string_view();
   }
 
+  // Team members are the agency's own people, so their addresses share the agency's domain or
+  // two; creators' addresses are spread over mail providers. A file-wide "usual" domain is
+  // then often gmail.com, which hides a slip in the agency's own domain: team addresses are
+  // also compared with the team column's own usual domains (each used by enough addresses).
+  std::vector<domain_use> usual_team_domains() const {
+    std::map<std::string_view, std::size_t> counts;
+    std::set<std::string_view> addresses;
+    for (const auto& state : rows_) {
+      addresses.insert(state.row.team_emails.begin(), state.row.team_emails.end());
+    }
+    for (const auto address : addresses) {
+      ++counts[email_domain(address)];
+    }
+    std::vector<domain_use> usual;
+    for (const auto& [domain, count] : counts) {
+      if (count >= min_usual_domain_addresses) {
+        usual.push_back({std::string(domain), count});
+      }
+    }
+    return usual;
+  }
+
   void check_domain_typos() {
     std::set<std::string_view> addresses;
     for (const auto& state : rows_) {
@@ -238,23 +263,33 @@ class checker {
       ++domain_counts_[email_domain(address)];
     }
     const std::string_view usual = usual_domain();
+    const auto team_usual = usual_team_domains();
     for (auto& state : rows_) {
       if (state.email_valid) {
-        check_typo(state, map_[onboarding_column::email], state.row.email, usual);
+        check_typo(state, map_[onboarding_column::email], state.row.email, usual, {});
       }
       for (const auto& member : state.row.team_emails) {
-        check_typo(state, map_[onboarding_column::team_emails], member, usual);
+        check_typo(state, map_[onboarding_column::team_emails], member, usual, team_usual);
       }
     }
   }
 
   void check_typo(row_state& state, std::size_t index, const std::string& address,
-                  std::string_view usual) const {
+                  std::string_view usual, std::span<const domain_use> team_usual) {
     const std::string_view domain = email_domain(address);
     if (const auto meant = known_domain_typo(domain); !meant.empty()) {
       add(state, index, issue_severity::warning, issue_code::likely_domain_typo,
           address + ": " + quoted(domain) + " looks like a typo of " + quoted(meant) +
               "; check the address");
+      suspect_domains_.emplace(domain);
+      return;
+    }
+    if (const auto meant = likely_meant_domain(domain, team_usual, max_typo_edits)) {
+      add(state, index, issue_severity::warning, issue_code::likely_domain_typo,
+          address + ": " + quoted(domain) + " is " + edits_text(meant->edits) + " away from " +
+              quoted(meant->domain) + ", which " + std::to_string(meant->addresses) +
+              " team addresses in this file use; did you mean " + meant->domain + "?");
+      suspect_domains_.emplace(domain);
       return;
     }
     if (usual.empty() || domain == usual || is_common_provider(domain) ||
@@ -264,10 +299,10 @@ class checker {
     const std::size_t edits = base::edit_distance(domain, usual, max_typo_edits);
     if (edits <= max_typo_edits) {
       add(state, index, issue_severity::warning, issue_code::likely_domain_typo,
-          address + ": " + quoted(domain) + " is " + (edits == 1 ? "one edit" : "two edits") +
-              " away from " + quoted(usual) + ", which " +
-              std::to_string(domain_counts_.at(usual)) +
+          address + ": " + quoted(domain) + " is " + edits_text(edits) + " away from " +
+              quoted(usual) + ", which " + std::to_string(domain_counts_.at(usual)) +
               " addresses in this file use; check the address");
+      suspect_domains_.emplace(domain);
     }
   }
 
@@ -278,6 +313,10 @@ class checker {
                                std::string(issue_code::unknown_column),
                                "column " + quoted(header_text(index)) +
                                    " is not one of the template's columns; it is ignored"});
+    }
+    for (const auto& yielded : map_.yielded) {
+      warnings.push_back(issue{header_.line, header_text(yielded.index), issue_severity::warning,
+                               std::string(issue_code::unknown_column), yielded.message});
     }
     for (const std::size_t index : map_.unnamed) {
       const auto used = std::find_if(records_.begin() + 1, records_.end(),
@@ -301,6 +340,7 @@ class checker {
   onboarding_file assemble() {
     onboarding_file file;
     file.warnings_file_level = file_warnings();
+    file.suspect_domains = std::move(suspect_domains_);
     file.rows.reserve(rows_.size());
     for (auto& state : rows_) {
       std::stable_sort(state.issues.begin(), state.issues.end(),
@@ -320,6 +360,7 @@ class checker {
   std::vector<row_state> rows_;
   std::unordered_map<std::string, int> creator_lines_;     // valid creator email -> first line
   std::map<std::string_view, std::size_t> domain_counts_;  // views into rows_' addresses
+  std::set<std::string> suspect_domains_;                  // warned about as likely typos
 };
 
 }  // namespace
@@ -350,6 +391,8 @@ base::result<onboarding_file> parse_onboarding_csv(std::string_view text,
   auto file = checker(*records, *map, options).run();
   for (std::size_t c = 0; c < onboarding_column_count; ++c) {
     file.headers[c] = header.fields[map->index[c]];
+    file.columns.push_back({static_cast<onboarding_column>(c),
+                            std::string(trim(header.fields[map->index[c]])), map->index[c] + 1});
   }
   return file;
 }

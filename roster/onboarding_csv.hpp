@@ -6,6 +6,7 @@
 
 #include <array>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -40,6 +41,13 @@ struct onboarding_row {
   std::vector<std::string> team_emails;
 };
 
+/// Which heading of the file a template column was read from.
+struct column_source {
+  onboarding_column column = onboarding_column::name;
+  std::string heading;       // as written, trimmed
+  std::size_t position = 0;  // 1-based, as a spreadsheet numbers columns
+};
+
 /// The parsed file: rows in file order; row issues ordered by line, then column.
 struct onboarding_file {
   std::vector<onboarding_row> rows;
@@ -49,6 +57,12 @@ struct onboarding_file {
   /// Each template column's header as written in this file (indexed by onboarding_column), so
   /// later checks name columns the way the person who fills the file sees them.
   std::array<std::string, onboarding_column_count> headers;
+  /// The heading taken for each template column, in template order (empty when the rows did
+  /// not come from a file).
+  std::vector<column_source> columns;
+  /// Domains already warned about as likely typos, so that the checks against the database
+  /// (onboarding_plan) do not warn about the same address twice.
+  std::set<std::string> suspect_domains;
 };
 
 /// Reads an onboarding CSV and checks every row.
@@ -59,13 +73,15 @@ struct onboarding_file {
 /// earlier row; yes/no column one of yes/no/y/n/true/false; team cell split by
 /// split_email_list, each address valid, duplicates in the cell dropped with a warning, and not
 /// a creator of this file unless the options allow it; data past the header's last column is
-/// an error. Warnings for likely domain typos: a fixed list (domain_typos.hpp), and a domain one
-/// or two edits from the file's most used domain (counting distinct addresses, when that
-/// domain is used by at least 3 and strictly most; only for domains used by a single address,
-/// and never for the large consumer providers).
+/// an error. Warnings for likely domain typos: a fixed list (domain_typos.hpp); for team
+/// addresses, a domain one or two edits from a domain that at least 3 distinct team addresses
+/// use (with the suggestion); and a domain one or two edits from the file's most used domain
+/// (counting distinct addresses, when that domain is used by at least 3 and strictly most;
+/// only for domains used by a single address). Never for the large consumer providers; one
+/// warning per address at most.
 ///
 /// Fails, as a whole, with the errors of read_csv, errc::empty_file when there is no header,
-/// and those of map_header (missing_column, duplicate_column).
+/// and those of map_header (missing_column, duplicate_column, ambiguous_column).
 [[nodiscard]] base::result<onboarding_file> parse_onboarding_csv(
     std::string_view text, const onboarding_options& options = {});
 

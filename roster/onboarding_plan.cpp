@@ -6,6 +6,8 @@
 #include <set>
 #include <unordered_map>
 
+#include "roster/domain_typos.hpp"
+#include "roster/email_address.hpp"
 #include "roster/error.hpp"
 #include "roster/invitations.hpp"
 #include "roster/people.hpp"
@@ -15,27 +17,30 @@
 namespace rosterd::roster {
 namespace {
 
-/// What the database knows about one address, looked up once per file.
+/// What this account knows about one address. Only this account: agencies are competitors
+/// on one server, so nothing the plan says about a person may depend on whether they have an
+/// account with another agency. Everyone outside the account reads as a new person.
 struct known_person {
-  std::optional<user_row> user;
+  std::optional<user_row> user;        // set for members of this account only
   std::optional<creator_row> creator;  // in this account, active or removed
   bool has_invitation = false;         // any invitation row in this account
   bool member = false;                 // any membership in this account
+  bool joined = false;                 // the membership is accepted (they use this account)
 };
 
 class directory {
  public:
   directory(store::database& db, std::string_view account_id) : db_(db), account_(account_id) {}
 
-  /// Reads everyone already in the account, and every team, in two queries: a 10,000-row file
-  /// would otherwise cost five queries per address. People not found here are looked up one
-  /// by one (they may have a user from another agency).
+  /// Reads everyone in the account, and every team, in two queries: a 10,000-row file would
+  /// otherwise cost five queries per address. Nobody outside the account is ever looked up.
   base::result<void> preload() {
     auto people = sql::each(
         db_,
         "SELECT u.id, u.email, u.display_name, u.status, u.password_hash IS NOT NULL, "
         "c.id, c.display_name, c.status, g.id, c.existing_account, "
-        "EXISTS (SELECT 1 FROM invitations i WHERE i.account_id = ?1 AND i.user_id = u.id) "
+        "EXISTS (SELECT 1 FROM invitations i WHERE i.account_id = ?1 AND i.user_id = u.id), "
+        "m.joined_at IS NOT NULL, m.role "
         "FROM account_members m JOIN users u ON u.id = m.user_id "
         "LEFT JOIN creators c ON c.account_id = ?1 AND c.user_id = u.id "
         "LEFT JOIN access_groups g ON g.creator_id = c.id WHERE m.account_id = ?1",
@@ -49,6 +54,10 @@ class directory {
           }
           p.has_invitation = s.column_int64(10) != 0;
           p.member = true;
+          p.joined = s.column_int64(11) != 0;
+          if (s.column_text(12) != "creator") {
+            ++agency_domains_[std::string(email_domain(p.user->email))];
+          }
           known_.emplace(p.user->email, std::move(p));
         },
         account_);
@@ -70,36 +79,21 @@ class directory {
     return it == teams_.end() ? none : it->second;
   }
 
-  base::result<const known_person*> lookup(const std::string& email) {
-    if (auto it = known_.find(email); it != known_.end()) {
-      return &it->second;
+  /// The person in this account with `email`; a new person when there is none.
+  const known_person& lookup(const std::string& email) const {
+    static const known_person stranger;
+    const auto it = known_.find(email);
+    return it == known_.end() ? stranger : it->second;
+  }
+
+  /// The domains of the account's owners, admins and agents, with how many use each: the
+  /// agency's own domains, to check new team addresses against.
+  std::vector<domain_use> agency_domains() const {
+    std::vector<domain_use> out;
+    for (const auto& [domain, count] : agency_domains_) {
+      out.push_back({domain, count});
     }
-    known_person p;
-    auto user = find_user_by_email(db_, email);
-    if (!user) {
-      return user.error();
-    }
-    p.user = std::move(*user);
-    if (p.user) {
-      auto creator = find_creator_by_user(db_, account_, p.user->id);
-      if (!creator) {
-        return creator.error();
-      }
-      p.creator = std::move(*creator);
-      auto invited =
-          sql::integer(db_, "SELECT COUNT(*) FROM invitations WHERE account_id = ? AND user_id = ?",
-                       account_, p.user->id);
-      if (!invited) {
-        return invited.error();
-      }
-      p.has_invitation = *invited > 0;
-      auto member = find_membership(db_, account_, p.user->id);
-      if (!member) {
-        return member.error();
-      }
-      p.member = member->has_value();
-    }
-    return &known_.emplace(email, std::move(p)).first->second;
+    return out;
   }
 
  private:
@@ -107,10 +101,51 @@ class directory {
   std::string account_;
   std::unordered_map<std::string, known_person> known_;
   std::unordered_map<std::string, std::set<std::string>> teams_;
+  std::map<std::string, std::size_t> agency_domains_;
 };
 
 std::string column_of(const onboarding_file& file, onboarding_column c) {
   return file.headers[static_cast<std::size_t>(c)];
+}
+
+/// Team addresses against the agency's own domains (those of the account's owners, admins and
+/// agents): a new team member's address one or two edits from one of them is likely a slip
+/// ("tallentco.com" for "talentco.com"). Domains the file checks already warned about, and
+/// domains that several team addresses of the file use, are left alone.
+void check_team_domains(const onboarding_file& file, const std::vector<domain_use>& agency,
+                        std::vector<issue>& issues) {
+  if (agency.empty()) {
+    return;
+  }
+  std::map<std::string_view, std::size_t> team_uses;
+  std::set<std::string_view> addresses;
+  for (const auto& row : file.rows) {
+    addresses.insert(row.team_emails.begin(), row.team_emails.end());
+  }
+  for (const auto address : addresses) {
+    ++team_uses[email_domain(address)];
+  }
+  for (const auto& row : file.rows) {
+    for (const auto& address : row.team_emails) {
+      const auto domain = email_domain(address);
+      if (file.suspect_domains.count(std::string(domain)) > 0 ||
+          team_uses[domain] >= min_usual_domain_addresses) {
+        continue;
+      }
+      const auto meant = likely_meant_domain(domain, agency, max_domain_typo_edits);
+      if (!meant) {
+        continue;
+      }
+      issues.push_back({row.line, column_of(file, onboarding_column::team_emails),
+                        issue_severity::warning, std::string(issue_code::likely_domain_typo),
+                        address + ": \"" + std::string(domain) + "\" is " +
+                            (meant->edits == 1 ? "one edit" : "two edits") + " away from \"" +
+                            meant->domain + "\", the domain of " +
+                            std::to_string(meant->addresses) +
+                            (meant->addresses == 1 ? " member" : " members") +
+                            " of this account; did you mean " + meant->domain + "?"});
+    }
+  }
 }
 
 /// Everything about the plan, plus what apply needs that the report does not show.
@@ -131,6 +166,7 @@ base::result<planner_output> make_plan(store::database& db, std::string_view acc
   }
   planner_output out;
   auto& plan = out.plan;
+  plan.columns = file.columns;
   plan.file_warnings = file.warnings_file_level;
   plan.issues = file.issues;
   directory people(db, account_id);
@@ -173,28 +209,18 @@ base::result<planner_output> make_plan(store::database& db, std::string_view acc
       plan.creators.push_back(std::move(pc));
       continue;
     }
-    auto person = people.lookup(row.email);
-    if (!person) {
-      return person.error();
-    }
-    const known_person& p = **person;
-    const bool signs_in = p.user && p.user->has_password && p.user->status == "active";
-    bool row_error = false;
-    if (row.has_account.value_or(false) && !signs_in) {
-      plan.issues.push_back(
-          {row.line, column_of(file, onboarding_column::has_account), issue_severity::error,
-           std::string(issue_code::account_not_found),
-           "the row says " + row.email +
-               " already has an account, but nobody signs in with that address here: "
-               "answer No to send an invitation, or correct the address"});
-      row_error = true;
-    } else if (!row.has_account.value_or(true) && signs_in) {
+    const known_person& p = people.lookup(row.email);
+    // "Yes" or "No" is the agency's own note (kept on the creator); whether the person has an
+    // account with another agency is not this agency's business, so only this account's
+    // members are checked against it.
+    if (!row.has_account.value_or(true) && p.joined) {
       plan.issues.push_back(
           {row.line, column_of(file, onboarding_column::has_account), issue_severity::warning,
            std::string(issue_code::account_exists),
-           row.email + " already has an account: it will be linked, not duplicated, and the person "
-                       "gets a notice instead of an invitation"});
+           row.email + " already signs in to this account: the creator is linked to them, not "
+                       "duplicated, and no invitation is sent"});
     }
+    bool row_error = false;
     if (!options.allow_creator_as_team_member) {
       for (const auto& t : row.team_emails) {
         if (file_emails.count(t) == 0 && existing_creator_by_email.count(t) > 0) {
@@ -213,7 +239,7 @@ base::result<planner_output> make_plan(store::database& db, std::string_view acc
       continue;
     }
 
-    pc.links_existing_user = p.user.has_value();
+    pc.links_existing_user = p.member;
     std::set<std::string> current_team;
     if (p.creator) {
       pc.creator_id = p.creator->id;
@@ -244,23 +270,23 @@ base::result<planner_output> make_plan(store::database& db, std::string_view acc
   }
 
   for (auto& [email, m] : messages) {
-    auto person = people.lookup(email);
-    if (!person) {
-      return person.error();
-    }
-    const known_person& p = **person;
+    const known_person& p = people.lookup(email);
     if (p.has_invitation) {
       continue;  // invited or notified before: never twice
     }
     std::sort(m.creators.begin(), m.creators.end());
     m.creators.erase(std::unique(m.creators.begin(), m.creators.end()), m.creators.end());
-    if (p.user && p.user->has_password) {
+    // A notice only for someone who already uses this account; everyone else, whatever other
+    // agencies they belong to, gets an invitation they must accept (invite_or_notify).
+    if (p.joined) {
       m.notice = true;
       plan.notices.push_back(m);
     } else {
       plan.invitations.push_back(m);
     }
   }
+
+  check_team_domains(file, people.agency_domains(), plan.issues);
 
   for (const auto& c : *existing) {
     if (file_emails.count(c.email) == 0) {

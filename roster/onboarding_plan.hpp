@@ -60,6 +60,7 @@ struct absent_creator {
 };
 
 struct onboarding_plan {
+  std::vector<column_source> columns;     // the heading taken for each template column
   std::vector<issue> file_warnings;       // about the header or the whole file
   std::vector<issue> issues;              // per row, file checks and database checks, by line
   std::vector<planned_creator> creators;  // every row, in file order

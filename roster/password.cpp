@@ -204,17 +204,17 @@ bool needs_rehash(std::string_view phc, const password_cost& cost) {
          fields->hash_length != hash_chars;
 }
 
-void spend_equal_time(const base::secret& password, const password_cost& cost) {
+bool spend_equal_time(const base::secret& password, const password_cost& cost) {
   // Hashing is the whole cost of a verification (it rehashes and compares), so one hash with a
   // throwaway salt takes as long as checking a real account's password at this cost.
   if (!check_password_cost(cost)) {
-    return;
+    return false;
   }
   const auto salt = base::random_bytes(salt_bytes);
   std::array<unsigned char, hash_bytes> out{};
   const auto pw = password.reveal();
-  (void)argon2id_hash_raw(cost.iterations, cost.memory_kib, cost.parallelism, pw.data(), pw.size(),
-                          salt.data(), salt.size(), out.data(), out.size());
+  return argon2id_hash_raw(cost.iterations, cost.memory_kib, cost.parallelism, pw.data(), pw.size(),
+                           salt.data(), salt.size(), out.data(), out.size()) == ARGON2_OK;
 }
 
 base::result<void> check_password_policy(const base::secret& password) {

@@ -49,9 +49,12 @@ inline constexpr password_cost maximum_password_cost{4u * 1024 * 1024, 64, 16};
 /// fresh hash_password then, while the plain password is at hand.
 [[nodiscard]] bool needs_rehash(std::string_view phc, const password_cost& cost);
 
-/// Burns the time of one verification at `cost`. Call it when the account does not exist (or
-/// has no password), so the time a login takes does not reveal which emails are registered.
-void spend_equal_time(const base::secret& password, const password_cost& cost);
+/// Burns the time of one verification at `cost`: one Argon2id hash of `password` at that cost.
+/// Call it when the account does not exist (or has no password), so the time a login takes
+/// does not reveal which emails are registered. True when the hash ran to the end, which it
+/// does for any password the login accepts; false (having spent nothing) only for a cost
+/// outside [minimum, maximum], which configuration never lets through.
+bool spend_equal_time(const base::secret& password, const password_cost& cost);
 
 /// Lengths the policy accepts: at least 12 characters (Unicode code points, so a password in
 /// any script counts what the user typed) and at most 1024 bytes (bounds the hashing input).

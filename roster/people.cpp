@@ -53,9 +53,12 @@ base::result<std::optional<membership_row>> find_membership(store::database& db,
                                                             std::string_view account_id,
                                                             std::string_view user_id) {
   return sql::first(
-      db, "SELECT role, status FROM account_members WHERE account_id = ? AND user_id = ?",
+      db,
+      "SELECT role, status, joined_at IS NOT NULL FROM account_members "
+      "WHERE account_id = ? AND user_id = ?",
       [](store::statement& s) {
-        return membership_row{parse_role(s.column_text(0)).value_or(role::agent), s.column_text(1)};
+        return membership_row{parse_role(s.column_text(0)).value_or(role::agent), s.column_text(1),
+                              s.column_int64(2) != 0};
       },
       account_id, user_id);
 }
@@ -78,6 +81,14 @@ base::result<void> ensure_membership(store::database& db, std::string_view accou
   }
   return sql::run(db, "UPDATE account_members SET role = ? WHERE account_id = ? AND user_id = ?",
                   to_string(r), account_id, user_id);
+}
+
+base::result<void> join_membership(store::database& db, std::string_view account_id,
+                                   std::string_view user_id, time_point now) {
+  return sql::run(db,
+                  "UPDATE account_members SET joined_at = ? "
+                  "WHERE account_id = ? AND user_id = ? AND joined_at IS NULL",
+                  stamp(now), account_id, user_id);
 }
 
 base::result<std::optional<creator_row>> find_creator_by_user(store::database& db,
@@ -136,8 +147,12 @@ base::result<std::vector<person>> team_of(store::database& db, std::string_view 
   std::vector<person> team;
   auto done = sql::each(
       db,
-      "SELECT u.id, u.email, u.display_name FROM group_members gm "
-      "JOIN users u ON u.id = gm.user_id WHERE gm.group_id = ? ORDER BY u.email",
+      // A team member's own name shows once they have joined the account (see list_members).
+      "SELECT u.id, u.email, CASE WHEN m.joined_at IS NOT NULL THEN u.display_name ELSE '' END "
+      "FROM group_members gm JOIN access_groups g ON g.id = gm.group_id "
+      "JOIN users u ON u.id = gm.user_id "
+      "LEFT JOIN account_members m ON m.account_id = g.account_id AND m.user_id = gm.user_id "
+      "WHERE gm.group_id = ? ORDER BY u.email",
       [&](store::statement& s) {
         team.push_back(person{s.column_text(0), s.column_text(1), s.column_text(2)});
       },

@@ -27,6 +27,7 @@ struct user_row {
 struct membership_row {
   role member_role = role::agent;
   std::string status;
+  bool joined = false;  // accepted by the person; until then the membership gives no access
 };
 
 struct creator_row {
@@ -48,11 +49,16 @@ base::result<user_row> create_user(store::database& db, std::string_view email,
 base::result<std::optional<membership_row>> find_membership(store::database& db,
                                                             std::string_view account_id,
                                                             std::string_view user_id);
-/// Adds the person to the account with `r`. An existing membership keeps an owner or admin
-/// role (a CSV never demotes anyone), and a disabled one stays disabled: only an admin's
-/// explicit change (set_member_status) or a resent invitation enables it again.
+/// Adds the person to the account with `r`. A new membership is not joined: it gives no
+/// access until the person accepts the account's invitation (join_membership). An existing
+/// membership keeps an owner or admin role (a CSV never demotes anyone), and a disabled one
+/// stays disabled: only an admin's explicit change (set_member_status) or a resent invitation
+/// enables it again.
 base::result<void> ensure_membership(store::database& db, std::string_view account_id,
                                      std::string_view user_id, role r, time_point now);
+/// Marks the membership joined (from now on it gives access); a joined one is left as it is.
+base::result<void> join_membership(store::database& db, std::string_view account_id,
+                                   std::string_view user_id, time_point now);
 
 base::result<std::optional<creator_row>> find_creator_by_user(store::database& db,
                                                               std::string_view account_id,

@@ -187,9 +187,16 @@ base::result<std::vector<member_record>> list_members(store::database& db, const
   std::vector<member_record> out;
   auto done = sql::each(
       db,
-      "SELECT u.id, u.email, u.display_name, m.role, m.status, u.password_hash IS NOT NULL, "
-      "m.created_at FROM account_members m JOIN users u ON u.id = m.user_id "
-      "WHERE m.account_id = ? ORDER BY u.email",
+      // What a person set up for themself (their name, their password) is theirs to share by
+      // joining: until they accept, the account sees only what it gave them (a creator's name
+      // on its roster), the same whether or not they have an account with another agency.
+      "SELECT u.id, u.email, "
+      "CASE WHEN m.joined_at IS NOT NULL THEN u.display_name "
+      "ELSE COALESCE(c.display_name, '') END, "
+      "m.role, m.status, m.joined_at IS NOT NULL, m.created_at "
+      "FROM account_members m JOIN users u ON u.id = m.user_id "
+      "LEFT JOIN creators c ON c.account_id = m.account_id AND c.user_id = m.user_id "
+      "WHERE m.account_id = ?1 ORDER BY u.email",
       [&](store::statement& s) {
         out.push_back(member_record{s.column_text(0), s.column_text(1), s.column_text(2),
                                     parse_role(s.column_text(3)).value_or(role::agent),

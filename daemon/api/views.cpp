@@ -48,7 +48,7 @@ json to_json(const roster::member_record& m) {
           {"display_name", m.display_name},
           {"role", roster::to_string(m.member_role)},
           {"status", m.status},
-          {"signed_up", m.has_password},
+          {"signed_up", m.joined},
           {"created_at", m.created_at}};
 }
 
@@ -128,6 +128,13 @@ json to_json(const roster::onboarding_plan& plan) {
   for (const auto& a : plan.not_in_file) {
     absent.push_back({{"creator_id", a.creator_id}, {"name", a.name}, {"email", a.email}});
   }
+  json columns = json::array();
+  for (const auto& c : plan.columns) {
+    columns.push_back({{"field", roster::column_id(c.column)},
+                       {"template_heading", roster::template_header(c.column)},
+                       {"heading", c.heading},
+                       {"position", c.position}});
+  }
   json file_warnings = json::array();
   for (const auto& w : plan.file_warnings) {
     file_warnings.push_back(to_json(w));
@@ -152,6 +159,7 @@ json to_json(const roster::onboarding_plan& plan) {
             {"invitations_to_send", plan.invitations.size()},
             {"notices_to_send", plan.notices.size()},
             {"creators_not_in_file", plan.not_in_file.size()}}},
+          {"columns", columns},
           {"file_warnings", file_warnings},
           {"rows", rows},
           {"invitations", messages(plan.invitations)},

@@ -3,6 +3,7 @@
 // message, onboarding reports; and every endpoint's bad inputs answered with problem+json that
 // names the field, with nothing stored.
 
+#include <map>
 #include <set>
 
 #include <catch2/catch.hpp>
@@ -392,7 +393,7 @@ TEST_CASE("the onboarding dry run reports rows with their line numbers and chang
   auto report = json::parse(reply.body);
   CHECK(report["applied"] == false);
   CHECK(report["summary"]["rows"] == 3);
-  CHECK(report["summary"]["rows_with_errors"] == 2);
+  CHECK(report["summary"]["rows_with_errors"] == 1);
   CHECK(report["rows"][0]["action"] == "update");
   CHECK(report["rows"][0]["team_add"] == json::array({"new.person@agency.test"}));
   std::set<std::string> codes;
@@ -403,8 +404,8 @@ TEST_CASE("the onboarding dry run reports rows with their line numbers and chang
     }
   }
   CHECK(codes.count("3:likely_domain_typo") == 1);
-  CHECK(codes.count("3:account_not_found") == 1);
   CHECK(codes.count("4:missing_name") == 1);
+  CHECK(report["rows"][1]["action"] == "add");            // "Yes" is the agency's note, not checked
   CHECK(report["summary"]["creators_not_in_file"] == 1);  // Ben, reported, never deleted
   const auto audit_after = w.call_ok(owner, "GET", accounts_path("/audit?limit=1"));
   CHECK(audit_after["items"][0]["seq"] == audit_before["items"][0]["seq"]);
@@ -414,18 +415,84 @@ TEST_CASE("the onboarding dry run reports rows with their line numbers and chang
   auto cli = w.rosterctl(
       {"import", "--account", w.account, "--dry-run", (w.daemon().dir() / "edit.csv").string()});
   CHECK(cli.exit_code == 3);
-  CHECK(cli.output.find("line 3 (Does this creator have an account?): error account_not_found") !=
-        std::string::npos);
+  CHECK(cli.output.find("line 4 (Creator Name): error missing_name") != std::string::npos);
+  CHECK(cli.output.find("column 3 (Does this creator have an account?) read as Does this "
+                        "creator have a Later Social account?") != std::string::npos);
   CHECK(cli.output.find("not in the file (kept): Ben Ode") != std::string::npos);
 }
 
-TEST_CASE("the empty template downloads with the template's own headers", "[onboarding]") {
+TEST_CASE("the empty template downloads with the onboarding guide's headings", "[onboarding]") {
   auto reply = http_request(world().port(), "GET", "/v1/onboarding/template.csv");
   REQUIRE(reply.status == 200);
   CHECK(reply.headers.at("content-type").rfind("text/csv", 0) == 0);
   CHECK(reply.body ==
-        "Creator Name,Creator Email,\"Does this creator have an account?\","
-        "Emails of agency team members who require access\r\n");
+        "Creator Name,Creator Email,\"Does this creator have a Later Social account?\","
+        "Emails of agency team members who require access to social profiles and campaign "
+        "management in Later\r\n");
+}
+
+TEST_CASE("the downloaded template, filled in, imports and the report names each column's heading",
+          "[onboarding]") {
+  auto& w = world();
+  auto owner = w.actors["owner"];
+  auto download = http_request(w.port(), "GET", "/v1/onboarding/template.csv");
+  REQUIRE(download.status == 200);
+  const std::string csv = download.body + "Zoe Quinn,zoe@creators.test,No,agent.on@agency.test\r\n";
+  auto reply =
+      w.call(owner, "POST", accounts_path("/onboarding/csv?dry_run=true"), csv, "text/csv");
+  REQUIRE(reply.status == 200);
+  auto report = json::parse(reply.body);
+  CHECK(report["summary"]["rows"] == 1);
+  CHECK(report["summary"]["rows_with_errors"] == 0);
+  CHECK(report["file_warnings"].empty());
+  CHECK(report["rows"][0]["action"] == "add");
+  const std::vector<std::string> fields{"name", "email", "has_account", "team_emails"};
+  REQUIRE(report["columns"].size() == 4);
+  for (std::size_t i = 0; i < fields.size(); ++i) {
+    const auto& c = report["columns"][i];
+    CHECK(c["field"] == fields[i]);
+    CHECK(c["position"] == i + 1);
+    CHECK(c["heading"] == c["template_heading"]);
+  }
+  CHECK(report["columns"][3]["heading"] ==
+        "Emails of agency team members who require access to social profiles and campaign "
+        "management in Later");
+}
+
+TEST_CASE("the report says which of the agency's own headings was taken for which column",
+          "[onboarding]") {
+  auto& w = world();
+  const std::string csv =
+      "Talent,Talent e-mail,Already on Later? (Yes/No),Backup email,Agency staff emails\n"
+      "Zoe Quinn,zoe@creators.test,No,zoe@yahoo.com,agent.on@agency.test\n";
+  auto reply = w.call(w.actors["owner"], "POST", accounts_path("/onboarding/csv?dry_run=true"), csv,
+                      "text/csv");
+  REQUIRE(reply.status == 200);
+  auto report = json::parse(reply.body);
+  CHECK(report["summary"]["rows_with_errors"] == 0);
+  std::map<std::string, std::pair<std::string, int>> taken;
+  for (const auto& c : report["columns"]) {
+    taken[c["field"]] = {c["heading"], c["position"]};
+  }
+  CHECK(taken["name"] == std::pair<std::string, int>{"Talent", 1});
+  CHECK(taken["email"] == std::pair<std::string, int>{"Talent e-mail", 2});
+  CHECK(taken["has_account"] == std::pair<std::string, int>{"Already on Later? (Yes/No)", 3});
+  CHECK(taken["team_emails"] == std::pair<std::string, int>{"Agency staff emails", 5});
+  REQUIRE(report["file_warnings"].size() == 1);
+  CHECK(report["file_warnings"][0]["column"] == "Backup email");
+  CHECK(report["file_warnings"][0]["code"] == "unknown_column");
+}
+
+TEST_CASE("an ambiguous heading is refused with a problem naming it", "[onboarding]") {
+  auto& w = world();
+  const std::string csv = "Creator name and email,Has account,Team\nZoe,No,\n";
+  auto reply = w.call(w.actors["owner"], "POST", accounts_path("/onboarding/csv?dry_run=true"), csv,
+                      "text/csv");
+  REQUIRE(reply.status == 422);
+  auto problem = json::parse(reply.body);
+  CHECK(problem["errors"][0]["field"] == "file");
+  CHECK_THAT(problem["errors"][0]["message"].get<std::string>(),
+             Catch::StartsWith("ambiguous_column: the heading \"Creator name and email\""));
 }
 
 TEST_CASE("bad inputs answer problem+json naming what to fix, and store nothing", "[inputs]") {
@@ -530,4 +597,83 @@ TEST_CASE("a removed team member loses the creator on the very next request", "[
   CHECK(w.call(agent, "GET", path).status == 404);
   w.call_ok(owner, "POST", path + "/team", {{"email", "agent.off@agency.test"}}, 201);
   CHECK(w.call(agent, "GET", path).status == 200);
+}
+
+TEST_CASE(
+    "an agency is told the same about a rival's member as about a stranger, "
+    "and the rival's member joins only by accepting",
+    "[privacy]") {
+  auto& w = world();
+  auto owner = w.actors["owner"];
+  auto boss = w.actors["foreign_admin"];
+  // Someone who signed up with the rival agency.
+  w.call_ok(boss, "POST", "/v1/accounts/" + w.rival_account + "/members",
+            {{"email", "rival.helper@rival.test"}, {"role", "agent"}}, 201);
+  w.accept(w.token_in_mail("rival.helper@rival.test"), "Rita Rival");
+  auto rita = w.login("rival.helper@rival.test", api_world::password);
+
+  // A dry run naming her reads exactly as one naming a stranger.
+  // A dry run naming her, as a team member or as a creator (with either answer), reads
+  // exactly as one naming a stranger.
+  const std::string heading =
+      "Creator Name,Creator Email,Does this creator have a Later Social account?,Team\n";
+  const std::vector<std::string> rows{"Quinn Zed,quinn.zed@creators.test,No,ADDRESS\n",
+                                      "Rita,ADDRESS,Yes,\n", "Rita,ADDRESS,No,\n"};
+  auto dry_run = [&](const std::string& row, const std::string& address) {
+    std::string csv = heading + row;
+    csv.replace(csv.find("ADDRESS"), 7, address);
+    auto reply =
+        w.call(owner, "POST", accounts_path("/onboarding/csv?dry_run=true"), csv, "text/csv");
+    REQUIRE(reply.status == 200);
+    std::string text = reply.body;
+    for (auto at = text.find(address); at != std::string::npos; at = text.find(address, at)) {
+      text.replace(at, address.size(), "ADDRESS");
+    }
+    return text;
+  };
+  for (const auto& row : rows) {
+    INFO(row);
+    const auto about_stranger = dry_run(row, "stranger.q@rival.test");
+    CHECK(dry_run(row, "rival.helper@rival.test") == about_stranger);
+    CHECK(json::parse(about_stranger)["summary"]["rows_with_errors"] == 0);
+    CHECK(json::parse(about_stranger)["notices"].empty());
+  }
+
+  // Invited as members, the member list and the invitations board say the same about both.
+  for (const std::string address : {"rival.helper@rival.test", "stranger.q@rival.test"}) {
+    w.call_ok(owner, "POST", accounts_path("/members"), {{"email", address}, {"role", "agent"}},
+              201);
+  }
+  std::map<std::string, json> member;
+  const auto members = w.call_ok(owner, "GET", accounts_path("/members"));
+  for (auto m : members["items"]) {
+    const std::string email = m["email"];
+    m.erase("email");
+    m.erase("user_id");
+    m.erase("created_at");
+    member[email] = m;
+  }
+  CHECK(member.at("rival.helper@rival.test") == member.at("stranger.q@rival.test"));
+  CHECK(member.at("rival.helper@rival.test")["signed_up"] == false);
+  CHECK(member.at("rival.helper@rival.test")["display_name"] == "");
+  std::map<std::string, json> invitation;
+  const auto board = w.call_ok(owner, "GET", accounts_path("/invitations"));
+  for (const auto& i : board["items"]) {
+    invitation[i["email"]] =
+        json{{"status", i["status"]}, {"kind", i["kind"]}, {"sends", i["sends"]}};
+  }
+  CHECK(invitation.at("rival.helper@rival.test") == invitation.at("stranger.q@rival.test"));
+  CHECK(invitation.at("rival.helper@rival.test")["status"] == "pending");
+
+  // Until she accepts, the account is not hers to see.
+  CHECK(w.call(rita, "GET", accounts_path()).status == 404);
+  CHECK(w.call_ok(rita, "GET", "/v1/accounts")["items"].size() == 1);
+  const auto token = w.token_in_mail("rival.helper@rival.test", 2);
+  auto preview = w.call({}, "POST", "/v1/invitations/inspect", json{{"token", token}}.dump());
+  REQUIRE(preview.status == 200);
+  CHECK(json::parse(preview.body)["needs_password"] == false);
+  auto accepted = w.call({}, "POST", "/v1/invitations/accept", json{{"token", token}}.dump());
+  REQUIRE(accepted.status == 200);
+  CHECK(w.call(rita, "GET", accounts_path()).status == 200);
+  CHECK(w.call_ok(rita, "GET", "/v1/accounts")["items"].size() == 2);
 }

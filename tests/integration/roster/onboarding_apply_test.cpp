@@ -116,18 +116,17 @@ TEST_CASE("a renamed creator renames their group", "[onboarding]") {
   CHECK(f.count("SELECT COUNT(*) FROM access_groups WHERE name = 'Ana Lima-Costa'") == 1);
 }
 
-TEST_CASE("\"Yes\" for an address with no account is an error and the row is skipped",
+TEST_CASE("\"Yes\" for an address new to the account is the agency's note; the person is invited",
           "[onboarding]") {
   roster_fixture f;
   auto plan = f.apply(header + "Ana Lima,ana@creators.test,Yes,\nBen Ode,ben@creators.test,No,\n");
-  CHECK(has_issue(plan, 2, roster::issue_code::account_not_found));
-  CHECK(plan.creators[0].action == creator_action::skipped);
-  CHECK(plan.creators[1].action == creator_action::add);
-  CHECK(f.count("SELECT COUNT(*) FROM users WHERE email = 'ana@creators.test'") == 0);
-  CHECK(f.count("SELECT COUNT(*) FROM creators") == 1);
+  CHECK(plan.rows_with_errors() == 0);
+  CHECK(plan.count(creator_action::add) == 2);
+  CHECK(plan.invitations.size() == 2);
+  CHECK(f.count("SELECT COUNT(*) FROM creators WHERE existing_account = 1") == 1);
 }
 
-TEST_CASE("\"No\" for an address that already signs in links it and sends a notice",
+TEST_CASE("\"No\" for someone who already uses the account links them and sends no invitation",
           "[onboarding]") {
   roster_fixture f;
   // The owner signs in already (as if they accepted their setup link).
@@ -135,31 +134,55 @@ TEST_CASE("\"No\" for an address that already signs in links it and sends a noti
   auto plan = f.apply(header + "Olive Owner,owner@agency.test,No,\n");
   CHECK(has_issue(plan, 2, roster::issue_code::account_exists));
   CHECK(plan.creators[0].action == creator_action::add);
+  CHECK(plan.creators[0].links_existing_user);
   // The owner already had an invitation (bootstrap): nothing new to say.
   CHECK(f.mail.sent.empty());
   CHECK(f.count("SELECT COUNT(*) FROM users WHERE email = 'owner@agency.test'") == 1);
+}
 
-  // A person signing in for another agency gets a notice, not an invitation.
-  roster_fixture g;
-  g.apply(header + "Ana Lima,ana@creators.test,No,\n");
-  g.activate("ana@creators.test");
-  auto other = g.db->write_now([&](store::database& d) {
-    return roster::bootstrap_account(d, g.settings, "Second Agency", "boss@second.test",
-                                     roster::actor::cli(), g.now);
+TEST_CASE("someone who joined the account without an invitation gets a notice, not an invitation",
+          "[onboarding]") {
+  roster_fixture f;
+  f.activate("owner@agency.test");
+  // An account the operator creates for an owner who already signs in: joined, never invited.
+  auto other = f.db->write_now([&](store::database& d) {
+    return roster::bootstrap_account(d, f.settings, "Second Agency", "owner@agency.test",
+                                     roster::actor::cli(), f.now);
   });
-  const auto second = other.value().account_id;
-  auto file = g.parse(header + "Ana Lima,ana@creators.test,Yes,\n");
-  g.mail.sent.clear();
-  auto applied = g.db->write_now([&](store::database& d) {
-    return roster::apply_onboarding(d, g.mail, g.settings, second, file, g.options,
-                                    roster::actor::cli(), g.now);
+  REQUIRE_FALSE(other.value().setup);
+  auto file = f.parse(header + "Ana Lima,ana@creators.test,No,owner@agency.test\n");
+  auto applied = f.db->write_now([&](store::database& d) {
+    return roster::apply_onboarding(d, f.mail, f.settings, other.value().account_id, file,
+                                    f.options, roster::actor::cli(), f.now);
   });
   REQUIRE(applied.has_value());
   REQUIRE(applied->notices.size() == 1);
-  CHECK(applied->invitations.empty());
-  REQUIRE(g.mail.sent.size() == 1);
-  CHECK(g.mail.sent[0].template_name == "roster_added_notice");
-  CHECK(g.count("SELECT COUNT(*) FROM users WHERE email = 'ana@creators.test'") == 1);
+  CHECK(applied->notices[0].email == "owner@agency.test");
+  CHECK(applied->invitations.size() == 1);  // Ana
+  bool noticed = false;
+  for (const auto& m : f.mail.sent) {
+    noticed =
+        noticed || (m.recipient == "owner@agency.test" && m.template_name == "roster_added_notice");
+  }
+  CHECK(noticed);
+}
+
+TEST_CASE("a team address near the domain of the account's own members is a warning",
+          "[onboarding]") {
+  roster_fixture f;  // the owner is owner@agency.test
+  auto plan =
+      f.plan(header + "Ana Lima,ana@creators.test,No,\"amy@agnecy.test, bo@agency.test\"\n");
+  REQUIRE(plan.issues.size() == 1);
+  const auto& typo = plan.issues[0];
+  CHECK(typo.code == roster::issue_code::likely_domain_typo);
+  CHECK(typo.severity == roster::issue_severity::warning);
+  CHECK(typo.line == 2);
+  CHECK(typo.column == "Emails of agency team members who require access");
+  CHECK(typo.message ==
+        "amy@agnecy.test: \"agnecy.test\" is one edit away from \"agency.test\", the domain of "
+        "1 member of this account; did you mean agency.test?");
+  CHECK_FALSE(has_issue(f.plan(header + "Ana Lima,ana@creators.test,No,bo@agency.test\n"), 2,
+                        roster::issue_code::likely_domain_typo));
 }
 
 TEST_CASE("a team address that is an existing creator of the roster is an error", "[onboarding]") {

@@ -74,6 +74,7 @@ TEST_CASE("a disabled member is no caller at all in that account", "[access]") {
   two_teams f;
   auto owner = f.caller_for("owner@agency.test");
   const auto amy_id = f.user_id("amy@agency.test");
+  f.caller_for("amy@agency.test");  // she joined, so only the disable can take her out
   REQUIRE(f.db->write_now([&](store::database& d) {
                 return roster::set_member_status(d, owner, amy_id, false, f.now);
               })

@@ -13,6 +13,7 @@
 #include "roster/invitations.hpp"
 #include "roster/mail.hpp"
 #include "roster/onboarding_plan.hpp"
+#include "roster/people.hpp"
 #include "roster/sql.hpp"
 #include "store/store.hpp"
 #include "tests/support/process.hpp"
@@ -110,17 +111,27 @@ struct roster_fixture {
         .value()
         .value();
   }
+  /// The person as a caller in the fixture's account, after joining it (as accepting their
+  /// invitation would; a membership nobody accepted gives no caller).
   roster::caller caller_for(const std::string& email) {
     const auto id = user_id(email);
+    join(id, account_id);
     return db
         ->read_now([&](store::database& d) { return roster::caller_for_user(d, id, account_id); })
         .value();
   }
-  /// Gives the person a password directly (as if they had accepted an invitation).
-  void activate(const std::string& email) {
+  /// Gives the person a password and joins them to `account` (the fixture's by default)
+  /// directly, as if they had accepted its invitation.
+  void activate(const std::string& email, const std::string& account = {}) {
     const auto id = user_id(email);
     db->write_now([&](store::database& d) {
         return roster::sql::run(d, "UPDATE users SET password_hash = 'x' WHERE id = ?", id);
+      }).value();
+    join(id, account.empty() ? account_id : account);
+  }
+  void join(const std::string& user, const std::string& account) {
+    db->write_now([&](store::database& d) {
+        return roster::join_membership(d, account, user, now);
       }).value();
   }
 

@@ -174,6 +174,62 @@ TEST_CASE("a domain one or two edits from the file's usual domain is a warning",
   CHECK_THAT(file.issues[1].message, Catch::Contains("two edits"));
 }
 
+TEST_CASE("a team address near the team's own usual domain is a warning suggesting it",
+          "[roster]") {
+  // Creators use mail providers, so the file's most used domain is gmail.com and the agency's
+  // own domain only shows among the team addresses.
+  const auto file = parse(
+      "A,a@gmail.com,No,\"kim@talentco.com, lee@talentco.com\"\n"
+      "B,b@gmail.com,No,\"max@talentco.com, j.doe@tallentco.com\"\n"
+      "C,c@gmail.com,No,\n"
+      "D,d@gmail.com,No,kim@talentco.com\n");
+  const auto& typo = only(file, "likely_domain_typo");
+  CHECK(typo.line == 3);
+  CHECK(typo.column == "Emails of agency team members who require access");
+  CHECK(typo.severity == issue_severity::warning);
+  CHECK(typo.message ==
+        "j.doe@tallentco.com: \"tallentco.com\" is one edit away from \"talentco.com\", which "
+        "3 team addresses in this file use; did you mean talentco.com?");
+}
+
+TEST_CASE("two swapped letters in a team address's domain count as one edit", "[roster]") {
+  const auto file = parse(
+      "A,a@gmail.com,No,\"kim@talentco.com, lee@talentco.com, max@talentco.com\"\n"
+      "B,b@gmail.com,No,jo@tlaentco.com\n"
+      "C,c@gmail.com,No,\n"
+      "D,d@gmail.com,No,\n");
+  const auto& typo = only(file, "likely_domain_typo");
+  CHECK(typo.line == 3);
+  CHECK_THAT(typo.message, Catch::StartsWith("jo@tlaentco.com: \"tlaentco.com\" is one edit away "
+                                             "from \"talentco.com\""));
+  CHECK_THAT(typo.message, Catch::EndsWith("did you mean talentco.com?"));
+}
+
+TEST_CASE("team addresses are compared with each of the team's usual domains", "[roster]") {
+  const auto file = parse(
+      "A,a@gmail.com,No,\"kim@talentco.com, lee@talentco.com, max@talentco.com\"\n"
+      "B,b@gmail.com,No,\"sam@brightpr.com, al@brightpr.com, mo@brightpr.com\"\n"
+      "C,c@gmail.com,No,\"jo@brigthpr.com, cy@talentoc.com\"\n"
+      "D,d@gmail.com,No,\n"
+      "E,e@gmail.com,No,\n"
+      "F,f@gmail.com,No,\n"
+      "G,g@gmail.com,No,\n");
+  std::vector<std::string> messages;
+  for (const auto& i : file.issues) {
+    messages.push_back(i.message);
+  }
+  REQUIRE(messages.size() == 2);
+  CHECK_THAT(messages[0], Catch::EndsWith("did you mean brightpr.com?"));
+  CHECK_THAT(messages[1], Catch::EndsWith("did you mean talentco.com?"));
+}
+
+TEST_CASE("a team domain used by several team addresses is not taken for a typo", "[roster]") {
+  const auto file = parse(
+      "A,a@gmail.com,No,\"kim@talentco.com, lee@talentco.com, max@talentco.com\"\n"
+      "B,b@gmail.com,No,\"sam@talentco.co, al@talentco.co, mo@talentco.co\"\n");
+  CHECK(file.issues.empty());
+}
+
 TEST_CASE("the near-domain warning needs a usual domain with at least three addresses",
           "[roster]") {
   const auto file = parse("A,a@talent.io,Yes,\nB,b@talent.io,Yes,\nC,c@talnet.io,Yes,\n");

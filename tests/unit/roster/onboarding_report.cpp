@@ -55,6 +55,10 @@ std::string render_report(const base::result<onboarding_file>& result) {
   }
   const onboarding_file& file = *result;
   out << "rows " << file.rows.size() << '\n';
+  for (const auto& c : file.columns) {
+    out << "column " << column_id(c.column) << ' ' << c.position << ' ' << quoted(c.heading)
+        << '\n';
+  }
   for (const auto& w : file.warnings_file_level) {
     render_issue(out, "file ", w);
   }

@@ -4,6 +4,7 @@
 // difference shows as a line diff.
 //
 //   rows <n>                                        number of rows read
+//   column <id> <position> "<heading>"              the heading taken for each template column
 //   file warning <code> <column or ->               file-level warnings
 //   row <line> account=<yes|no|-> email="…" name="…" team=[a b …]
 //   line <line> <error|warning> <code> <column or ->   that row's issues, after it
