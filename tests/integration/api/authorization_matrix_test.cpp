@@ -165,9 +165,9 @@ TEST_CASE("each caller gets exactly the answer the matrix says, and never the ca
 
   // For the pages, per creator (own: Ana, other: Ben, foreign: the rival's creator): a usable
   // link token (every provider, so one connect does not complete it), an attempt finished in
-  // its own browser (the result page), and the callback query of an attempt the platform
-  // handed back whose callback was never made. No caller of the matrix has those browsers'
-  // cookies.
+  // its own browser (the result page; Pinterest, which is then done on the link), and the
+  // callback query of a TikTok attempt the platform handed back whose callback was never
+  // made. No caller of the matrix has those browsers' cookies.
   struct page_objects {
     std::string link_token;
     std::string attempt;
@@ -182,7 +182,7 @@ TEST_CASE("each caller gets exactly the answer the matrix says, and never the ca
     page_objects o;
     o.link_token = w.make_link(w.actors[admin], acc, creator);
     api_world::browser b;
-    const auto done = w.connect(b, o.link_token, "tiktok");
+    const auto done = w.connect(b, o.link_token, "pinterest");
     REQUIRE(done.result.status == 200);
     const auto result = done.callback.headers.at("location");
     o.attempt = result.substr(result.rfind('/') + 1);
@@ -202,9 +202,10 @@ TEST_CASE("each caller gets exactly the answer the matrix says, and never the ca
       w.call_ok(w.actors["owner"], "GET",
                 "/v1/accounts/" + w.account + "/connections/" + w.connection_a)["external_id"];
   const std::string form_type = "application/x-www-form-urlencoded";
-  const auto meta_forged = signed_request_form(
-      R"({"algorithm":"HMAC-SHA256","issued_at":1700000000,"user_id":")" + ana_openid + R"("})",
-      "not-the-secret");
+  const auto meta_forged =
+      signed_request_form(R"({"algorithm":"HMAC-SHA256","issued_at":)" +
+                              std::to_string(unix_now()) + R"(,"user_id":")" + ana_openid + R"("})",
+                          "not-the-secret");
   const auto tiktok_event =
       R"({"client_key":"test-tiktok","event":"authorization.removed","create_time":)" +
       std::to_string(unix_now()) + R"(,"user_openid":")" + ana_openid +
@@ -215,9 +216,9 @@ TEST_CASE("each caller gets exactly the answer the matrix says, and never the ca
   {
     const auto answer = w.call(
         {}, "POST", "/hooks/facebook/data-deletion",
-        signed_request_form(
-            R"({"algorithm":"HMAC-SHA256","issued_at":1700000000,"user_id":"matrix-nobody"})",
-            "secret-facebook"),
+        signed_request_form(R"({"algorithm":"HMAC-SHA256","issued_at":)" +
+                                std::to_string(unix_now()) + R"(,"user_id":"matrix-nobody"})",
+                            "secret-facebook"),
         form_type);
     INFO(answer.body);
     REQUIRE(answer.status == 200);
