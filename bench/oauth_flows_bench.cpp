@@ -6,6 +6,8 @@
 //       code exchanged, identity fetched, tokens sealed and stored). `concurrency` flows run
 //       at once; flows/s and our process's CPU per flow (getrusage: the fake runs in its own
 //       process and is not counted; the authorize GET, a browser's work in real life, is).
+//       Each flow is a different creator with a link of their own: a platform on a link is
+//       done once connected, so one creator cannot connect twice through links made before.
 //   (b) refreshes on one core: this process pinned to one CPU (sched_setaffinity; the fake is
 //       left on the others), `concurrency` connections refreshed over and over through the
 //       refresher (single flight, marker committed before the request, rotated refresh token
@@ -233,7 +235,7 @@ int main(int argc, char** argv) {
   if (runs < 1 || flows < 1 || concurrency < 1 || refreshes < concurrency) {
     die("usage: bench_oauth_flows [runs] [flows] [concurrency] [refreshes >= concurrency]");
   }
-  world w(concurrency);
+  world w(std::max(concurrency, flows));
   std::printf(
       "oauth flows: %d runs, %d connect flows at concurrency %d, %d refreshes (%d at "
       "once, one core); load average %s\n",
@@ -244,7 +246,7 @@ int main(int argc, char** argv) {
   for (int run = 0; run < runs; ++run) {
     std::vector<std::string> tokens;
     for (int i = 0; i < flows; ++i) {
-      tokens.push_back(w.link(w.creators[static_cast<std::size_t>(i % concurrency)]));
+      tokens.push_back(w.link(w.creators[static_cast<std::size_t>(i)]));
     }
     std::vector<std::string> ids(tokens.size());
     std::atomic<int> next{0};

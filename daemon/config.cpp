@@ -238,6 +238,7 @@ void read_provider(table_reader& r, oauth_provider_config& p, const std::string&
   r.boolean("pkce", p.pkce);
   r.string("id_field", p.id_field);
   r.string("username_field", p.username_field);
+  r.string("issuer", p.issuer);
   r.finish();
   const auto where = r.raw().source();
   if (builtin ? kind == "generic" : kind != "generic") {
@@ -246,6 +247,11 @@ void read_provider(table_reader& r, oauth_provider_config& p, const std::string&
                            : "\"" + p.id + "\" is not a built-in provider (" +
                                  "facebook, instagram, instagram_facebook, pinterest, tiktok), " +
                                  "so it must be kind = \"generic\"");
+  }
+  // The built-in platforms send no iss: an issuer there would refuse every callback.
+  if (builtin && !p.issuer.empty()) {
+    r.errors().add(where, r.full_key("issuer"),
+                   "is only for generic providers (the built-in platforms send no iss)");
   }
   // Only Facebook Login grants manage Pages; elsewhere the switch would silently do nothing.
   if (p.page_tokens && p.id != "facebook" && p.id != "instagram_facebook") {

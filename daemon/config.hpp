@@ -124,6 +124,7 @@ struct oauth_provider_config {
   bool pkce = true;
   std::string id_field = "sub";
   std::string username_field = "preferred_username";
+  std::string issuer;  ///< RFC 9207 issuer: when set, every callback must carry it as `iss`
 };
 
 struct oauth_config {

@@ -141,6 +141,11 @@ std::string render_config(const config& c) {
       t.insert("pkce", p.pkce);
       t.insert("id_field", p.id_field);
       t.insert("username_field", p.username_field);
+      if (!p.issuer.empty()) {
+        t.insert("issuer", p.issuer);
+      }
+    } else if (!p.pkce) {
+      t.insert("pkce", false);
     }
     providers.insert(p.id, t);
   }

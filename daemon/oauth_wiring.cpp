@@ -36,6 +36,9 @@ base::result<oauth::provider> resolve_provider(const oauth_provider_config& p) {
     g.pkce = p.pkce ? oauth::pkce_mode::s256 : oauth::pkce_mode::none;
     g.identity.id = p.id_field;
     g.identity.username = p.username_field;
+    if (!p.issuer.empty()) {
+      g.issuer = p.issuer;
+    }
     auto made = oauth::make_generic_profile(g);
     if (!made) {
       return made.error();
@@ -70,6 +73,11 @@ base::result<oauth::provider> resolve_provider(const oauth_provider_config& p) {
   s.debug_token_url = url("debug_token_url");
   s.pages_url = url("pages_url");
   s.page_tokens = p.page_tokens;
+  // pkce = false turns PKCE off where the built-in profile uses it (Facebook Login, should
+  // Meta refuse it for an app); it never turns it on where the platform does not take it.
+  if (p.kind != "generic" && !p.pkce) {
+    s.pkce = oauth::pkce_mode::none;
+  }
   if (p.continuous_refresh) {
     s.extra_refresh_params =
         *p.continuous_refresh ? params_of({{"continuous_refresh", "true"}}) : oauth::param_list{};
@@ -131,6 +139,16 @@ base::result<std::shared_ptr<api::oauth_services>> make_oauth_services(
       problems += (problems.empty() ? "" : "\n") + std::string("oauth.providers.") +
                   resolved.error().detail;
       continue;
+    }
+    // Two providers with one issuer would defeat the mix-up check (RFC 9207 §4).
+    if (const auto& issuer = resolved->profile.issuer) {
+      for (const auto& other : services->providers.ids()) {
+        if (services->providers.find(other)->profile.issuer == issuer) {
+          problems += (problems.empty() ? "" : "\n") + std::string("oauth.providers.") + p.id +
+                      ": issuer " + *issuer + " is also " + other +
+                      "'s; each provider needs its own";
+        }
+      }
     }
     services->providers.add(std::move(*resolved));
   }

@@ -14,6 +14,7 @@
 #include "oauth/pkce.hpp"
 #include "oauth/token_requests.hpp"
 #include "oauth/token_responses.hpp"
+#include "oauth/utf8.hpp"
 #include "roster/error.hpp"
 #include "roster/people.hpp"
 #include "roster/sql.hpp"
@@ -117,6 +118,16 @@ std::optional<oauth::provider_error> refusal(const oauth::provider& p, oauth::ph
     return oauth::classify_transport(response.error().code, step);
   }
   return oauth::classify_response(p.profile, step, *response, now, never_echo);
+}
+
+/// A callback refused before the code exchange, for a reason the creator cannot fix there.
+oauth::provider_error refused_callback(std::string code, std::string message) {
+  oauth::provider_error e;
+  e.kind = oauth::error_kind::rejected;
+  e.phase = oauth::phase::code_exchange;
+  e.code = std::move(code);
+  e.message = std::move(message);
+  return e;
 }
 
 oauth::provider_error invalid_answer(oauth::phase step, const base::failure& f) {
@@ -344,12 +355,16 @@ base::result<started_connect> start_connect(store::database& db, const vault::ke
       }
     }
     if (previous->link_id) {
+      // The same checks as starting from the link's page: a retry is no way around them.
       auto link = usable_link(db, *previous->link_id, now);
       if (!link) {
         return link.error();
       }
       if (auto named = link_names(*link, start.provider); !named) {
         return named.error();
+      }
+      if (auto open = check_not_done(db, *link, start.provider, p->profile.display_name); !open) {
+        return open.error();
       }
     }
     request.account_id = previous->account_id;
@@ -363,6 +378,10 @@ base::result<started_connect> start_connect(store::database& db, const vault::ke
     }
     if (auto named = link_names(link->link, start.provider); !named) {
       return named.error();
+    }
+    if (auto open = check_not_done(db, link->link, start.provider, p->profile.display_name);
+        !open) {
+      return open.error();
     }
     request.account_id = link->link.account_id;
     request.creator_id = link->link.creator_id;
@@ -430,17 +449,42 @@ boost::asio::awaitable<base::result<callback_result>> complete_callback(
   out.creator_id = claimed->creator_id;
   out.provider = claimed->provider;
 
-  // Something the team should know about, recorded with the attempt's outcome.
+  // Something the team should know about, recorded with the attempt's outcome. The detail
+  // quotes platform text: valid UTF-8 whatever the platform sent.
   const auto record_outcome = [&](std::string_view outcome, std::string_view kind,
-                                  const std::string& detail) {
-    return store::in_transaction([&, outcome, kind, detail](store::database& d) {
-      if (auto f = finish_attempt(d, claimed->id, outcome); !f) {
-        return f;
-      }
-      return add_event(d, claimed->account_id, claimed->creator_id, claimed->provider, std::nullopt,
-                       kind, detail, now);
-    });
+                                  const std::string& text) {
+    return store::in_transaction(
+        [&, outcome, kind, detail = oauth::repair_utf8(text)](store::database& d) {
+          if (auto f = finish_attempt(d, claimed->id, outcome); !f) {
+            return f;
+          }
+          return add_event(d, claimed->account_id, claimed->creator_id, claimed->provider,
+                           std::nullopt, kind, detail, now);
+        });
   };
+
+  // Refused before anything in the answer is believed or any code is exchanged: an answer
+  // that does not name the issuer this provider always names (a mix-up: it may come from
+  // another authorization server), and an attempt whose PKCE setting is no longer the
+  // provider's (started before a configuration change).
+  std::optional<oauth::provider_error> refused;
+  if (auto mixup = oauth::issuer_mismatch(p->profile, *params)) {
+    refused = refused_callback("issuer_mismatch", std::move(*mixup));
+  } else if (params->code &&
+             (p->profile.pkce == oauth::pkce_mode::s256) != claimed->pkce_verifier.has_value()) {
+    refused = refused_callback(
+        "pkce_changed",
+        "the attempt was started before this provider's PKCE setting changed; start again");
+  }
+  if (refused) {
+    out.outcome = callback_outcome::failed;
+    out.failure = *refused;
+    auto failed = record_outcome("failed", "connect_failed", describe(*refused));
+    if (auto done = co_await db.write(failed); !done) {
+      co_return done.error();
+    }
+    co_return out;
+  }
 
   if (params->error) {
     out.outcome = callback_outcome::denied;
@@ -566,8 +610,9 @@ base::result<attempt_view> view_attempt(store::database& db, const provider_regi
   }
   if (r.link_id) {
     auto link = usable_link(db, *r.link_id, now);
-    r.view.can_retry =
-        link.has_value() && link_names(*link, r.view.provider).has_value() && p != nullptr;
+    r.view.can_retry = link.has_value() && link_names(*link, r.view.provider).has_value() &&
+                       p != nullptr &&
+                       check_not_done(db, *link, r.view.provider, r.view.provider_name).has_value();
   } else {
     r.view.can_retry = r.signed_in && p != nullptr;
   }

@@ -28,4 +28,11 @@ base::result<std::vector<std::string>> live_connections_known_as(store::database
                                                                  std::string_view provider,
                                                                  std::string_view id);
 
+/// Every connection of `provider` whose main or other id is `id`, with or without tokens (a
+/// data-deletion request reaches connections already revoked or disconnected). An empty `id`
+/// matches nothing: erased connections keep an empty external_id.
+base::result<std::vector<std::string>> connections_known_as(store::database& db,
+                                                            std::string_view provider,
+                                                            std::string_view id);
+
 }  // namespace rosterd::lifecycle

@@ -148,7 +148,9 @@ base::result<saved_connection> save_connection(store::database& db, const vault:
   if (!out.first_time) {
     previous_external = (*before)->previous_external_id;
     changed_at = (*before)->account_changed_at;
-    if ((*before)->external_id != grant.external_id) {
+    // An erased connection (a data-deletion request emptied its ids) names no account that
+    // this one could differ from.
+    if (!(*before)->external_id.empty() && (*before)->external_id != grant.external_id) {
       out.account_changed = true;
       previous_external = (*before)->external_id;
       changed_at = now_text;

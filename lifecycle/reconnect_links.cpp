@@ -72,6 +72,16 @@ base::result<void> why_dead(link_state state) {
   return {};
 }
 
+/// A link whose creator was taken off the roster, or whose account was disabled, is not valid
+/// whatever its own state: the same answer as an unknown token, so it says nothing more.
+constexpr std::string_view only_active =
+    "JOIN creators c ON c.id = l.creator_id JOIN accounts a ON a.id = l.account_id "
+    "WHERE c.status = 'active' AND a.status = 'active' AND ";
+
+base::failure invalid_link() {
+  return base::fail(errc::token_invalid, "this link is not valid; ask your agency for a new one");
+}
+
 /// The caller sees the creator and is a person (service tokens manage no links).
 base::result<roster::creator_record> creator_for_links(store::database& db,
                                                        const roster::caller& who,
@@ -218,29 +228,33 @@ base::result<link_record> revoke_link(store::database& db, const roster::caller&
 
 base::result<opened_link> open_link(store::database& db, std::string_view token, time_point now) {
   if (!base::looks_like_token(token, link_token_prefix)) {
-    return base::fail(errc::token_invalid, "this link is not valid; ask your agency for a new one");
+    return invalid_link();
   }
   const auto now_text = roster::stamp(now);
   auto found = sql::first(
       db,
       "SELECT l.id, l.account_id, l.creator_id, l.providers, l.created_by_kind, "
       "COALESCE(l.created_by_id, ''), l.created_at, l.expires_at, l.revoked_at, l.completed_at, "
-      "c.display_name, a.name FROM reconnect_links l JOIN creators c ON c.id = l.creator_id "
-      "JOIN accounts a ON a.id = l.account_id "
-      "WHERE l.token_hash = ? AND c.status = 'active' AND a.status = 'active'",
+      "c.display_name, a.name FROM reconnect_links l " +
+          std::string(only_active) + "l.token_hash = ?",
       [&](store::statement& s) {
-        return opened_link{read_link(s, now_text), s.column_text(10), s.column_text(11)};
+        return opened_link{read_link(s, now_text), s.column_text(10), s.column_text(11), {}};
       },
       base::hash_token(token));
   if (!found) {
     return found.error();
   }
   if (!*found) {
-    return base::fail(errc::token_invalid, "this link is not valid; ask your agency for a new one");
+    return invalid_link();
   }
   if (auto dead = why_dead((*found)->link.state); !dead) {
     return dead.error();
   }
+  auto done = done_providers(db, (*found)->link);
+  if (!done) {
+    return done.error();
+  }
+  (*found)->done_providers = std::move(*done);
   return std::move(**found);
 }
 
@@ -248,13 +262,17 @@ base::result<link_record> usable_link(store::database& db, std::string_view link
                                       time_point now) {
   const auto now_text = roster::stamp(now);
   auto found = sql::first(
-      db, std::string(link_columns) + "WHERE id = ?",
+      db,
+      "SELECT l.id, l.account_id, l.creator_id, l.providers, l.created_by_kind, "
+      "COALESCE(l.created_by_id, ''), l.created_at, l.expires_at, l.revoked_at, l.completed_at "
+      "FROM reconnect_links l " +
+          std::string(only_active) + "l.id = ?",
       [&](store::statement& s) { return read_link(s, now_text); }, link_id);
   if (!found) {
     return found.error();
   }
   if (!*found) {
-    return base::fail(errc::token_invalid, "this link is not valid; ask your agency for a new one");
+    return invalid_link();
   }
   if (auto dead = why_dead((*found)->state); !dead) {
     return dead.error();
@@ -262,31 +280,65 @@ base::result<link_record> usable_link(store::database& db, std::string_view link
   return std::move(**found);
 }
 
+base::result<std::vector<std::string>> done_providers(store::database& db,
+                                                      const link_record& link) {
+  // Done when a connect through this link succeeded (its attempt says so, while attempts are
+  // kept), or when the creator's connection was made after the link was: connected_at moves
+  // with every (re)connect, so that outlives the pruning of attempts, and either way the link's
+  // job for that platform is over. Strictly after: timestamps have one-second resolution, and a
+  // link made in the second an earlier connect finished must still work. Fixed-width UTC
+  // text: text order is time order.
+  std::vector<std::string> out;
+  auto done = sql::each(
+      db,
+      "SELECT provider FROM connections WHERE creator_id = ?1 AND connected_at > ?2 UNION "
+      "SELECT provider FROM oauth_attempts WHERE link_id = ?3 AND outcome = 'connected' "
+      "ORDER BY provider",
+      [&](store::statement& s) {
+        auto provider = s.column_text(0);
+        if (std::find(link.providers.begin(), link.providers.end(), provider) !=
+            link.providers.end()) {
+          out.push_back(std::move(provider));
+        }
+      },
+      link.creator_id, link.created_at, link.id);
+  if (!done) {
+    return done.error();
+  }
+  return out;
+}
+
+base::result<void> check_not_done(store::database& db, const link_record& link,
+                                  std::string_view provider, std::string_view provider_name) {
+  auto done = done_providers(db, link);
+  if (!done) {
+    return done.error();
+  }
+  if (std::find(done->begin(), done->end(), provider) != done->end()) {
+    return base::fail(errc::token_used, std::string(provider_name) +
+                                            " is already connected through this link; to "
+                                            "connect it again, ask your agency for a new link");
+  }
+  return {};
+}
+
 base::result<void> complete_link_if_done(store::database& db, std::string_view link_id,
                                          time_point now) {
   auto link = sql::first(
-      db, "SELECT creator_id, providers FROM reconnect_links WHERE id = ?",
-      [](store::statement& s) {
-        return std::pair<std::string, std::string>(s.column_text(0), s.column_text(1));
-      },
-      link_id);
+      db, std::string(link_columns) + "WHERE id = ?",
+      [&](store::statement& s) { return read_link(s, roster::stamp(now)); }, link_id);
   if (!link) {
     return link.error();
   }
   if (!*link) {
     return {};
   }
-  for (const auto& provider : split_words((*link)->second)) {
-    auto connected = sql::integer(db,
-                                  "SELECT COUNT(*) FROM connections WHERE creator_id = ? AND "
-                                  "provider = ? AND status = 'connected'",
-                                  (*link)->first, provider);
-    if (!connected) {
-      return connected.error();
-    }
-    if (*connected == 0) {
-      return {};
-    }
+  auto done = done_providers(db, **link);
+  if (!done) {
+    return done.error();
+  }
+  if (done->size() < (*link)->providers.size()) {
+    return {};
   }
   return sql::run(
       db, "UPDATE reconnect_links SET completed_at = ? WHERE id = ? AND completed_at IS NULL",

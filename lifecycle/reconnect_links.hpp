@@ -2,8 +2,11 @@
 // Reconnect links: a URL a creator opens without signing in, good for connecting that creator's
 // own profiles only (some platforms, or all enabled ones), for a few days. Owners, admins, the
 // agents on the creator's team and the creator may make one; service tokens may not. The token
-// is shown once and stored as its SHA-256; a link is dead once every platform it names is
-// connected, once it expires, or once it is revoked.
+// is shown once and stored as its SHA-256. A platform on a link is done once it was connected
+// through the link, or the creator's connection to it was made after the link was (so a
+// forwarded link cannot swap the account for someone else's: connecting again takes a new
+// link, or the creator signed in); a link is dead once every platform it names is done, once
+// it expires, or once it is revoked.
 
 #include <chrono>
 #include <optional>
@@ -70,24 +73,35 @@ base::result<std::vector<link_record>> list_links(store::database& db, const ros
 base::result<link_record> revoke_link(store::database& db, const roster::caller& who,
                                       std::string_view link_id, time_point now);
 
-/// What the link page shows: whose profiles, which platforms.
+/// What the link page shows: whose profiles, which platforms, which of them are done.
 struct opened_link {
   link_record link;
   std::string creator_name;
   std::string agency_name;
+  std::vector<std::string> done_providers;  ///< connected through it, or since it was made
 };
 
 /// Looks up a link by its token for the page a creator opens without signing in. Fails with
-/// roster::errc::token_invalid (unknown or malformed), token_expired, token_revoked or
-/// token_used (every platform connected), each with a message for the creator.
+/// roster::errc::token_invalid (unknown or malformed, or its creator or account is no longer
+/// active), token_expired, token_revoked or token_used (every platform done), each with a
+/// message for the creator.
 base::result<opened_link> open_link(store::database& db, std::string_view token, time_point now);
 
 /// The link `link_id` if it can still be used at `now` (for "try again" from an attempt made
-/// through it); the same token errors as open_link otherwise.
+/// through it): the same checks and token errors as open_link.
 base::result<link_record> usable_link(store::database& db, std::string_view link_id,
                                       time_point now);
 
-/// Marks the link completed when every provider it names has a connected connection.
+/// The providers of `link` that are done: connected through it, or connected (by any way)
+/// after it was made.
+base::result<std::vector<std::string>> done_providers(store::database& db, const link_record& link);
+
+/// Succeeds when `link` may still start a connect to `provider` (which it must name);
+/// roster::errc::token_used when that provider is done on it.
+base::result<void> check_not_done(store::database& db, const link_record& link,
+                                  std::string_view provider, std::string_view provider_name);
+
+/// Marks the link completed when every provider it names is done.
 base::result<void> complete_link_if_done(store::database& db, std::string_view link_id,
                                          time_point now);
 

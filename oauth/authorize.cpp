@@ -5,11 +5,15 @@
 #include "oauth/error.hpp"
 #include "oauth/http_types.hpp"
 #include "oauth/pkce.hpp"
+#include "oauth/provider_error.hpp"
+#include "oauth/utf8.hpp"
 
 namespace rosterd::oauth {
 namespace {
 
-constexpr std::size_t max_description_bytes = 512;
+// Provider text is kept (events) and shown (pages): bounded, and valid UTF-8 whatever arrived.
+constexpr std::size_t max_text_bytes = 512;
+constexpr std::size_t max_quoted_issuer_bytes = 200;
 
 base::failure malformed(std::string detail) {
   return base::fail(errc::malformed_request, "callback: " + std::move(detail));
@@ -95,16 +99,13 @@ base::result<callback_params> parse_callback(const provider_profile& profile,
     } else if (name == "code") {
       problem = take_once(code, value, name);
     } else if (name == "error") {
+      value = repair_utf8(value, max_text_bytes);
       problem = take_once(out.error, value, name);
     } else if (name == "error_description") {
-      if (value.size() > max_description_bytes) {
-        value.resize(max_description_bytes);
-      }
+      value = repair_utf8(value, max_text_bytes);
       problem = take_once(out.error_description, value, name);
     } else if (name == "error_reason") {
-      if (value.size() > max_description_bytes) {
-        value.resize(max_description_bytes);
-      }
+      value = repair_utf8(value, max_text_bytes);
       problem = take_once(out.error_reason, value, name);
     } else if (name == "iss") {
       problem = take_once(out.iss, value, name);
@@ -144,6 +145,22 @@ base::result<callback_params> parse_callback(const provider_profile& profile,
   }
   out.state = std::move(*state);
   return out;
+}
+
+std::optional<std::string> issuer_mismatch(const provider_profile& profile,
+                                           const callback_params& callback) {
+  if (!profile.issuer) {
+    return std::nullopt;
+  }
+  if (!callback.iss) {
+    return "the callback carried no iss, and " + *profile.issuer + " always sends one";
+  }
+  if (*callback.iss != *profile.issuer) {
+    return "the callback's iss is \"" +
+           repair_utf8(scrub_message(*callback.iss), max_quoted_issuer_bytes) + "\", not " +
+           *profile.issuer;
+  }
+  return std::nullopt;
 }
 
 }  // namespace rosterd::oauth

@@ -45,11 +45,13 @@ authorization_start begin_authorization(const provider& p,
 struct callback_params {
   std::string state;
   std::optional<base::secret> code;  // Instagram's "#_" already removed
-  std::optional<std::string> error;  // "access_denied"...: provider text, log with log_field
-  std::optional<std::string> error_description;            // at most 512 bytes
+  // The three texts are provider text (log with log_field), made valid UTF-8 (ill-formed bytes
+  // become U+FFFD) and cut to at most 512 bytes on a character boundary.
+  std::optional<std::string> error;  // "access_denied"...
+  std::optional<std::string> error_description;
   std::optional<std::string> error_reason;                 // Meta's extra field
   std::optional<std::vector<std::string>> granted_scopes;  // TikTok's `scopes`
-  std::optional<std::string> iss;                          // RFC 9207, when sent
+  std::optional<std::string> iss;                          // RFC 9207, when sent, as sent
 };
 
 inline constexpr std::size_t default_max_callback_bytes = 16 * 1024;
@@ -60,5 +62,12 @@ inline constexpr std::size_t default_max_callback_bytes = 16 * 1024;
 base::result<callback_params> parse_callback(const provider_profile& profile,
                                              std::string_view query,
                                              std::size_t max_bytes = default_max_callback_bytes);
+
+/// RFC 9207's mix-up defence. Where the profile names its issuer, a callback (an error answer
+/// too) must carry exactly that `iss` (plain string equality): why not when it does not
+/// (missing, or another value), nullopt when it does or when the profile names no issuer. The
+/// text is safe to store and show: the iss it quotes is cut and made valid UTF-8.
+std::optional<std::string> issuer_mismatch(const provider_profile& profile,
+                                           const callback_params& callback);
 
 }  // namespace rosterd::oauth

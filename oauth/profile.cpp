@@ -45,6 +45,7 @@ provider_profile instagram() {
   p.long_lived = long_lived_style::ig_exchange_token;
   p.default_scopes = {"instagram_business_basic"};
   p.code_has_fragment_suffix = true;
+  p.pkce = pkce_mode::none;  // Instagram Login documents no PKCE (providers.md §2)
   p.lifetimes.access_token = 1h;
   p.lifetimes.long_lived_access_token = days(60);
   p.lifetimes.reauth_horizon = days(60);
@@ -77,6 +78,10 @@ provider_profile facebook_login(std::string id, std::string display_name,
   p.default_scopes = std::move(scopes);
   p.reconsent_authorize_params = {{"auth_type", "rerequest"}};
   p.appsecret_proof = true;
+  // The login dialog takes code_challenge (S256) and the token endpoint code_verifier
+  // (providers.md §4: Meta's code flow with PKCE). A deployment can turn it off (pkce = false)
+  // should Meta refuse it for an app.
+  p.pkce = pkce_mode::s256;
   p.lifetimes.access_token = 1h;
   p.lifetimes.long_lived_access_token = days(60);
   p.lifetimes.reauth_horizon = days(60);
@@ -98,7 +103,9 @@ provider_profile tiktok() {
   p.scope_separator = ",";
   p.token_auth = client_auth::form_body;
   p.token_method = token_method::post_form;
-  p.pkce = pkce_mode::none;  // web Login Kit: not used (desktop wants hex, unconfirmed)
+  // Login Kit uses PKCE for desktop and mobile apps only (desktop with a hex challenge); the
+  // web flow this daemon runs has none (providers.md §6).
+  p.pkce = pkce_mode::none;
   p.refresh = refresh_style::refresh_token_grant;
   p.revoke = revoke_style::tiktok;
   p.default_scopes = {"user.info.basic", "user.info.profile"};
@@ -123,6 +130,7 @@ provider_profile pinterest() {
   p.token_method = token_method::post_form;
   p.refresh = refresh_style::refresh_token_grant;
   p.revoke = revoke_style::none;  // the revoke endpoint is for system-user tokens only
+  p.pkce = pkce_mode::none;       // not documented by Pinterest (providers.md §7)
   p.default_scopes = {"user_accounts:read"};
   p.extra_refresh_params = {{"continuous_refresh", "true"}};
   p.lifetimes.access_token = days(30);
@@ -281,6 +289,7 @@ base::result<provider_profile> make_generic_profile(const generic_profile_config
   p.identity = config.identity;
   p.lifetimes.access_token = config.access_token_lifetime;
   p.lifetimes.refresh_token = config.refresh_token_lifetime;
+  p.issuer = config.issuer;
   return p;
 }
 
@@ -360,6 +369,9 @@ base::result<provider> resolve(const provider_profile& profile, provider_setting
   }
   if (p.pages_url) {
     urls.push_back({"pages_url", &*p.pages_url, true});
+  }
+  if (p.issuer) {
+    urls.push_back({"issuer", &*p.issuer, false});
   }
   for (const auto& u : urls) {
     if (auto why = check_https_url(*u.value, u.allow_query); !why.empty()) {

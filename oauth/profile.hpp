@@ -119,6 +119,10 @@ struct provider_profile {
 
   bool code_has_fragment_suffix = false;  // Instagram appends "#_" after the code
   bool appsecret_proof = false;           // Meta: sign calls made with a user token
+  // RFC 9207: the authorization server's issuer identifier, where it sends `iss` with its
+  // answers; every callback must then carry exactly this value (mix-up defence). None of the
+  // built-in platforms sends one.
+  std::optional<std::string> issuer;
   lifetime_fallbacks lifetimes;
   identity_fields identity;  // generic dialect only
 };
@@ -147,6 +151,7 @@ struct generic_profile_config {
   param_list extra_refresh_params;
   std::optional<std::chrono::seconds> access_token_lifetime;   // fallback only
   std::optional<std::chrono::seconds> refresh_token_lifetime;  // fallback only
+  std::optional<std::string> issuer;  // RFC 9207 issuer identifier, when the provider sends iss
 };
 
 /// Builds a generic profile; errc::invalid_profile naming the field when a value cannot work
@@ -189,7 +194,8 @@ struct provider {
 };
 
 /// Applies `settings` to `profile` and checks the result: every URL absolute https with a
-/// host and no user info or fragment; the redirect URI the same (a query is allowed); client
+/// host and no user info or fragment (the issuer also without a query); the redirect URI the
+/// same (a query is allowed); client
 /// id and secret present (and no ':' in an id sent with HTTP Basic); scopes free of whitespace
 /// and of the separator. errc::invalid_profile with a detail naming the provider and field.
 base::result<provider> resolve(const provider_profile& profile, provider_settings settings);

@@ -27,9 +27,10 @@ bool iequals(std::string_view a, std::string_view b) {
 
 }  // namespace
 
-base::result<signed_request_payload> verify_signed_request(std::string_view signed_request,
-                                                           const base::secret& app_secret,
-                                                           std::size_t max_bytes) {
+base::result<signed_request_payload> verify_signed_request(
+    std::string_view signed_request, const base::secret& app_secret,
+    std::chrono::system_clock::time_point now, const signed_request_options& options) {
+  const std::size_t max_bytes = options.max_bytes;
   if (signed_request.size() > max_bytes) {
     return base::fail(errc::request_too_large,
                       "signed_request: over " + std::to_string(max_bytes) + " bytes");
@@ -102,6 +103,21 @@ base::result<signed_request_payload> verify_signed_request(std::string_view sign
       out.expires = std::chrono::system_clock::time_point(std::chrono::seconds(*value));
     }
   }
+  const auto age = std::chrono::duration_cast<std::chrono::seconds>(now - out.issued_at);
+  if (age > options.max_age) {
+    return base::fail(errc::stale_signature,
+                      "signed_request: issued " + std::to_string(age.count()) +
+                          " s ago, more than the " + std::to_string(options.max_age.count()) +
+                          " s accepted");
+  }
+  if (-age > options.max_clock_skew) {
+    return base::fail(errc::stale_signature, "signed_request: issued " +
+                                                 std::to_string(-age.count()) +
+                                                 " s in the future, more than the " +
+                                                 std::to_string(options.max_clock_skew.count()) +
+                                                 " s of clock skew accepted");
+  }
+  out.replay_key = to_hex(signature->data(), signature->size());
   return out;
 }
 

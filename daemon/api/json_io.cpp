@@ -49,7 +49,9 @@ http::response json_response(const http::request_context& ctx, const json& body,
                              http::status code) {
   http::response res{code, ctx.req.version()};
   res.set(http::beast_http::field::content_type, "application/json");
-  res.body() = body.dump() + "\n";
+  // Stored text may hold bytes that are not UTF-8 (kept before the edge repaired them, or
+  // written by hand): each becomes U+FFFD rather than turning the whole answer into a 500.
+  res.body() = body.dump(-1, ' ', false, json::error_handler_t::replace) + "\n";
   res.prepare_payload();
   return res;
 }

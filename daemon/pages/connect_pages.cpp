@@ -6,8 +6,10 @@
 
 #include "daemon/pages/connect_pages.hpp"
 
+#include <algorithm>
 #include <map>
 
+#include "base/log_field.hpp"
 #include "daemon/api/authn.hpp"
 #include "daemon/api/browser_binding.hpp"
 #include "daemon/api/in_transaction.hpp"
@@ -162,6 +164,7 @@ awaitable_response link_page(api_context& api, http::request_context& ctx) {
     by_provider[c.provider] = &c;
   }
   std::string items;
+  const auto& done = opened->link.done_providers;
   for (const auto& id : opened->link.link.providers) {
     const auto* p = api.oauth->providers.find(id);
     if (p == nullptr) {
@@ -171,10 +174,21 @@ awaitable_response link_page(api_context& api, http::request_context& ctx) {
     const bool connected =
         it != by_provider.end() && (it->second->status == lifecycle::connection_status::connected ||
                                     it->second->status == lifecycle::connection_status::expiring);
+    const auto item = "<li><strong>" + escape(p->profile.display_name) + "</strong>: ";
+    // Done on this link (connected through it, or since it was made): no button, so a
+    // forwarded link cannot swap the account; connecting again takes a new link or the
+    // creator signed in.
+    if (std::find(done.begin(), done.end(), id) != done.end()) {
+      items += item +
+               (connected ? escape(state_text(*it->second))
+                          : std::string("connected through this link before; ask your agency "
+                                        "for a new link to connect it again")) +
+               "</li>";
+      continue;
+    }
     const auto state =
         it == by_provider.end() ? std::string("not connected") : state_text(*it->second);
-    items += "<li><strong>" + escape(p->profile.display_name) + "</strong>: " + escape(state) +
-             " <form method=\"post\" action=\"/connect/" +
+    items += item + escape(state) + " <form method=\"post\" action=\"/connect/" +
              escape(std::string(ctx.params.get("token"))) +
              "/start\" style=\"display:inline\"><input type=\"hidden\" name=\"provider\" "
              "value=\"" +
@@ -241,19 +255,23 @@ awaitable_response callback(api_context& api, http::request_context& ctx) {
   const auto keys = api.oauth->keyring();
   auto done = co_await lifecycle::complete_callback(api.db, *keys, api.oauth->providers,
                                                     *api.oauth->http, std::move(input), api.now());
+  // The path segment and the details come from the request (or the platform): escaped, so
+  // they cannot start a line or a field of their own.
   if (!done) {
     api.log->warn("oauth callback refused: provider={} reason={} request_id={}",
-                  std::string(ctx.params.get("provider")), done.error().detail, ctx.request_id);
+                  base::log_field(ctx.params.get("provider")), base::log_field(done.error().detail),
+                  ctx.request_id);
     co_return failure_page(ctx, done.error());
   }
   if (done->failure) {
     api.log->warn("oauth connect failed: provider={} phase={} kind={} code={} creator={}",
-                  done->provider, oauth::phase_name(done->failure->phase),
-                  oauth::error_kind_name(done->failure->kind), done->failure->code,
+                  base::log_field(done->provider), oauth::phase_name(done->failure->phase),
+                  oauth::error_kind_name(done->failure->kind), base::log_field(done->failure->code),
                   done->creator_id);
   } else {
-    api.log->info("oauth callback: provider={} outcome={} creator={}", done->provider,
-                  lifecycle::to_string(done->outcome), done->creator_id);
+    api.log->info("oauth callback: provider={} outcome={} creator={}",
+                  base::log_field(done->provider), lifecycle::to_string(done->outcome),
+                  done->creator_id);
   }
   if (done->outcome == lifecycle::callback_outcome::connected) {
     api.connections_changed();

@@ -6,15 +6,17 @@
 //   POST /hooks/tiktok/events             TikTok webhooks (TikTok-Signature), acting on
 //                                         authorization.removed
 // Nothing is believed before its signature verifies with the provider's app secret; a failed
-// check answers 401 (413 when oversized) and changes nothing.
+// check answers 401 (413 when oversized) and changes nothing. A verified signal is acted on
+// once (a redelivery or replay answers 200 and changes nothing) and never reaches a
+// connection made after the platform issued it.
 
 #include "daemon/pages/platform_hooks.hpp"
 
 #include "base/log_field.hpp"
-#include "base/random.hpp"
 #include "daemon/api/in_transaction.hpp"
 #include "daemon/api/json_io.hpp"
 #include "lifecycle/signals.hpp"
+#include "oauth/crypto.hpp"
 #include "oauth/signed_request.hpp"
 #include "oauth/tiktok_webhook.hpp"
 #include "roster/error.hpp"
@@ -48,12 +50,40 @@ const oauth::provider* meta_provider(const api_context& api, const http::request
 }
 
 base::result<oauth::signed_request_payload> verified_meta(const oauth::provider& p,
-                                                          const http::request_context& ctx) {
+                                                          const http::request_context& ctx,
+                                                          roster::time_point now) {
   auto value = oauth::signed_request_from_form(ctx.req.body());
   if (!value) {
     return value.error();
   }
-  return oauth::verify_signed_request(*value, p.client_secret);
+  return oauth::verify_signed_request(*value, p.client_secret, now);
+}
+
+/// A data-deletion request's confirmation code, derived from the request itself so that a
+/// redelivery is answered with the code given the first time. The code is public (the platform
+/// shows it to the user): a hash of the signature, it reveals neither the signature nor the user.
+std::string confirmation_code(std::string_view replay_key) {
+  const auto digest = oauth::sha256("data-deletion:" + std::string(replay_key));
+  return oauth::to_hex(digest.data(), 12);
+}
+
+/// What the status page says was done, in words the platform user can check against what
+/// they asked for.
+std::string deletion_text(const lifecycle::deletion_status& d) {
+  std::string text = "Deletion request " + d.confirmation_code + " (" + d.provider +
+                     "), received " + d.received_at + ": completed.\n";
+  if (d.connections_affected == 0) {
+    return text +
+           "Nothing stored here from before the request named this platform account, so there "
+           "was nothing to delete.\n";
+  }
+  return text + "For " + std::to_string(d.connections_affected) +
+         " connection(s) to this platform account we deleted the access tokens, the account's "
+         "ids and username, the Pages kept with it, and every detail in our event and audit "
+         "records that named it. What remains is that an agency's creator had a connection to " +
+         d.provider +
+         ", when it was made, and that it was deleted at the platform's request; nothing in it "
+         "identifies the platform account.\n";
 }
 
 awaitable_response meta_deauthorize(api_context& api, http::request_context& ctx) {
@@ -61,14 +91,23 @@ awaitable_response meta_deauthorize(api_context& api, http::request_context& ctx
   if (p == nullptr) {
     co_return api::failure_response(ctx, base::fail(roster::errc::not_found, "no such hook"));
   }
-  auto signal = verified_meta(*p, ctx);
+  auto signal = verified_meta(*p, ctx, api.now());
   if (!signal) {
     co_return refuse(api, ctx, "deauthorize", signal.error());
   }
-  auto revoke = api::in_transaction(
-      [provider = p->profile.id, user = signal->user_id, now = api.now()](store::database& db) {
-        return lifecycle::revoke_by_platform(db, provider, user,
-                                             "the creator removed the app on the platform", now);
+  auto revoke =
+      api::in_transaction([provider = p->profile.id, user = signal->user_id,
+                           key = "deauthorize:" + signal->replay_key, issued = signal->issued_at,
+                           now = api.now()](store::database& db) -> base::result<std::int64_t> {
+        auto first = lifecycle::first_delivery(db, provider, key, now);
+        if (!first) {
+          return first.error();
+        }
+        if (!*first) {
+          return std::int64_t{0};  // delivered (or replayed) again: handled the first time
+        }
+        return lifecycle::revoke_by_platform(
+            db, provider, user, "the creator removed the app on the platform", issued, now);
       });
   auto revoked = co_await api.db.write(revoke);
   if (!revoked) {
@@ -83,16 +122,24 @@ awaitable_response meta_data_deletion(api_context& api, http::request_context& c
   if (p == nullptr) {
     co_return api::failure_response(ctx, base::fail(roster::errc::not_found, "no such hook"));
   }
-  auto signal = verified_meta(*p, ctx);
+  auto signal = verified_meta(*p, ctx, api.now());
   if (!signal) {
     co_return refuse(api, ctx, "data-deletion", signal.error());
   }
-  // The code is public (the platform shows it to the user): random, but not a secret.
-  const auto code = base::random_hex(12);
-  auto record = api::in_transaction([provider = p->profile.id, user = signal->user_id, code,
-                                     now = api.now()](store::database& db) {
-    return lifecycle::record_data_deletion(db, provider, user, code, now);
-  });
+  const auto code = confirmation_code(signal->replay_key);
+  auto record =
+      api::in_transaction([provider = p->profile.id, user = signal->user_id, code,
+                           key = "data-deletion:" + signal->replay_key, issued = signal->issued_at,
+                           now = api.now()](store::database& db) -> base::result<std::int64_t> {
+        auto first = lifecycle::first_delivery(db, provider, key, now);
+        if (!first) {
+          return first.error();
+        }
+        if (!*first) {
+          return std::int64_t{0};  // recorded the first time, under the same code
+        }
+        return lifecycle::record_data_deletion(db, provider, user, code, issued, now);
+      });
   auto recorded = co_await api.db.write(record);
   if (!recorded) {
     co_return api::failure_response(ctx, recorded.error());
@@ -111,11 +158,7 @@ awaitable_response deletion_status(api_context& api, http::request_context& ctx)
   http::response res{found ? http::status::ok : http::status::not_found, ctx.req.version()};
   res.set(http::beast_http::field::content_type, "text/plain; charset=utf-8");
   res.set(http::beast_http::field::cache_control, "no-store");
-  res.body() = found ? "Deletion request " + found->confirmation_code + " (" + found->provider +
-                           "), received " + found->received_at + ": completed. Stored access for " +
-                           std::to_string(found->connections_affected) +
-                           " connection(s) was deleted.\n"
-                     : "No such deletion request.\n";
+  res.body() = found ? deletion_text(*found) : "No such deletion request.\n";
   res.prepare_payload();
   co_return res;
 }
@@ -138,9 +181,9 @@ awaitable_response tiktok_events(api_context& api, http::request_context& ctx) {
                    std::to_string(std::chrono::duration_cast<std::chrono::seconds>(
                                       event->create_time.time_since_epoch())
                                       .count());
-  auto apply =
-      api::in_transaction([key, user = event->user_openid, reason = event->reason,
-                           now = api.now()](store::database& db) -> base::result<std::int64_t> {
+  auto apply = api::in_transaction(
+      [key, user = event->user_openid, reason = event->reason, issued = event->create_time,
+       now = api.now()](store::database& db) -> base::result<std::int64_t> {
         auto first = lifecycle::first_delivery(db, "tiktok", key, now);
         if (!first) {
           return first.error();
@@ -151,7 +194,7 @@ awaitable_response tiktok_events(api_context& api, http::request_context& ctx) {
         return lifecycle::revoke_by_platform(
             db, "tiktok", user,
             "TikTok removed the authorization (reason " + std::to_string(reason.value_or(0)) + ")",
-            now);
+            issued, now);
       });
   auto applied = co_await api.db.write(apply);
   if (!applied) {

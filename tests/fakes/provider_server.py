@@ -176,7 +176,10 @@ def default_provider_config(provider):
         "redirect_uris": [],      # empty: any redirect_uri is accepted at authorize
         "validate_scopes": provider in KNOWN_SCOPES,
         "decline_scopes": [],     # requested scopes the user does not grant
-        "pkce": {"tiktok": "optional", "generic": "optional"}.get(provider, "ignore"),
+        # Verified wherever the platform takes PKCE (providers.md): TikTok, Facebook Login
+        # (its login dialog and token endpoint take S256) and a standards-compliant provider.
+        "pkce": {"tiktok": "optional", "facebook": "optional",
+                 "generic": "optional"}.get(provider, "ignore"),
         "pkce_encoding": "base64url",
         "extra_headers": {},
     }
@@ -1189,9 +1192,11 @@ class Provider:
             redirect_uri = req.one("redirect_uri")
             value = req.one("code")
             exchange = req.one("fb_exchange_token")
+            verifier = req.one("code_verifier")
         except DuplicateParam as e:
             return graph_error(100, f"Parameter {e.name} is repeated")
         req.grant_type = grant_type or "authorization_code"
+        req.pkce = verifier is not None
         req.client_auth = "param" if secret else None
         if not cid:
             return graph_error(101, "Missing client_id parameter.")
@@ -1219,10 +1224,14 @@ class Provider:
             return graph_error(100, f"Unsupported grant_type: {grant_type}")
         if redirect_uri is None:
             return graph_error(100, "Missing redirect_uri parameter.", 36010)
-        code, reason = self.redeem("facebook", cid, value, redirect_uri, None)
+        code, reason = self.redeem("facebook", cid, value, redirect_uri, verifier)
         if code is None:
             return {
                 "missing": graph_error(100, "Missing authorization code"),
+                "pkce_missing": graph_error(100, "Missing code_verifier for a code issued with "
+                                                 "a code_challenge.", 36007),
+                "pkce_mismatch": graph_error(100, "Invalid code_verifier: it does not match the "
+                                                  "code_challenge.", 36007),
                 "invalid": graph_error(100, "Invalid verification code format.", 36007),
                 "used": graph_error(100, "This authorization code has been used.", 36009),
                 "expired": graph_error(100, "This authorization code has expired.", 36007),

@@ -356,6 +356,46 @@ class ProviderServerTest(unittest.TestCase):
                      headers=auth)
         self.assertEqual(r.json()["error"]["error_subcode"], 460)
 
+    def facebook_code_exchange(self, verifier=None, challenge_verifier=None):
+        params = {"client_id": "test-facebook", "redirect_uri": REDIRECT,
+                  "scope": "public_profile"}
+        if challenge_verifier:
+            params["code_challenge"] = b64url(hashlib.sha256(challenge_verifier.encode())
+                                              .digest())
+            params["code_challenge_method"] = "S256"
+        q, _ = self.authorize("https://www.facebook.com/v22.0/dialog/oauth", params)
+        query = {"client_id": "test-facebook", "redirect_uri": REDIRECT,
+                 "client_secret": "secret-facebook", "code": q["code"]}
+        if verifier:
+            query["code_verifier"] = verifier
+            self.remember(verifier)
+        return self.get("https://graph.facebook.com/v22.0/oauth/access_token", query)
+
+    def test_facebook_pkce(self):
+        verifier = b64url(secrets.token_bytes(32))
+        # A challenge at the login dialog binds the code to its verifier: missing or wrong fails.
+        for sent in (None, b64url(secrets.token_bytes(32))):
+            r = self.facebook_code_exchange(sent, verifier)
+            self.assertEqual(r.status, 400, r.body)
+            self.assertEqual((r.json()["error"]["code"], r.json()["error"]["error_subcode"]),
+                             (100, 36007))
+            self.assertIn("code_verifier", r.json()["error"]["message"])
+        r = self.facebook_code_exchange(verifier, verifier)
+        self.assertEqual(r.status, 200, r.body)
+        self.remember(r.json()["access_token"])
+        log = self.control("GET", "/calls?since=0")["log"]
+        self.assertTrue(log[-1]["pkce"])
+        # Without a challenge the verifier is not needed (PKCE is the client's choice).
+        r = self.facebook_code_exchange()
+        self.assertEqual(r.status, 200, r.body)
+        self.remember(r.json()["access_token"])
+        # pkce=required: a login without a challenge is refused at the dialog.
+        self.control("POST", "/config", {"provider": "facebook", "pkce": "required"})
+        r = self.get("https://www.facebook.com/v22.0/dialog/oauth", {
+            "client_id": "test-facebook", "redirect_uri": REDIRECT, "state": "s"})
+        self.assertEqual(r.location()[0]["error"], "invalid_request")
+        self.assert_no_secrets()
+
     def tiktok_tokens(self, verifier=None, challenge_verifier=None):
         params = {"client_key": "test-tiktok", "redirect_uri": REDIRECT, "response_type": "code",
                   "scope": "user.info.basic,user.info.profile"}

@@ -112,7 +112,8 @@ std::string decode_quoted_printable(const std::string& text) {
   return out;
 }
 
-api_world::api_world(const std::string& config_tail) {
+api_world::api_world(const std::string& config_tail,
+                     const std::function<std::string(const fake_provider&)>& provider_tail) {
   pki_ = std::make_unique<notify::testing::test_pki>();
   provider_ = std::make_unique<fake_provider>(*pki_);
   notify::testing::fake_smtp_server::options smtp_options;
@@ -136,7 +137,8 @@ api_world::api_world(const std::string& config_tail) {
       "from_address = \"roster@agency.test\"\n"
       "retry_initial = \"1s\"\n"
       "retry_max = \"2s\"\n" +
-      oauth_config(*provider_, pki_->ca_certificate(), key_dir_.path()) + config_tail;
+      oauth_config(*provider_, pki_->ca_certificate(), key_dir_.path()) + config_tail +
+      (provider_tail ? "\n" + provider_tail(*provider_) : std::string());
   daemon_ = std::make_unique<daemon_harness>(test_config("", tail));
   REQUIRE(daemon_->wait_ready());
   actors["anonymous"] = {};

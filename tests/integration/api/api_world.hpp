@@ -4,6 +4,7 @@
 // rosterctl bootstrap, and every kind of caller signed in the way a person would be (accepting
 // the invitation link that arrived by email).
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -36,8 +37,10 @@ inline constexpr std::string_view canary = "CANARY-Q7X";
 class api_world {
  public:
   /// Starts everything and builds the world (about 10 people, 2 accounts). `config_tail` is
-  /// appended to the daemon's config.
-  explicit api_world(const std::string& config_tail = {});
+  /// appended to the daemon's config, then what `provider_tail` makes once the provider test
+  /// server runs (for more providers pointing at it).
+  explicit api_world(const std::string& config_tail = {},
+                     const std::function<std::string(const fake_provider&)>& provider_tail = {});
   ~api_world();
 
   http_reply call(const credentials& who, const std::string& method, const std::string& target,

@@ -35,7 +35,7 @@ struct identities : lifecycle_fixture {
   std::int64_t revoke(const std::string& provider, const std::string& id) {
     return db
         ->write_now([&](store::database& d) {
-          return lifecycle::revoke_by_platform(d, provider, id, "removed the app", now);
+          return lifecycle::revoke_by_platform(d, provider, id, "removed the app", now, now);
         })
         .value();
   }
@@ -80,7 +80,7 @@ TEST_CASE("a data-deletion request naming the app-scoped id is matched and recor
   const auto ana = f.save(f.ana, "17841400000000001", {"27000000000000001"});
   const auto affected = f.db->write_now([&](store::database& d) {
                               return lifecycle::record_data_deletion(
-                                  d, "instagram", "27000000000000001", "del_code_1", f.now);
+                                  d, "instagram", "27000000000000001", "del_code_1", f.now, f.now);
                             })
                             .value();
   CHECK(affected == 1);

@@ -98,7 +98,7 @@ TEST_CASE("a reconnect replaces the Pages; dropping the tokens deletes them",
   // A deauthorize (like a disconnect or a data deletion) goes through drop_tokens.
   CHECK(f.db->write_now([&](store::database& d) {
               return lifecycle::revoke_by_platform(d, "facebook", "10160000000000001",
-                                                   "removed the app", f.now);
+                                                   "removed the app", f.now, f.now);
             })
             .value() == 1);
   CHECK(f.count("SELECT COUNT(*) FROM connection_pages") == 0);

@@ -8,6 +8,7 @@
 #include "lifecycle/connections.hpp"
 #include "lifecycle_fixture.hpp"
 #include "roster/error.hpp"
+#include "roster/sql.hpp"
 
 using namespace rosterd;
 using namespace rosterd::testing;
@@ -99,20 +100,21 @@ TEST_CASE("expired, revoked, unknown and completed links each say why and give n
   REQUIRE_FALSE(malformed.has_value());
   CHECK(malformed.error().code == roster::errc::token_invalid);
 
-  // Connected on every platform it names: dead.
+  // Connected on every platform it names, after the link was made: dead.
+  const auto later = f.now + std::chrono::minutes(1);
   f.db->write_now([&](store::database& d) -> base::result<void> {
         lifecycle::new_grant g;
         g.provider = "tiktok";
         g.external_id = "open-1";
         g.access_token = base::secret("access-CANARY");
-        auto saved = lifecycle::save_connection(d, f.keys, f.account_id, f.ana, g, f.now);
+        auto saved = lifecycle::save_connection(d, f.keys, f.account_id, f.ana, g, later);
         if (!saved) {
           return saved.error();
         }
-        return lifecycle::complete_link_if_done(d, made.link.id, f.now);
+        return lifecycle::complete_link_if_done(d, made.link.id, later);
       })
       .value();
-  auto done = f.open(token, f.now);
+  auto done = f.open(token, later);
   REQUIRE_FALSE(done.has_value());
   CHECK(done.error().code == roster::errc::token_used);
 
@@ -146,4 +148,71 @@ TEST_CASE("a link of a creator the caller cannot see can be neither listed nor r
       [&](store::database& d) { return lifecycle::list_links(d, amy, f.ana, f.now); });
   REQUIRE(mine.has_value());
   CHECK(mine->size() == 1);
+}
+
+TEST_CASE("a link found by id (a retry) is refused for a removed creator or a disabled account",
+          "[links]") {
+  links f;
+  auto made = f.make(f.owner(), f.ana, {"tiktok"}).value();
+  const auto token = links::token_of(made);
+  const auto usable = [&] {
+    return f.db->read_now(
+        [&](store::database& d) { return lifecycle::usable_link(d, made.link.id, f.now); });
+  };
+  const auto set = [&](const std::string& sql, const std::string& id) {
+    f.db->write_now([&](store::database& d) { return roster::sql::run(d, sql, id); }).value();
+  };
+  REQUIRE(usable().has_value());
+  REQUIRE(f.open(token, f.now).has_value());
+
+  set("UPDATE accounts SET status = 'disabled' WHERE id = ?", f.account_id);
+  CHECK(f.open(token, f.now).error().code == roster::errc::token_invalid);
+  auto by_id = usable();
+  REQUIRE_FALSE(by_id.has_value());
+  CHECK(by_id.error().code == roster::errc::token_invalid);
+
+  set("UPDATE accounts SET status = 'active' WHERE id = ?", f.account_id);
+  REQUIRE(usable().has_value());
+  set("UPDATE creators SET status = 'removed' WHERE id = ?", f.ana);
+  CHECK(f.open(token, f.now).error().code == roster::errc::token_invalid);
+  by_id = usable();
+  REQUIRE_FALSE(by_id.has_value());
+  CHECK(by_id.error().code == roster::errc::token_invalid);
+}
+
+TEST_CASE("a platform is done on a link once connected after it was made, not before", "[links]") {
+  links f;
+  const auto connect = [&](roster::time_point at) {
+    f.db->write_now([&](store::database& d) -> base::result<void> {
+          lifecycle::new_grant g;
+          g.provider = "tiktok";
+          g.external_id = "open-1";
+          g.access_token = base::secret("access-CANARY");
+          auto saved = lifecycle::save_connection(d, f.keys, f.account_id, f.ana, g, at);
+          if (!saved) {
+            return saved.error();
+          }
+          return {};
+        })
+        .value();
+  };
+  // Made in the very second an earlier connect finished (an agent reacting to an event): the
+  // link must still let the creator connect again.
+  connect(f.now);
+  auto made = f.make(f.owner(), f.ana, {"instagram", "tiktok"}, f.now).value();
+  const auto token = links::token_of(made);
+  CHECK(f.open(token, f.now).value().done_providers.empty());
+  // Connected again afterwards: done on this link.
+  connect(f.now + std::chrono::seconds(2));
+  CHECK(f.open(token, f.now + std::chrono::seconds(3)).value().done_providers ==
+        std::vector<std::string>{"tiktok"});
+  const auto refused = f.db->read_now([&](store::database& d) {
+    return lifecycle::check_not_done(d, made.link, "tiktok", "TikTok");
+  });
+  REQUIRE_FALSE(refused.has_value());
+  CHECK(refused.error().code == roster::errc::token_used);
+  CHECK(f.db->read_now([&](store::database& d) {
+              return lifecycle::check_not_done(d, made.link, "instagram", "Instagram");
+            })
+            .has_value());
 }

@@ -356,3 +356,41 @@ TEST_CASE("the new server and password keys render and parse back", "[config]") 
   CHECK(keys_needing_restart(parse_ok(""), c) ==
         std::vector<std::string>{"server.trusted_proxies", "passwords.*"});
 }
+
+TEST_CASE("a generic provider's issuer and a platform's pkce = false are read and shown",
+          "[config][oauth]") {
+  const auto c = parse_ok(R"(
+[server]
+public_url = "https://roster.example.com"
+[vault]
+key_file = "/etc/rosterd/vault.key"
+[oauth.providers.facebook]
+client_id = "f1"
+client_secret_file = "/etc/rosterd/facebook.secret"
+pkce = false
+[oauth.providers.mastodon]
+kind = "generic"
+client_id = "m1"
+client_secret_file = "/etc/rosterd/mastodon.secret"
+authorize_url = "https://mastodon.example/oauth/authorize"
+token_url = "https://mastodon.example/oauth/token"
+identity_url = "https://mastodon.example/api/v1/accounts/verify_credentials"
+issuer = "https://mastodon.example"
+)");
+  REQUIRE(c.oauth.providers.size() == 2);
+  CHECK_FALSE(c.oauth.providers[0].pkce);
+  CHECK(c.oauth.providers[1].issuer == "https://mastodon.example");
+  const auto text = render_config(c);
+  INFO(text);
+  CHECK(text.find("issuer = 'https://mastodon.example'") != std::string::npos);
+  CHECK(text.find("pkce = false") != std::string::npos);
+  const auto back = parse_ok(text.substr(text.find('\n') + 1));
+  CHECK(back.oauth.providers[1].issuer == "https://mastodon.example");
+  CHECK_FALSE(back.oauth.providers[0].pkce);
+
+  const auto builtin = parse_error(
+      "[vault]\nkey_file = \"/k\"\n[oauth.providers.tiktok]\nclient_id = \"a\"\n"
+      "client_secret_file = \"/s\"\nissuer = \"https://www.tiktok.com\"\n");
+  CHECK(builtin.find("oauth.providers.tiktok.issuer: is only for generic providers") !=
+        std::string::npos);
+}

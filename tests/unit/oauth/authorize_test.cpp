@@ -32,24 +32,27 @@ TEST_CASE("Instagram's authorize URL: client_id, comma-separated scopes, no PKCE
             "insights&state=st_Zx9-_abc");
 }
 
-TEST_CASE("Facebook's authorize URL is versioned and asks again with auth_type=rerequest",
+TEST_CASE("Facebook's authorize URL is versioned, carries PKCE and asks again with rerequest",
           "[oauth][authorize]") {
   const auto p = builtin("facebook");
   const std::string expected =
       "https://www.facebook.com/v22.0/dialog/oauth?client_id=1234567890&redirect_uri=" +
-      encoded_redirect("facebook") + "&response_type=code&scope=public_profile&state=st_Zx9-_abc";
-  CHECK(authorize_url(p, state, std::nullopt) == expected);
-  CHECK(authorize_url(p, state, std::nullopt, authorize_mode::reconsent) ==
+      encoded_redirect("facebook") +
+      "&response_type=code&scope=public_profile&state=st_Zx9-_abc&code_challenge=chal&code_"
+      "challenge_method=S256";
+  CHECK(authorize_url(p, state, std::string_view("chal")) == expected);
+  CHECK(authorize_url(p, state, std::string_view("chal"), authorize_mode::reconsent) ==
         expected + "&auth_type=rerequest");
 }
 
 TEST_CASE("Instagram via Facebook Login uses the Facebook dialog with its own scopes",
           "[oauth][authorize]") {
   const auto p = builtin("instagram_facebook");
-  CHECK(authorize_url(p, state, std::nullopt) ==
+  CHECK(authorize_url(p, state, std::string_view("chal")) ==
         "https://www.facebook.com/v22.0/dialog/oauth?client_id=1234567890&redirect_uri=" +
             encoded_redirect("instagram_facebook") +
-            "&response_type=code&scope=instagram_basic%2Cpages_show_list&state=st_Zx9-_abc");
+            "&response_type=code&scope=instagram_basic%2Cpages_show_list&state=st_Zx9-_abc&code_"
+            "challenge=chal&code_challenge_method=S256");
 }
 
 TEST_CASE("TikTok's authorize URL names the client client_key", "[oauth][authorize]") {
@@ -155,6 +158,34 @@ TEST_CASE("a callback carrying a denial is read as an error", "[oauth][callback]
   CHECK(c->error_description == "The user denied your request.");
 }
 
+TEST_CASE("a callback's error texts come back as valid UTF-8, cut on character boundaries",
+          "[oauth][callback][utf8]") {
+  const auto ig = *find_builtin_profile("instagram");
+  // 200 three-byte characters: 600 bytes, of which 512 would end inside the 171st.
+  std::string euros;
+  for (int i = 0; i < 200; ++i) {
+    euros += "%E2%82%AC";
+  }
+  auto c = parse_callback(ig, "error=access%FFdenied&error_reason=" + euros +
+                                  "&error_description=x%C3%28y%ED%A0%80z%F0%9F%98" + euros +
+                                  "&state=st_xyz");
+  REQUIRE(c);
+  CHECK(c->error ==
+        "access\xEF\xBF\xBD"
+        "denied");
+  REQUIRE(c->error_reason);
+  CHECK(c->error_reason->size() == 510);  // 170 whole characters
+  CHECK(c->error_reason->ends_with("\xE2\x82\xAC"));
+  REQUIRE(c->error_description);
+  // A lead byte without its continuation, an encoded surrogate (3 bytes) and a truncated
+  // four-byte sequence each become U+FFFD (one per maximal ill-formed subpart).
+  const std::string replaced = "x\xEF\xBF\xBD(y\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBDz\xEF\xBF\xBD";
+  CHECK(c->error_description->rfind(replaced, 0) == 0);
+  CHECK(c->error_description->size() <= 512);
+  CHECK(c->error_description->ends_with("\xE2\x82\xAC"));
+  CHECK((c->error_description->size() - replaced.size()) % 3 == 0);
+}
+
 TEST_CASE("malformed callbacks are refused without echoing code or state", "[oauth][callback]") {
   const auto ig = *find_builtin_profile("instagram");
   const std::vector<std::pair<std::string, std::string>> cases = {
@@ -180,4 +211,35 @@ TEST_CASE("malformed callbacks are refused without echoing code or state", "[oau
   }
   CHECK(failure_code(parse_callback(ig, "code=x&state=" + std::string(20000, 'a'))) ==
         "request_too_large");
+}
+
+TEST_CASE("a callback must carry exactly the issuer its provider is configured with",
+          "[oauth][callback][mixup]") {
+  auto config = generic_config();
+  config.issuer = "https://auth.acme.example";
+  const auto acme = make_generic_profile(config).value();
+  const auto with = [&](const std::string& query) { return parse_callback(acme, query).value(); };
+  CHECK_FALSE(issuer_mismatch(acme, with("code=c&state=s&iss=https%3A%2F%2Fauth.acme.example")));
+  // An error answer is checked too: it may come from another server just the same.
+  CHECK_FALSE(issuer_mismatch(
+      acme, with("error=access_denied&state=s&iss=https%3A%2F%2Fauth.acme.example")));
+  const auto missing = issuer_mismatch(acme, with("code=c&state=s"));
+  REQUIRE(missing);
+  CHECK_THAT(*missing, Catch::Contains("no iss"));
+  for (const std::string iss : {"https%3A%2F%2Fevil.example", "https%3A%2F%2Fauth.acme.example%2F",
+                                "HTTPS%3A%2F%2Fauth.acme.example", ""}) {
+    INFO(iss);
+    const auto other = issuer_mismatch(acme, with("code=c&state=s&iss=" + iss));
+    REQUIRE(other);
+    CHECK_THAT(*other, Catch::Contains("https://auth.acme.example"));
+  }
+  // What it quotes is cut and valid UTF-8.
+  const auto odd = issuer_mismatch(acme, with("code=c&state=s&iss=%FF" + std::string(500, 'x')));
+  REQUIRE(odd);
+  CHECK(odd->size() < 300);
+  CHECK(odd->find("\xEF\xBF\xBD") != std::string::npos);
+  // A provider without an issuer takes any callback, iss or not.
+  const auto plain = make_generic_profile(generic_config()).value();
+  CHECK_FALSE(issuer_mismatch(plain, parse_callback(plain, "code=c&state=s&iss=x").value()));
+  CHECK_FALSE(issuer_mismatch(plain, parse_callback(plain, "code=c&state=s").value()));
 }

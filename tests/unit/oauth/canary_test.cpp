@@ -132,7 +132,7 @@ TEST_CASE("no inbound-signature or callback failure detail contains the secret o
   for (const std::string& input :
        {std::string(canary_secret), std::string(canary_access) + "." + std::string(canary_code),
         std::string("abc.def"), std::string(70000, 'x')}) {
-    auto r = verify_signed_request(input, secret);
+    auto r = verify_signed_request(input, secret, now);
     REQUIRE_FALSE(r);
     details.push_back(r.error().detail);
     auto w = verify_tiktok_webhook("t=1,s=" + std::string(canary_code), input, secret, "k", now);

@@ -193,6 +193,22 @@ TEST_CASE("a Meta revoke URL must keep its {user_id} placeholder", "[oauth][prof
   CHECK_THAT(failure_detail(p), Catch::Contains("revoke_url"));
 }
 
+TEST_CASE("PKCE S256 is on exactly where the platform takes it on the web flow",
+          "[oauth][profile][pkce]") {
+  // providers.md: Facebook Login's dialog and token endpoint take S256 (its OIDC code flow);
+  // TikTok uses PKCE for desktop and mobile apps only (and a hex variant on desktop);
+  // Instagram Login and Pinterest do not document it.
+  CHECK(find_builtin_profile("facebook")->pkce == pkce_mode::s256);
+  CHECK(find_builtin_profile("instagram_facebook")->pkce == pkce_mode::s256);
+  CHECK(find_builtin_profile("instagram")->pkce == pkce_mode::none);
+  CHECK(find_builtin_profile("tiktok")->pkce == pkce_mode::none);
+  CHECK(find_builtin_profile("pinterest")->pkce == pkce_mode::none);
+  // A deployment can still turn it off where a platform turns out not to take it.
+  auto settings = settings_for("facebook");
+  settings.pkce = pkce_mode::none;
+  CHECK(builtin("facebook", std::move(settings)).profile.pkce == pkce_mode::none);
+}
+
 TEST_CASE("settings override scopes, extra parameters, PKCE and appsecret_proof",
           "[oauth][profile]") {
   auto settings = settings_for("pinterest");
@@ -303,4 +319,24 @@ TEST_CASE("page_tokens is for Facebook Login only and asks for pages_show_list",
   bad_url.pages_url = "http://graph.example/me/accounts";
   CHECK_THAT(failure_detail(resolve(*find_builtin_profile("facebook"), std::move(bad_url))),
              Catch::Contains("pages_url"));
+}
+
+TEST_CASE("a generic provider's issuer is kept and must be an https URL without query",
+          "[oauth][profile][mixup]") {
+  for (const auto& builtin_profile : builtin_profiles()) {
+    CHECK_FALSE(builtin_profile.issuer);  // none of the platforms sends iss
+  }
+  auto config = generic_config();
+  config.issuer = "https://auth.acme.example/tenant";
+  const auto p = make_generic_profile(config).value();
+  CHECK(p.issuer == "https://auth.acme.example/tenant");
+  CHECK(resolve(p, settings_for("acme")));
+  for (const std::string bad : {"http://auth.acme.example", "https://auth.acme.example?x=1",
+                                "https://auth.acme.example#f", "auth.acme.example", ""}) {
+    INFO(bad);
+    config.issuer = bad;
+    const auto resolved = resolve(make_generic_profile(config).value(), settings_for("acme"));
+    CHECK(failure_code(resolved) == "invalid_profile");
+    CHECK_THAT(failure_detail(resolved), Catch::Contains("issuer"));
+  }
 }

@@ -42,10 +42,11 @@ TEST_CASE("Instagram's code exchange is a form POST with the secret in the body"
 }
 
 TEST_CASE("Facebook's code exchange is a GET with everything in the query", "[oauth][requests]") {
-  const auto r = code_exchange_request(builtin("facebook"), "fbcode", std::nullopt);
+  const auto r = code_exchange_request(builtin("facebook"), "fbcode", std::string_view("ver-1"));
   CHECK(r.method == http_method::get);
   CHECK(r.url == "https://graph.facebook.com/v22.0/oauth/access_token?code=fbcode&redirect_uri=" +
-                     enc_redirect("facebook") + "&client_id=1234567890&client_secret=" + secret);
+                     enc_redirect("facebook") +
+                     "&code_verifier=ver-1&client_id=1234567890&client_secret=" + secret);
   CHECK(r.body.empty());
   CHECK(header(r, "Content-Type") == "<none>");
   CHECK(redact_url(r.url) == "https://graph.facebook.com/v22.0/oauth/access_token");
