@@ -1,7 +1,7 @@
 // OAuth hot paths against the provider test server (tests/fakes/provider_server.py over TLS with
 // a throwaway CA), with a real SQLite file and the daemon's own code (lifecycle/):
 //
-//   (a) connect flows: a reconnect link's "Connect" (start_connect: attempt row, state, PKCE),
+//   (a) connect flows: a reconnect link's "Connect" (start_connect: attempt row, state),
 //       the platform's authorize redirect, and the callback (complete_callback: state claimed,
 //       code exchanged, identity fetched, tokens sealed and stored). `concurrency` flows run
 //       at once; flows/s and our process's CPU per flow (getrusage: the fake runs in its own
@@ -14,8 +14,8 @@
 //       stored in the outcome's transaction). Refreshes/min, and CPU per refresh, from which
 //       the capacity of one fully used core follows.
 //
-// TikTok is the provider (PKCE, form client auth, rotating refresh tokens): the most work per
-// flow among the four platforms.
+// TikTok is the provider (form client auth, rotating refresh tokens): the most work per flow
+// among the four platforms.
 //
 //   build/release/bench/bench_oauth_flows [runs] [flows] [concurrency] [refreshes]
 //                                         (5, 400, 8, 1000)

@@ -59,6 +59,8 @@ notify::values template_values(const roster::mail_intent& intent) {
   v.set("creators", std::move(creators));
   const auto* role = find(intent, "role");
   v.set("is_creator", role != nullptr && *role == "creator");
+  const auto* has_password = find(intent, "has_password");
+  v.set("has_password", has_password != nullptr && *has_password == "yes");
   const auto* recipient = find(intent, "recipient_name");
   std::string creator_name = recipient != nullptr ? *recipient : "";
   if (creator_name.empty() && !intent.creator_names.empty() && role != nullptr &&

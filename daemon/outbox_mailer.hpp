@@ -28,7 +28,7 @@ class outbox_mailer final : public roster::mailer {
 };
 
 /// The template values for an intent: its own values, plus the derived ones the templates use
-/// (creators as a list, is_creator, creator_name, expires_on, expires_in).
+/// (creators as a list, is_creator, has_password, creator_name, expires_on, expires_in).
 notify::values template_values(const roster::mail_intent& intent);
 
 /// "2026-12-02T10:00:00Z" -> "2 December 2026"; the text itself when it is not such a stamp.

@@ -102,7 +102,10 @@ base::result<void> queue_invitation_mail(store::database& db, mailer& mail,
               {"recipient_name", *user ? (*user)->display_name : std::string()},
               {"role", std::string(to_string(inv.kind))},
               {"accept_url", accept_url(settings, token)},
-              {"expires_at", inv.expires_at}};
+              {"expires_at", inv.expires_at},
+              // Only the recipient reads this: someone who already signs in elsewhere on this
+              // server is not asked to choose a password they have.
+              {"has_password", *user && (*user)->has_password ? "yes" : "no"}};
   m.creator_names = inv.creator_names;
   m.ref_kind = "invitation";
   m.ref_id = inv.id;

@@ -669,6 +669,11 @@ TEST_CASE(
   CHECK(w.call(rita, "GET", accounts_path()).status == 404);
   CHECK(w.call_ok(rita, "GET", "/v1/accounts")["items"].size() == 1);
   const auto token = w.token_in_mail("rival.helper@rival.test", 2);
+  // Only she reads her mail: it does not ask her to choose a password she already has.
+  const auto mail = w.wait_for_mail("rival.helper@rival.test", 2);
+  CHECK(mail.find("choose your password") == std::string::npos);
+  CHECK(mail.find("you already have a password") != std::string::npos);
+  CHECK(w.wait_for_mail("stranger.q@rival.test").find("choose your password") != std::string::npos);
   auto preview = w.call({}, "POST", "/v1/invitations/inspect", json{{"token", token}}.dump());
   REQUIRE(preview.status == 200);
   CHECK(json::parse(preview.body)["needs_password"] == false);
