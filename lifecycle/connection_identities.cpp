@@ -46,43 +46,42 @@ base::result<std::vector<std::string>> other_ids_of(store::database& db,
   return out;
 }
 
-base::result<std::vector<std::string>> connections_known_as(store::database& db,
-                                                            std::string_view provider,
-                                                            std::string_view id) {
+namespace {
+
+/// The connections known by `id` on `provider`, as their own id or as another id of theirs;
+/// with `live_only`, only those still holding tokens.
+base::result<std::vector<std::string>> known_as(store::database& db, std::string_view provider,
+                                                std::string_view id, bool live_only) {
   std::vector<std::string> out;
   if (id.empty()) {
     return out;
   }
+  // Both halves use an index: connections_by_external and connection_identities_by_external.
+  const std::string sql =
+      std::string("SELECT id FROM connections WHERE provider = ?1 AND ") +
+      (live_only ? "access_token IS NOT NULL AND " : "") +
+      "(external_id = ?2 OR id IN (SELECT connection_id FROM connection_identities "
+      "WHERE provider = ?1 AND external_id = ?2)) ORDER BY id";
   auto done = sql::each(
-      db,
-      "SELECT id FROM connections WHERE provider = ?1 AND (external_id = ?2 OR id IN (SELECT "
-      "connection_id FROM connection_identities WHERE provider = ?1 AND external_id = ?2)) "
-      "ORDER BY id",
-      [&](store::statement& s) { out.push_back(s.column_text(0)); }, provider, id);
+      db, sql, [&](store::statement& s) { out.push_back(s.column_text(0)); }, provider, id);
   if (!done) {
     return done.error();
   }
   return out;
 }
 
+}  // namespace
+
+base::result<std::vector<std::string>> connections_known_as(store::database& db,
+                                                            std::string_view provider,
+                                                            std::string_view id) {
+  return known_as(db, provider, id, false);
+}
+
 base::result<std::vector<std::string>> live_connections_known_as(store::database& db,
                                                                  std::string_view provider,
                                                                  std::string_view id) {
-  std::vector<std::string> out;
-  if (id.empty()) {
-    return out;
-  }
-  // Both halves use an index: connections_by_external and connection_identities_by_external.
-  auto done = sql::each(
-      db,
-      "SELECT id FROM connections WHERE provider = ?1 AND access_token IS NOT NULL AND "
-      "(external_id = ?2 OR id IN (SELECT connection_id FROM connection_identities "
-      "WHERE provider = ?1 AND external_id = ?2)) ORDER BY id",
-      [&](store::statement& s) { out.push_back(s.column_text(0)); }, provider, id);
-  if (!done) {
-    return done.error();
-  }
-  return out;
+  return known_as(db, provider, id, true);
 }
 
 }  // namespace rosterd::lifecycle
