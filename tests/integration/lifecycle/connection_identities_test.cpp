@@ -10,6 +10,8 @@
 #include "lifecycle/signals.hpp"
 #include "lifecycle_fixture.hpp"
 #include "roster/sql.hpp"
+#include "store/migrations.hpp"
+#include "store/transaction.hpp"
 
 using namespace rosterd;
 using namespace rosterd::testing;
@@ -100,4 +102,48 @@ TEST_CASE("a reconnect replaces the other ids: the old account's no longer match
   CHECK(f.revoke("instagram", "27000000000000001") == 0);
   CHECK(f.status(id) == "connected");
   CHECK(f.revoke("instagram", "27000000000000009") == 1);
+}
+
+TEST_CASE("data-deletion requests recorded before erasure existed are erased by migration 0006",
+          "[connections][signals][migrations]") {
+  identities f;
+  // What rosterd kept for a request before it erased anything: the platform id in the
+  // request, and the connection's ids, name and events as they were.
+  const auto ana = f.save(f.ana, "17841400000000001", {"27000000000000001"});
+  const auto ben = f.save(f.ben, "17841400000000002", {});
+  const auto received = roster::stamp(f.now + std::chrono::minutes(5));
+  f.db->write_now([&](store::database& d) {
+        return roster::sql::run(d,
+                                "INSERT INTO data_deletion_requests (confirmation_code, provider, "
+                                "external_id, received_at, connections_affected) VALUES "
+                                "('legacy_code', 'instagram', '27000000000000001', ?, 1)",
+                                received);
+      })
+      .value();
+  REQUIRE(f.count("SELECT COUNT(*) FROM connection_events WHERE connection_id = '" + ana +
+                  "' AND detail <> ''") > 0);
+
+  const auto& m = store::builtin_migrations()[5];
+  REQUIRE(m.name == "0006_erase_older_data_deletions.sql");
+  f.db->write_now([&](store::database& d) {
+        auto tx = store::transaction::begin(d).value();
+        REQUIRE(d.exec(std::string(m.sql)).has_value());
+        return tx.commit();
+      })
+      .value();
+
+  CHECK(f.count("SELECT COUNT(*) FROM data_deletion_requests WHERE external_id <> ''") == 0);
+  CHECK(f.count("SELECT COUNT(*) FROM connections WHERE id = '" + ana +
+                "' AND external_id = '' AND username = '' AND access_token IS NULL") == 1);
+  CHECK(f.status(ana) == "revoked");
+  CHECK(f.other_ids(ana).empty());
+  CHECK(f.count("SELECT COUNT(*) FROM connection_events WHERE connection_id = '" + ana +
+                "' AND kind <> 'data_deleted' AND detail <> ''") == 0);
+  CHECK(f.count("SELECT COUNT(*) FROM connection_events WHERE connection_id = '" + ana +
+                "' AND kind = 'data_deleted' AND at = '" + received + "'") == 1);
+  CHECK(f.count("SELECT COUNT(*) FROM temp.sqlite_master") == 0);  // nothing left behind
+  // Someone the request did not name keeps everything.
+  CHECK(f.count("SELECT COUNT(*) FROM connections WHERE id = '" + ben +
+                "' AND external_id = '17841400000000002' AND username <> '' AND access_token "
+                "IS NOT NULL") == 1);
 }
