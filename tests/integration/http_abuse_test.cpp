@@ -317,7 +317,10 @@ TEST_CASE(
     "one client address holds at most max_connections_per_peer; others connect; every "
     "close returns its slot",
     "[http][integration]") {
-  daemon_harness d(test_config("max_connections_per_peer = 4\nheader_timeout = \"1s\"\n"));
+  // A short drain: the connections held at the end must not keep the stop waiting for the
+  // default 10 s grace should one of them still count as busy on a loaded machine.
+  daemon_harness d(test_config(
+      "max_connections_per_peer = 4\nheader_timeout = \"1s\"\nshutdown_grace = \"1s\"\n"));
   REQUIRE(d.wait_ready());
   std::vector<std::unique_ptr<raw_connection>> held;
   for (int i = 0; i < 4; ++i) {
@@ -360,13 +363,16 @@ TEST_CASE(
   }
   REQUIRE(held.size() == 4);
   CHECK(refused(d.port(), "127.0.0.1"));
-  CHECK(d.stop() == 0);
+  const auto stopped = d.stop(std::chrono::seconds(20));
+  INFO(read_file(d.dir() / "rosterd.log"));
+  CHECK(stopped == 0);
 }
 
 TEST_CASE("a trusted reverse proxy is not held to the per-peer cap; other peers still are",
           "[http][integration]") {
   daemon_harness d(
-      test_config("max_connections_per_peer = 2\ntrusted_proxies = [\"127.0.0.1\"]\n"));
+      test_config("max_connections_per_peer = 2\ntrusted_proxies = [\"127.0.0.1\"]\nshutdown_grace "
+                  "= \"1s\"\n"));
   REQUIRE(d.wait_ready());
   // Every client behind the proxy arrives from 127.0.0.1: capping it would cap them all.
   std::vector<std::unique_ptr<raw_connection>> through_proxy;
@@ -379,7 +385,9 @@ TEST_CASE("a trusted reverse proxy is not held to the per-peer cap; other peers 
   REQUIRE(served(first));
   REQUIRE(served(second));
   CHECK(refused(d.port(), "127.0.0.2"));
-  CHECK(d.stop() == 0);
+  const auto stopped = d.stop(std::chrono::seconds(20));
+  INFO(read_file(d.dir() / "rosterd.log"));
+  CHECK(stopped == 0);
 }
 
 TEST_CASE("with metrics.token_file, /metrics needs the bearer token, which is never logged",
