@@ -23,8 +23,8 @@
 #include "bench/bench_stats.hpp"
 #include "lifecycle/connections.hpp"
 #include "lifecycle/key_rotation.hpp"
-#include "roster/sql.hpp"
 #include "store/in_transaction.hpp"
+#include "store/sql.hpp"
 #include "store/store.hpp"
 
 namespace {
@@ -61,7 +61,7 @@ std::unique_ptr<store::store> seed(const fs::path& path, int n, const vault::key
       const auto id = "con_" + std::to_string(1000000 + i);
       auto access = must(keys.seal(token, {"connections", id, "access_token"}), "seal");
       auto refresh = must(keys.seal(token, {"connections", id, "refresh_token"}), "seal");
-      auto done = roster::sql::run(
+      auto done = store::sql::run(
           d,
           "INSERT INTO connections (id, account_id, creator_id, provider, status, "
           "status_changed_at, external_id, access_token, refresh_token, connected_at) "

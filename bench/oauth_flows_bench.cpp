@@ -46,7 +46,7 @@
 #include "roster/accounts.hpp"
 #include "roster/onboarding_csv.hpp"
 #include "roster/onboarding_plan.hpp"
-#include "roster/sql.hpp"
+#include "store/sql.hpp"
 #include "store/store.hpp"
 #include "store/transaction.hpp"
 #include "tests/fakes/fake_provider.hpp"
@@ -122,7 +122,7 @@ struct world {
     }),
                  "owner caller");
     must(db->read_now([&](store::database& d) {
-      return roster::sql::each(
+      return store::sql::each(
           d, "SELECT id FROM creators WHERE account_id = ? ORDER BY id",
           [&](store::statement& s) { creators.push_back(s.column_text(0)); }, made.account_id);
     }),

@@ -4,7 +4,7 @@
 //
 //   (a) dry run on an empty account: parse + plan_onboarding (read connection, one snapshot)
 //   (b) apply on a fresh database: parse + apply_onboarding with the REAL outbox mailer
-//       (daemon::outbox_mailer over the built-in templates), one immediate transaction, commit
+//       (setup::outbox_mailer over the built-in templates), one immediate transaction, commit
 //   (c) re-apply of the same file: must change nothing and queue nothing
 //   (d) dry run against the now populated account
 //
@@ -44,11 +44,11 @@
 
 #include "bench/bench_fail.hpp"
 #include "bench/bench_stats.hpp"
-#include "daemon/outbox_mailer.hpp"
 #include "notify/templates.hpp"
 #include "roster/accounts.hpp"
 #include "roster/onboarding_csv.hpp"
 #include "roster/onboarding_plan.hpp"
+#include "setup/outbox_mailer.hpp"
 #include "store/store.hpp"
 #include "store/transaction.hpp"
 #include "tests/support/onboarding_csv_sample.hpp"
@@ -260,7 +260,7 @@ class recording_mailer final : public roster::mailer {
 /// executions the error averages out). Not part of the timed runs: the profiler costs time.
 void run_profile(const fs::path& db_path, const roster::onboarding_file& file,
                  const std::string& text, const roster::onboarding_options& options,
-                 const roster::roster_settings& settings, daemon::outbox_mailer& real_mailer) {
+                 const roster::roster_settings& settings, setup::outbox_mailer& real_mailer) {
   std::printf("\n--- profile: one more sequence with SQLite's statement profiler on ---\n");
   auto inst = fresh_instance(db_path, file);
   auto dry_run = [&](const char* phase) {
@@ -370,7 +370,7 @@ int main(int argc, char** argv) {
   const roster::onboarding_options options;
   const roster::roster_settings settings;
   const auto templates = must(notify::template_set::load(), "templates");
-  daemon::outbox_mailer real_mailer(templates, settings.public_url);
+  setup::outbox_mailer real_mailer(templates, settings.public_url);
 
   // The file once, to seed the "has an account" users and to know what to expect.
   const auto reference = must(roster::parse_onboarding_csv(text, options), "parse");

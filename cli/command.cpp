@@ -7,7 +7,7 @@ int report(const context& ctx, const base::failure& f) {
   return exit_failure;
 }
 
-base::result<std::unique_ptr<store::store>> open_store(const daemon::config& cfg) {
+base::result<std::unique_ptr<store::store>> open_store(const setup::config& cfg) {
   store::options opts;
   opts.path = cfg.store.path;
   opts.busy_timeout = cfg.store.busy_timeout;

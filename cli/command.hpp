@@ -6,7 +6,7 @@
 
 #include "base/failure.hpp"
 #include "cli/global_options.hpp"
-#include "daemon/config.hpp"
+#include "setup/config.hpp"
 #include "store/store.hpp"
 
 namespace rosterd::cli {
@@ -30,6 +30,6 @@ int report(const context& ctx, const base::failure& f);
 
 /// The daemon's database for a command that writes (migrated to head like the daemon does),
 /// with one read connection.
-base::result<std::unique_ptr<store::store>> open_store(const daemon::config& cfg);
+base::result<std::unique_ptr<store::store>> open_store(const setup::config& cfg);
 
 }  // namespace rosterd::cli

@@ -2,7 +2,7 @@
 
 #include <CLI/CLI.hpp>
 
-#include "daemon/config.hpp"
+#include "setup/config.hpp"
 
 namespace rosterd::cli {
 
@@ -19,7 +19,7 @@ void add_global_options(CLI::App& app, global_options& options) {
       ->excludes(database);
 }
 
-base::result<daemon::config> effective_config(const global_options& options) {
+base::result<setup::config> effective_config(const global_options& options) {
   std::filesystem::path config_file;
   if (options.config) {
     config_file = *options.config;
@@ -27,10 +27,10 @@ base::result<daemon::config> effective_config(const global_options& options) {
              !options.database && std::filesystem::exists(default_config_path, ec)) {
     config_file = default_config_path;
   }
-  daemon::config cfg;
+  setup::config cfg;
   cfg.store.path = default_database_path;
   if (!config_file.empty()) {
-    auto loaded = daemon::load_config(config_file);
+    auto loaded = setup::load_config(config_file);
     if (!loaded) {
       return loaded.error();
     }

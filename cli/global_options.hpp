@@ -13,7 +13,7 @@ namespace CLI {
 class App;
 }
 
-namespace rosterd::daemon {
+namespace rosterd::setup {
 struct config;
 }
 
@@ -35,7 +35,7 @@ void add_global_options(CLI::App& app, global_options& options);
 
 /// The daemon's configuration as the CLI sees it: --config, or the default file when it exists
 /// (and --database is not given), else the built-in defaults; --database overrides store.path.
-[[nodiscard]] base::result<daemon::config> effective_config(const global_options& options);
+[[nodiscard]] base::result<setup::config> effective_config(const global_options& options);
 
 /// The database to operate on: --database if given; else store.path from --config, or from
 /// the default config file when it exists; else the default path. A config that does not

@@ -8,7 +8,7 @@
 #include "cli/global_options.hpp"
 #include "cli/key_commands.hpp"
 #include "cli/vault_keys_source.hpp"
-#include "daemon/vault_check.hpp"
+#include "lifecycle/key_checks.hpp"
 #include "lifecycle/key_rotation.hpp"
 #include "store/in_transaction.hpp"
 #include "store/store.hpp"
@@ -65,12 +65,12 @@ void print_removable(const context& ctx, const vault::keyring& keys,
 // from the one the database recorded for its version would make moved values unreadable to
 // the daemon.
 base::result<void> check_agreement(store::store& db, const vault::keyring& keys, bool offline) {
-  auto check = store::in_transaction(
-      [&keys, offline, now = std::chrono::system_clock::now()](store::database& d) {
-        return daemon::check_vault_keys(
-            d, &keys, offline ? daemon::new_key_versions::record : daemon::new_key_versions::leave,
-            now);
-      });
+  auto check = store::in_transaction([&keys, offline,
+                                      now = std::chrono::system_clock::now()](store::database& d) {
+    return lifecycle::check_vault_keys(
+        d, &keys,
+        offline ? lifecycle::new_key_versions::record : lifecycle::new_key_versions::leave, now);
+  });
   return db.write_now(check);
 }
 
@@ -165,7 +165,7 @@ int run_keys_rotate(const context& ctx, const keys_rotate_args& args) {
     return report(ctx, agreed.error());
   }
   auto recorded =
-      (*db)->read_now([](store::database& d) { return daemon::recorded_key_checks(d); });
+      (*db)->read_now([](store::database& d) { return lifecycle::recorded_key_checks(d); });
   if (!recorded) {
     return report(ctx, recorded.error());
   }

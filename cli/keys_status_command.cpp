@@ -9,7 +9,7 @@
 #include "cli/global_options.hpp"
 #include "cli/key_commands.hpp"
 #include "cli/vault_keys_source.hpp"
-#include "daemon/vault_check.hpp"
+#include "lifecycle/key_checks.hpp"
 #include "lifecycle/key_rotation.hpp"
 #include "store/connection.hpp"
 
@@ -21,13 +21,13 @@ struct snapshot {
   lifecycle::key_version_counts counts;
 };
 
-base::result<snapshot> read_snapshot(const daemon::config& cfg) {
+base::result<snapshot> read_snapshot(const setup::config& cfg) {
   auto db = store::open_reader(cfg.store.path, cfg.store.busy_timeout);
   if (!db) {
     return db.error();
   }
   snapshot out;
-  auto recorded = daemon::recorded_key_checks(*db);
+  auto recorded = lifecycle::recorded_key_checks(*db);
   if (!recorded) {
     return recorded.error();
   }

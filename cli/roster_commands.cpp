@@ -6,14 +6,14 @@
 #include <CLI/CLI.hpp>
 
 #include "cli/global_options.hpp"
-#include "daemon/api/views.hpp"
-#include "daemon/config.hpp"
-#include "daemon/outbox_mailer.hpp"
-#include "daemon/wiring.hpp"
 #include "notify/templates.hpp"
 #include "roster/accounts.hpp"
 #include "roster/onboarding_plan.hpp"
+#include "setup/config.hpp"
+#include "setup/outbox_mailer.hpp"
+#include "setup/wiring.hpp"
 #include "store/store.hpp"
+#include "views/api_views.hpp"
 
 namespace rosterd::cli {
 namespace {
@@ -97,10 +97,10 @@ int run_bootstrap(const context& ctx, const bootstrap_args& args) {
   if (!db) {
     return report(ctx, db.error());
   }
-  const auto settings = daemon::api_settings_from(*cfg);
+  const auto settings = setup::roster_settings_from(*cfg);
   auto made = (*db)->write_now([&](store::database& d) {
-    return roster::bootstrap_account(d, settings.roster, args.name, args.owner_email,
-                                     roster::actor::cli(), std::chrono::system_clock::now());
+    return roster::bootstrap_account(d, settings, args.name, args.owner_email, roster::actor::cli(),
+                                     std::chrono::system_clock::now());
   });
   if (!made) {
     return report(ctx, made.error());
@@ -110,7 +110,7 @@ int run_bootstrap(const context& ctx, const bootstrap_args& args) {
     // The one place this link is shown: hand it to the owner privately. It works once, until
     // it expires.
     ctx.out << "owner setup link (single use, expires in "
-            << daemon::format_duration(cfg->roster.invitation_ttl) << "):\n"
+            << setup::format_duration(cfg->roster.invitation_ttl) << "):\n"
             << made->setup->accept_url << '\n';
   } else {
     ctx.out << "the owner already has an account: they sign in as usual\n";
@@ -140,8 +140,8 @@ int run_import(const context& ctx, const import_args& args) {
   }
   std::ostringstream text;
   text << in.rdbuf();
-  const auto settings = daemon::api_settings_from(*cfg);
-  auto file = roster::parse_onboarding_csv(text.str(), settings.onboarding);
+  const auto onboarding = setup::onboarding_options_from(*cfg);
+  auto file = roster::parse_onboarding_csv(text.str(), onboarding);
   if (!file) {
     return report(ctx, {file.error().code, args.file.string() + ": " + file.error().detail});
   }
@@ -152,7 +152,7 @@ int run_import(const context& ctx, const import_args& args) {
   base::result<roster::onboarding_plan> plan = base::fail(std::errc::invalid_argument, "");
   if (args.dry_run) {
     plan = (*db)->read_now([&](store::database& d) {
-      return roster::plan_onboarding(d, args.account, *file, settings.onboarding);
+      return roster::plan_onboarding(d, args.account, *file, onboarding);
     });
   } else {
     // Mail is written to the outbox here and delivered by the running daemon.
@@ -160,10 +160,10 @@ int run_import(const context& ctx, const import_args& args) {
     if (!templates) {
       return report(ctx, templates.error());
     }
-    daemon::outbox_mailer mailer(*templates, cfg->server.public_url);
+    setup::outbox_mailer mailer(*templates, cfg->server.public_url);
     plan = (*db)->write_now([&](store::database& d) {
-      return roster::apply_onboarding(d, mailer, settings.roster, args.account, *file,
-                                      settings.onboarding, roster::actor::cli(),
+      return roster::apply_onboarding(d, mailer, setup::roster_settings_from(*cfg), args.account,
+                                      *file, onboarding, roster::actor::cli(),
                                       std::chrono::system_clock::now());
     });
   }
@@ -171,7 +171,7 @@ int run_import(const context& ctx, const import_args& args) {
     return report(ctx, plan.error());
   }
   if (args.json) {
-    ctx.out << daemon::api::to_json(*plan).dump(2) << '\n';
+    ctx.out << views::to_json(*plan).dump(2) << '\n';
   } else {
     print_report(ctx.out, *plan);
   }

@@ -2,14 +2,14 @@
 
 #include <cstdlib>
 
-#include "daemon/vault_check.hpp"
+#include "setup/vault_keys.hpp"
 #include "store/error.hpp"
 #include "vault/error.hpp"
 
 namespace rosterd::cli {
 
 base::result<std::shared_ptr<const vault::keyring>> load_cli_keys(
-    const daemon::config& cfg, const std::optional<std::filesystem::path>& key_file) {
+    const setup::config& cfg, const std::optional<std::filesystem::path>& key_file) {
   if (key_file) {
     auto loaded = vault::keyring::load_file(*key_file);
     if (!loaded) {
@@ -31,10 +31,10 @@ base::result<std::shared_ptr<const vault::keyring>> load_cli_keys(
                           "LoadCredentialEncrypted=...` with the daemon's credential, or pass "
                           "--key-file");
   }
-  return daemon::load_vault_keys(cfg);
+  return setup::load_vault_keys(cfg);
 }
 
-base::result<void> require_database(const daemon::config& cfg) {
+base::result<void> require_database(const setup::config& cfg) {
   std::error_code ec;
   if (!std::filesystem::exists(cfg.store.path, ec)) {
     return base::fail(store::errc::not_found, "database " + cfg.store.path.string() +

@@ -7,7 +7,7 @@
 #include <optional>
 
 #include "base/failure.hpp"
-#include "daemon/config.hpp"
+#include "setup/config.hpp"
 #include "vault/keyring.hpp"
 
 namespace rosterd::cli {
@@ -16,10 +16,10 @@ namespace rosterd::cli {
 /// when the config names a systemd credential outside the service (the message says to pass
 /// --key-file or run under systemd-run with the credential).
 base::result<std::shared_ptr<const vault::keyring>> load_cli_keys(
-    const daemon::config& cfg, const std::optional<std::filesystem::path>& key_file);
+    const setup::config& cfg, const std::optional<std::filesystem::path>& key_file);
 
 /// Fails (not_found) when the config's database does not exist: these commands never create
 /// one, since a mistyped path would then look like an empty, fully rotated database.
-base::result<void> require_database(const daemon::config& cfg);
+base::result<void> require_database(const setup::config& cfg);
 
 }  // namespace rosterd::cli

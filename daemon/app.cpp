@@ -14,19 +14,20 @@
 #include <spdlog/spdlog.h>
 
 #include "base/log_field.hpp"
-#include "daemon/api/api_context.hpp"
 #include "daemon/logging.hpp"
-#include "daemon/oauth_wiring.hpp"
-#include "daemon/outbox_mailer.hpp"
-#include "daemon/routes/daemon_routes.hpp"
 #include "daemon/systemd_notify.hpp"
 #include "daemon/version.hpp"
-#include "daemon/wiring.hpp"
+#include "edge/api/api_context.hpp"
+#include "edge/api/api_settings.hpp"
+#include "edge/routes/edge_routes.hpp"
 #include "http/server.hpp"
 #include "http/tls.hpp"
 #include "lifecycle/refresh_scheduler.hpp"
 #include "notify/relay.hpp"
 #include "notify/templates.hpp"
+#include "setup/oauth_wiring.hpp"
+#include "setup/outbox_mailer.hpp"
+#include "setup/wiring.hpp"
 #include "store/store.hpp"
 
 namespace rosterd::daemon {
@@ -35,7 +36,7 @@ namespace {
 namespace asio = boost::asio;
 constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
 
-http::limits limits_from(const server_config& s) {
+http::limits limits_from(const setup::server_config& s) {
   http::limits l;
   l.max_body_bytes = s.max_body_bytes;
   l.max_header_bytes = s.max_header_bytes;
@@ -59,14 +60,14 @@ std::string url_of(const asio::ip::tcp::endpoint& ep, bool tls) {
 // Everything the signal and watchdog coroutines share; owned by run_daemon's frame.
 struct runtime {
   std::filesystem::path config_path;
-  config cfg;
+  setup::config cfg;
   loggers logs;
   systemd_notifier notifier;
   http::server* server = nullptr;
   notify::relay* relay = nullptr;
   lifecycle::refresh_scheduler* refreshes = nullptr;
   store::store* db = nullptr;
-  api::api_context* api = nullptr;
+  edge::api::api_context* api = nullptr;
   std::shared_ptr<vault::key_holder> keys;  // the keyring every request takes; SIGHUP replaces it
   std::atomic<bool> stopping{false};
   std::string serving;  // "http://127.0.0.1:8080, ..." for STATUS= lines
@@ -83,7 +84,7 @@ std::string join_versions(const std::vector<std::uint32_t>& versions) {
 // Re-reads the running config's [vault] key_file (a changed key_file reference itself needs a
 // restart, like every path). Only versions and counts are logged, never key material.
 bool reload_keys(runtime& rt) {
-  auto reloaded = reload_vault(rt.cfg, *rt.db, *rt.keys);
+  auto reloaded = setup::reload_vault(rt.cfg, *rt.db, *rt.keys);
   if (!reloaded) {
     rt.logs.main->error("vault_reload_failed keeping=previous problem={}",
                         base::log_field(reloaded.error().detail, 1024));
@@ -106,7 +107,7 @@ void reload(runtime& rt) {
   // The key file first and whatever happens to the config: adding a key version must not
   // depend on an unrelated config edit being valid.
   const bool keys_ok = reload_keys(rt);
-  auto next = load_config(rt.config_path);
+  auto next = setup::load_config(rt.config_path);
   if (!next) {
     rt.logs.config->error("config_reload_failed keeping=previous problems={}",
                           base::log_field(next.error().detail, 4096));
@@ -137,7 +138,7 @@ asio::awaitable<void> handle_signals(runtime& rt, asio::io_context& io, asio::si
     rt.stopping = true;
     rt.logs.main->info("shutdown_started signal={} open_connections={} grace={}",
                        signal == SIGTERM ? "SIGTERM" : "SIGINT", rt.server->active_connections(),
-                       format_duration(rt.cfg.server.shutdown_grace));
+                       setup::format_duration(rt.cfg.server.shutdown_grace));
     rt.notifier.stopping("Draining connections");
     co_await rt.server->shutdown(rt.cfg.server.shutdown_grace);
     if (rt.api != nullptr) {
@@ -187,7 +188,7 @@ asio::awaitable<void> feed_watchdog(runtime& rt, std::chrono::microseconds inter
 
 }  // namespace
 
-int run_daemon(const std::filesystem::path& config_path, config cfg) {
+int run_daemon(const std::filesystem::path& config_path, setup::config cfg) {
   auto logs = make_loggers(cfg.log);
   runtime rt{config_path, std::move(cfg), std::move(logs), {},      nullptr, nullptr,
              nullptr,     nullptr,        nullptr,         nullptr, {},      {}};
@@ -243,26 +244,25 @@ int run_daemon(const std::filesystem::path& config_path, config cfg) {
                  base::log_field(templates.error().detail, 4096));
     return exit_config;
   }
-  auto sender = make_smtp_sender(rt.cfg, rt.logs.main);
+  auto sender = setup::make_smtp_sender(rt.cfg, rt.logs.main);
   if (!sender) {
     log.critical("startup_failed stage=mail problem={}", base::log_field(sender.error().detail));
     return exit_config;
   }
-  outbox_mailer mailer(*templates, rt.cfg.server.public_url);
-  api::api_context v1(**db, mailer, api_settings_from(rt.cfg), rt.logs.http);
+  setup::outbox_mailer mailer(*templates, rt.cfg.server.public_url);
+  edge::api::api_context v1(**db, mailer, edge::api::api_settings_from(rt.cfg), rt.logs.http);
   rt.api = &v1;
-  v1.render =
-      [&mailer](
-          const roster::mail_intent& intent) -> base::result<api::api_context::rendered_text> {
+  v1.render = [&mailer](const roster::mail_intent& intent)
+      -> base::result<edge::api::api_context::rendered_text> {
     auto r = mailer.render(intent);
     if (!r) {
       return r.error();
     }
-    return api::api_context::rendered_text{r->subject, r->text_body};
+    return edge::api::api_context::rendered_text{r->subject, r->text_body};
   };
 
   // The vault before anything writes: a wrong or missing key stops here, before READY.
-  auto keys = open_vault(rt.cfg, **db);
+  auto keys = setup::open_vault(rt.cfg, **db);
   if (!keys) {
     log.critical("startup_failed stage=vault problem={}", base::log_field(keys.error().detail));
     return exit_config;
@@ -270,7 +270,7 @@ int run_daemon(const std::filesystem::path& config_path, config cfg) {
   if (*keys && !(*keys)->memory_locked()) {
     log.warn("vault_key_not_locked note=raise_LimitMEMLOCK_so_the_key_cannot_be_swapped_out");
   }
-  auto oauth_services = make_oauth_services(rt.cfg, *keys);
+  auto oauth_services = setup::make_oauth_services(rt.cfg, *keys);
   if (!oauth_services) {
     log.critical("startup_failed stage=oauth problem={}",
                  base::log_field(oauth_services.error().detail, 4096));
@@ -292,8 +292,8 @@ int run_daemon(const std::filesystem::path& config_path, config cfg) {
     metrics_token = std::move(*token);
   }
   http::router routes;
-  add_daemon_routes(routes, {**db, metrics, rt.stopping, metrics_token ? &*metrics_token : nullptr},
-                    v1);
+  edge::add_edge_routes(
+      routes, {**db, metrics, rt.stopping, metrics_token ? &*metrics_token : nullptr}, v1);
   http::dispatcher dispatch(
       routes, metrics, rt.logs.http,
       {.https_public_url = rt.cfg.server.public_url.rfind("https://", 0) == 0});
@@ -323,8 +323,8 @@ int run_daemon(const std::filesystem::path& config_path, config cfg) {
                       rt.logs.main);
     rt.refreshes = &*refreshes;
   }
-  notify::relay relay(io.get_executor(), **db, **sender, relay_settings_from(rt.cfg),
-                      invitation_hooks(rt.logs.main), rt.logs.main, &metrics);
+  notify::relay relay(io.get_executor(), **db, **sender, setup::relay_settings_from(rt.cfg),
+                      setup::invitation_hooks(rt.logs.main), rt.logs.main, &metrics);
   rt.relay = &relay;
   v1.mail_queued = [&relay] { relay.nudge(); };
   v1.connections_changed = [&refreshes] {
@@ -360,14 +360,15 @@ int run_daemon(const std::filesystem::path& config_path, config cfg) {
     }
     log.info("socket_activation fds={} note=server.listen_ignored", inherited.size());
     // The config check saw server.listen, not these sockets: apply the same rule to them.
-    if (auto exposed = check_plain_http_listeners(rt.cfg.server.public_url, bound); !exposed) {
+    if (auto exposed = setup::check_plain_http_listeners(rt.cfg.server.public_url, bound);
+        !exposed) {
       log.critical("startup_failed stage=listen problem={}",
                    base::log_field("server.public_url: " + exposed.error().detail, 1024));
       return exit_config;
     }
   } else {
     for (const auto& address : rt.cfg.server.listen) {
-      auto ep = server.listen(*parse_listen_address(address));
+      auto ep = server.listen(*setup::parse_listen_address(address));
       if (!ep) {
         log.critical("startup_failed stage=listen problem={}", base::log_field(ep.error().detail));
         return exit_failure;

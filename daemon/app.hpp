@@ -4,7 +4,7 @@
 
 #include <filesystem>
 
-#include "daemon/config.hpp"
+#include "setup/config.hpp"
 
 namespace rosterd::daemon {
 
@@ -17,6 +17,6 @@ enum exit_code : int {
 };
 
 /// Runs the daemon with `cfg` (read from `config_path`, re-read on SIGHUP). Returns the exit code.
-int run_daemon(const std::filesystem::path& config_path, config cfg);
+int run_daemon(const std::filesystem::path& config_path, setup::config cfg);
 
 }  // namespace rosterd::daemon

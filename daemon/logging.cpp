@@ -45,7 +45,7 @@ bool stderr_is_journal() {
   return expected == stream;
 }
 
-loggers make_loggers(const log_config& cfg) {
+loggers make_loggers(const setup::log_config& cfg) {
   auto sink = std::make_shared<spdlog::sinks::stderr_sink_mt>();
   const bool journal = stderr_is_journal();
   const std::string pattern = journal ? "<%*>%n: %v" : "%Y-%m-%dT%H:%M:%S.%eZ %-5l %n: %v";
@@ -58,7 +58,7 @@ loggers make_loggers(const log_config& cfg) {
   return logs;
 }
 
-void apply_log_levels(const loggers& logs, const log_config& cfg) {
+void apply_log_levels(const loggers& logs, const setup::log_config& cfg) {
   for (const auto& logger : {logs.main, logs.config, logs.store, logs.http}) {
     auto it = cfg.modules.find(logger->name());
     const std::string& level = it == cfg.modules.end() ? cfg.level : it->second;

@@ -3,7 +3,7 @@
 
 #include <memory>
 
-#include "daemon/config.hpp"
+#include "setup/config.hpp"
 
 namespace spdlog {
 class logger;
@@ -17,10 +17,10 @@ struct loggers {
 
 /// Loggers writing to stderr. When stderr is the journal (JOURNAL_STREAM matches), lines carry
 /// a syslog priority prefix and no timestamp; otherwise an ISO-8601 UTC timestamp and level.
-loggers make_loggers(const log_config& cfg);
+loggers make_loggers(const setup::log_config& cfg);
 
 /// Applies the configured levels (also used by SIGHUP reload).
-void apply_log_levels(const loggers& logs, const log_config& cfg);
+void apply_log_levels(const loggers& logs, const setup::log_config& cfg);
 
 /// True when $JOURNAL_STREAM names the device and inode of our stderr.
 bool stderr_is_journal();

@@ -5,11 +5,12 @@
 #include <CLI/CLI.hpp>
 
 #include "daemon/app.hpp"
-#include "daemon/config.hpp"
 #include "daemon/version.hpp"
+#include "setup/config.hpp"
 
 int main(int argc, char** argv) {
   using namespace rosterd::daemon;
+  namespace setup = rosterd::setup;
   CLI::App cli{"rosterd: keeps talent agencies' creators connected"};
   std::string config_path = "/etc/rosterd/rosterd.toml";
   bool check_only = false;
@@ -21,13 +22,13 @@ int main(int argc, char** argv) {
   cli.set_version_flag("--version", std::string(version));
   CLI11_PARSE(cli, argc, argv);
 
-  auto cfg = load_config(config_path);
+  auto cfg = setup::load_config(config_path);
   if (!cfg) {
     std::cerr << "rosterd: configuration error in " << config_path << ":\n"
               << cfg.error().detail << "\n";
     return exit_config;
   }
-  if (auto files = check_referenced_files(*cfg); !files) {
+  if (auto files = setup::check_referenced_files(*cfg); !files) {
     std::cerr << "rosterd: configuration error in " << config_path << ":\n"
               << files.error().detail << "\n";
     return exit_config;
@@ -37,7 +38,7 @@ int main(int argc, char** argv) {
     return exit_ok;
   }
   if (print) {
-    std::cout << render_config(*cfg);
+    std::cout << setup::render_config(*cfg);
     return exit_ok;
   }
   return run_daemon(config_path, std::move(*cfg));

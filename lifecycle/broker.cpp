@@ -5,10 +5,10 @@
 #include "lifecycle/error.hpp"
 #include "roster/audit.hpp"
 #include "roster/error.hpp"
-#include "roster/sql.hpp"
+#include "store/sql.hpp"
 
 namespace rosterd::lifecycle {
-namespace sql = roster::sql;
+namespace sql = store::sql;
 
 namespace {
 

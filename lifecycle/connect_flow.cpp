@@ -17,12 +17,12 @@
 #include "oauth/utf8.hpp"
 #include "roster/error.hpp"
 #include "roster/people.hpp"
-#include "roster/sql.hpp"
 #include "store/in_transaction.hpp"
+#include "store/sql.hpp"
 #include "store/transaction.hpp"
 
 namespace rosterd::lifecycle {
-namespace sql = roster::sql;
+namespace sql = store::sql;
 using detail::join_words;
 
 namespace {

@@ -2,10 +2,10 @@
 
 #include <set>
 
-#include "roster/sql.hpp"
+#include "store/sql.hpp"
 
 namespace rosterd::lifecycle {
-namespace sql = roster::sql;
+namespace sql = store::sql;
 
 base::result<void> replace_other_ids(store::database& db, std::string_view connection_id,
                                      std::string_view provider, std::string_view external_id,

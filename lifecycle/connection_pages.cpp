@@ -1,10 +1,10 @@
 #include "lifecycle/connection_pages.hpp"
 
 #include "lifecycle/error.hpp"
-#include "roster/sql.hpp"
+#include "store/sql.hpp"
 
 namespace rosterd::lifecycle {
-namespace sql = roster::sql;
+namespace sql = store::sql;
 
 namespace {
 

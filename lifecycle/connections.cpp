@@ -3,19 +3,17 @@
 #include <algorithm>
 #include <set>
 
-#include "lifecycle/columns.hpp"
 #include "lifecycle/connection_identities.hpp"
 #include "lifecycle/error.hpp"
 #include "lifecycle/words.hpp"
 #include "roster/audit.hpp"
 #include "roster/error.hpp"
 #include "roster/roster_view.hpp"
-#include "roster/sql.hpp"
+#include "store/sql.hpp"
 
 namespace rosterd::lifecycle {
-namespace sql = roster::sql;
+namespace sql = store::sql;
 using detail::join_words;
-using detail::optional_text;
 using detail::split_words;
 
 namespace {
@@ -46,18 +44,18 @@ connection_record read_connection(store::statement& s) {
   c.status_changed_at = s.column_text(5);
   c.external_id = s.column_text(6);
   c.username = s.column_text(7);
-  c.previous_external_id = optional_text(s, 8);
-  c.account_changed_at = optional_text(s, 9);
+  c.previous_external_id = s.column_optional_text(8);
+  c.account_changed_at = s.column_optional_text(9);
   c.requested_scopes = split_words(s.column_text(10));
   c.granted_scopes = split_words(s.column_text(11));
-  c.access_expires_at = optional_text(s, 12);
-  c.refresh_expires_at = optional_text(s, 13);
-  c.data_access_expires_at = optional_text(s, 14);
-  c.reauth_due_at = optional_text(s, 15);
+  c.access_expires_at = s.column_optional_text(12);
+  c.refresh_expires_at = s.column_optional_text(13);
+  c.data_access_expires_at = s.column_optional_text(14);
+  c.reauth_due_at = s.column_optional_text(15);
   c.connected_at = s.column_text(16);
-  c.refreshed_at = optional_text(s, 17);
-  c.last_error = optional_text(s, 18);
-  c.last_error_at = optional_text(s, 19);
+  c.refreshed_at = s.column_optional_text(17);
+  c.last_error = s.column_optional_text(18);
+  c.last_error_at = s.column_optional_text(19);
   c.has_refresh_token = s.column_int64(20) != 0;
   return c;
 }
@@ -398,7 +396,7 @@ base::result<std::vector<connection_event>> list_events(store::database& db,
       "WHERE account_id = ? AND creator_id = ? ORDER BY seq DESC LIMIT ?",
       [&](store::statement& s) {
         out.push_back({s.column_int64(0), s.column_text(1), s.column_text(2), s.column_text(3),
-                       optional_text(s, 4), s.column_text(5), s.column_text(6)});
+                       s.column_optional_text(4), s.column_text(5), s.column_text(6)});
       },
       creator->account_id, creator->id, std::clamp(limit, 1, 500));
   if (!done) {

@@ -3,13 +3,13 @@
 #include <array>
 #include <optional>
 
-#include "roster/sql.hpp"
 #include "store/in_transaction.hpp"
+#include "store/sql.hpp"
 
 namespace rosterd::lifecycle {
 namespace {
 
-namespace sql = roster::sql;
+namespace sql = store::sql;
 
 // The table and column names must match the bindings the writers use (connections.cpp,
 // connection_pages.cpp, oauth_attempts.cpp): the binding is part of each value's

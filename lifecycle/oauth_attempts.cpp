@@ -3,10 +3,10 @@
 #include "base/token.hpp"
 #include "lifecycle/error.hpp"
 #include "lifecycle/words.hpp"
-#include "roster/sql.hpp"
+#include "store/sql.hpp"
 
 namespace rosterd::lifecycle {
-namespace sql = roster::sql;
+namespace sql = store::sql;
 using detail::join_words;
 using detail::split_words;
 

@@ -7,10 +7,10 @@
 #include "roster/audit.hpp"
 #include "roster/error.hpp"
 #include "roster/roster_view.hpp"
-#include "roster/sql.hpp"
+#include "store/sql.hpp"
 
 namespace rosterd::lifecycle {
-namespace sql = roster::sql;
+namespace sql = store::sql;
 using detail::join_words;
 using detail::split_words;
 using roster::errc;

@@ -11,7 +11,6 @@
 #include <boost/asio/use_awaitable.hpp>
 
 #include "base/log_field.hpp"
-#include "lifecycle/columns.hpp"
 #include "lifecycle/connections.hpp"
 #include "lifecycle/error.hpp"
 #include "oauth/backoff.hpp"
@@ -19,14 +18,14 @@
 #include "oauth/provider_error.hpp"
 #include "oauth/token_requests.hpp"
 #include "oauth/token_responses.hpp"
-#include "roster/sql.hpp"
 #include "store/in_transaction.hpp"
+#include "store/sql.hpp"
 
 namespace rosterd::lifecycle {
 namespace {
 
 namespace asio = boost::asio;
-namespace sql = roster::sql;
+namespace sql = store::sql;
 using std::chrono::seconds;
 
 constexpr std::string_view table = "connections";
@@ -59,11 +58,11 @@ base::result<std::optional<refresh_row>> load_row(store::database& db, std::stri
         r.creator_id = s.column_text(1);
         r.provider = s.column_text(2);
         r.status = s.column_text(3);
-        r.access_token = detail::optional_blob(s, 4);
-        r.refresh_token = detail::optional_blob(s, 5);
-        r.access_expires_at = detail::optional_text(s, 6);
-        r.issued_at = detail::optional_text(s, 7);
-        r.refresh_started_at = detail::optional_text(s, 8);
+        r.access_token = s.column_optional_blob(4);
+        r.refresh_token = s.column_optional_blob(5);
+        r.access_expires_at = s.column_optional_text(6);
+        r.issued_at = s.column_optional_text(7);
+        r.refresh_started_at = s.column_optional_text(8);
         r.failures = static_cast<int>(s.column_int64(9));
         return r;
       },
@@ -486,7 +485,7 @@ asio::awaitable<base::result<refresh_report>> refresher::lead(const std::string&
       }
       auto marker = sql::first(
           db, "SELECT refresh_started_at FROM connections WHERE id = ?",
-          [](store::statement& s) { return detail::optional_text(s, 0); }, connection_id);
+          [](store::statement& s) { return s.column_optional_text(0); }, connection_id);
       if (!marker) {
         return marker.error();
       }

@@ -10,13 +10,13 @@
 #include <boost/asio/use_awaitable.hpp>
 
 #include "base/log_field.hpp"
-#include "roster/sql.hpp"
+#include "store/sql.hpp"
 
 namespace rosterd::lifecycle {
 namespace {
 
 namespace asio = boost::asio;
-namespace sql = roster::sql;
+namespace sql = store::sql;
 
 struct due_row {
   std::string id;

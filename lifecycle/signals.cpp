@@ -7,10 +7,10 @@
 #include "lifecycle/connections.hpp"
 #include "roster/audit.hpp"
 #include "roster/error.hpp"
-#include "roster/sql.hpp"
+#include "store/sql.hpp"
 
 namespace rosterd::lifecycle {
-namespace sql = roster::sql;
+namespace sql = store::sql;
 
 namespace {
 

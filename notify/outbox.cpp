@@ -77,34 +77,27 @@ outbox_status parse_status(std::string_view text) {
   throw std::logic_error("outbox: unknown status '" + std::string(text) + "'");
 }
 
-std::optional<std::string> optional_text(const store::statement& st, int column) {
-  if (st.column_is_null(column)) {
-    return std::nullopt;
-  }
-  return st.column_text(column);
-}
-
 outbox_row read_row(const store::statement& st) {
   outbox_row row;
   row.id = st.column_text(0);
   row.idempotency_key = st.column_text(1);
-  row.account_id = optional_text(st, 2);
+  row.account_id = st.column_optional_text(2);
   row.recipient = st.column_text(3);
   row.template_name = st.column_text(4);
   row.subject = st.column_text(5);
-  row.text_body = optional_text(st, 6);
-  row.html_body = optional_text(st, 7);
+  row.text_body = st.column_optional_text(6);
+  row.html_body = st.column_optional_text(7);
   row.message_id = st.column_text(8);
   row.status = parse_status(st.column_text(9));
   row.attempts = static_cast<int>(st.column_int64(10));
   row.next_attempt_at = parse_timestamp(st.column_text(11));
-  row.last_error = optional_text(st, 12);
+  row.last_error = st.column_optional_text(12);
   row.created_at = parse_timestamp(st.column_text(13));
-  if (auto finished = optional_text(st, 14)) {
+  if (auto finished = st.column_optional_text(14)) {
     row.finished_at = parse_timestamp(*finished);
   }
-  row.ref_kind = optional_text(st, 15);
-  row.ref_id = optional_text(st, 16);
+  row.ref_kind = st.column_optional_text(15);
+  row.ref_id = st.column_optional_text(16);
   return row;
 }
 

@@ -3,7 +3,7 @@
 #include "base/token.hpp"
 #include "roster/error.hpp"
 #include "roster/people.hpp"
-#include "roster/sql.hpp"
+#include "store/sql.hpp"
 
 namespace rosterd::roster {
 namespace {
@@ -12,24 +12,18 @@ constexpr std::string_view token_columns =
     "SELECT id, account_id, COALESCE(user_id, ''), kind, name, created_at, last_used_at, "
     "expires_at, revoked_at FROM api_tokens ";
 
-std::optional<std::string> nullable(store::statement& s, int column) {
-  if (s.column_is_null(column)) {
-    return std::nullopt;
-  }
-  return s.column_text(column);
-}
-
 api_token_record read_token(store::statement& s) {
-  return api_token_record{s.column_text(0), s.column_text(1), s.column_text(2),
-                          s.column_text(3), s.column_text(4), s.column_text(5),
-                          nullable(s, 6),   nullable(s, 7),   nullable(s, 8)};
+  return api_token_record{
+      s.column_text(0),          s.column_text(1),          s.column_text(2),
+      s.column_text(3),          s.column_text(4),          s.column_text(5),
+      s.column_optional_text(6), s.column_optional_text(7), s.column_optional_text(8)};
 }
 
 }  // namespace
 
 base::result<caller> caller_for_user(store::database& db, std::string_view user_id,
                                      std::string_view account_id) {
-  auto found = sql::first(
+  auto found = store::sql::first(
       db,
       "SELECT m.role, u.email FROM account_members m "
       "JOIN users u ON u.id = m.user_id JOIN accounts a ON a.id = m.account_id "
@@ -57,7 +51,7 @@ base::result<caller> caller_for_user(store::database& db, std::string_view user_
 base::result<std::vector<account_record>> accounts_of_user(store::database& db,
                                                            std::string_view user_id) {
   std::vector<account_record> out;
-  auto done = sql::each(
+  auto done = store::sql::each(
       db,
       "SELECT a.id, a.name, a.status, a.agents_use_tokens, a.created_at, m.role "
       "FROM account_members m JOIN accounts a ON a.id = m.account_id "
@@ -81,7 +75,7 @@ base::result<std::optional<caller>> caller_for_api_token(store::database& db,
   if (!personal && !base::looks_like_token(token, service_token_prefix)) {
     return std::optional<caller>{};
   }
-  auto row = sql::first(
+  auto row = store::sql::first(
       db,
       std::string(token_columns) +
           "WHERE token_hash = ? AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > ?)",
@@ -104,8 +98,8 @@ base::result<std::optional<caller>> caller_for_api_token(store::database& db,
     c->token_id = t.id;
     return std::optional<caller>(std::move(*c));
   }
-  auto active = sql::integer(db, "SELECT COUNT(*) FROM accounts WHERE id = ? AND status = 'active'",
-                             t.account_id);
+  auto active = store::sql::integer(
+      db, "SELECT COUNT(*) FROM accounts WHERE id = ? AND status = 'active'", t.account_id);
   if (!active) {
     return active.error();
   }
@@ -121,10 +115,10 @@ base::result<std::optional<caller>> caller_for_api_token(store::database& db,
 }
 
 base::result<void> touch_api_token(store::database& db, std::string_view token_id, time_point now) {
-  return sql::run(db,
-                  "UPDATE api_tokens SET last_used_at = ?1 WHERE id = ?2 AND "
-                  "(last_used_at IS NULL OR last_used_at < ?3)",
-                  stamp(now), token_id, stamp(now - std::chrono::minutes(1)));
+  return store::sql::run(db,
+                         "UPDATE api_tokens SET last_used_at = ?1 WHERE id = ?2 AND "
+                         "(last_used_at IS NULL OR last_used_at < ?3)",
+                         stamp(now), token_id, stamp(now - std::chrono::minutes(1)));
 }
 
 base::result<created_api_token> create_api_token(store::database& db, const caller& who,
@@ -158,7 +152,7 @@ base::result<created_api_token> create_api_token(store::database& db, const call
   if (expires_at) {
     r.expires_at = stamp(*expires_at);
   }
-  auto inserted = sql::run(
+  auto inserted = store::sql::run(
       db,
       "INSERT INTO api_tokens (id, account_id, user_id, kind, name, token_hash, created_by, "
       "created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -186,19 +180,20 @@ base::result<std::vector<api_token_record>> list_api_tokens(store::database& db,
     if (who.is_service()) {
       return base::fail(errc::forbidden, "a service token has no personal tokens");
     }
-    done = sql::each(db,
-                     std::string(token_columns) +
-                         "WHERE account_id = ? AND user_id = ? AND kind = 'personal' "
-                         "ORDER BY created_at DESC, id",
-                     push, who.account_id, who.user_id);
+    done = store::sql::each(db,
+                            std::string(token_columns) +
+                                "WHERE account_id = ? AND user_id = ? AND kind = 'personal' "
+                                "ORDER BY created_at DESC, id",
+                            push, who.account_id, who.user_id);
   } else {
     if (!who.is_admin()) {
       return base::fail(errc::forbidden, "only owners and admins manage service tokens");
     }
-    done = sql::each(db,
-                     std::string(token_columns) +
-                         "WHERE account_id = ? AND kind = 'service' ORDER BY created_at DESC, id",
-                     push, who.account_id);
+    done = store::sql::each(
+        db,
+        std::string(token_columns) +
+            "WHERE account_id = ? AND kind = 'service' ORDER BY created_at DESC, id",
+        push, who.account_id);
   }
   if (!done) {
     return done.error();
@@ -208,8 +203,8 @@ base::result<std::vector<api_token_record>> list_api_tokens(store::database& db,
 
 base::result<void> revoke_api_token(store::database& db, const caller& who, std::string_view kind,
                                     std::string_view token_id, time_point now) {
-  auto row = sql::first(db, std::string(token_columns) + "WHERE id = ? AND account_id = ?",
-                        read_token, token_id, who.account_id);
+  auto row = store::sql::first(db, std::string(token_columns) + "WHERE id = ? AND account_id = ?",
+                               read_token, token_id, who.account_id);
   if (!row) {
     return row.error();
   }
@@ -223,7 +218,8 @@ base::result<void> revoke_api_token(store::database& db, const caller& who, std:
   if ((*row)->revoked_at) {
     return {};
   }
-  auto up = sql::run(db, "UPDATE api_tokens SET revoked_at = ? WHERE id = ?", stamp(now), token_id);
+  auto up = store::sql::run(db, "UPDATE api_tokens SET revoked_at = ? WHERE id = ?", stamp(now),
+                            token_id);
   if (!up) {
     return up;
   }

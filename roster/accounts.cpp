@@ -3,8 +3,8 @@
 #include "roster/email_address.hpp"
 #include "roster/error.hpp"
 #include "roster/people.hpp"
-#include "roster/sql.hpp"
 #include "roster/text.hpp"
+#include "store/sql.hpp"
 #include "store/transaction.hpp"
 
 namespace rosterd::roster {
@@ -29,8 +29,8 @@ base::result<bootstrapped_account> bootstrap_account(store::database& db,
   }
   bootstrapped_account out;
   out.account_id = new_id("acc");
-  if (auto a = sql::run(db, "INSERT INTO accounts (id, name, created_at) VALUES (?, ?, ?)",
-                        out.account_id, name, stamp(now));
+  if (auto a = store::sql::run(db, "INSERT INTO accounts (id, name, created_at) VALUES (?, ?, ?)",
+                               out.account_id, name, stamp(now));
       !a) {
     return a.error();
   }

@@ -1,6 +1,6 @@
 #include "roster/audit.hpp"
 
-#include "roster/sql.hpp"
+#include "store/sql.hpp"
 
 namespace rosterd::roster {
 namespace {
@@ -26,13 +26,14 @@ actor actor::of(const caller& c) {
 
 base::result<void> record(store::database& db, const actor& who, const audit_entry& entry,
                           time_point now) {
-  return sql::run(db,
-                  "INSERT INTO audit_log (at, account_id, actor_kind, actor_id, actor_label, "
-                  "action, target_kind, target_id, creator_id, detail) "
-                  "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                  stamp(now), or_null(entry.account_id), who.kind, or_null(who.id), who.label,
-                  entry.action, or_null(entry.target_kind), or_null(entry.target_id),
-                  or_null(entry.creator_id), entry.detail);
+  return store::sql::run(
+      db,
+      "INSERT INTO audit_log (at, account_id, actor_kind, actor_id, actor_label, "
+      "action, target_kind, target_id, creator_id, detail) "
+      "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+      stamp(now), or_null(entry.account_id), who.kind, or_null(who.id), who.label, entry.action,
+      or_null(entry.target_kind), or_null(entry.target_id), or_null(entry.creator_id),
+      entry.detail);
 }
 
 }  // namespace rosterd::roster

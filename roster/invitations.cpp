@@ -3,7 +3,7 @@
 #include "base/token.hpp"
 #include "roster/error.hpp"
 #include "roster/people.hpp"
-#include "roster/sql.hpp"
+#include "store/sql.hpp"
 
 namespace rosterd::roster {
 namespace {
@@ -47,7 +47,7 @@ base::result<std::vector<std::string>> creator_names_for(store::database& db,
                                                          std::string_view account_id,
                                                          std::string_view user_id) {
   std::vector<std::string> names;
-  auto done = sql::each(
+  auto done = store::sql::each(
       db,
       // Two indexed lookups (their own creator row; the groups they are on) rather than an OR
       // that would scan every creator of the account once per invitation. CROSS JOIN fixes
@@ -67,7 +67,7 @@ base::result<std::vector<std::string>> creator_names_for(store::database& db,
 }
 
 base::result<std::string> account_name(store::database& db, std::string_view account_id) {
-  auto name = sql::first(
+  auto name = store::sql::first(
       db, "SELECT name FROM accounts WHERE id = ?",
       [](store::statement& s) { return s.column_text(0); }, account_id);
   if (!name) {
@@ -124,10 +124,10 @@ base::result<bool> has_joined(store::database& db, std::string_view account_id,
 
 base::result<void> insert_token(store::database& db, std::string_view invitation_id,
                                 const base::issued_token& token, time_point now) {
-  return sql::run(db,
-                  "INSERT INTO invitation_tokens (token_hash, invitation_id, issued_at) "
-                  "VALUES (?, ?, ?)",
-                  token.hash, invitation_id, stamp(now));
+  return store::sql::run(db,
+                         "INSERT INTO invitation_tokens (token_hash, invitation_id, issued_at) "
+                         "VALUES (?, ?, ?)",
+                         token.hash, invitation_id, stamp(now));
 }
 
 /// The invitation a token belongs to, with the token's own state.
@@ -144,7 +144,7 @@ base::result<token_lookup> lookup_token(store::database& db, std::string_view to
                       "this invitation link is not valid; ask your agency to send a new one");
   }
   const auto now_text = stamp(now);
-  auto found = sql::first(
+  auto found = store::sql::first(
       db,
       std::string(invitation_select) +
           ", invitation_tokens t WHERE t.invitation_id = i.id AND t.token_hash = ?",
@@ -161,7 +161,7 @@ base::result<token_lookup> lookup_token(store::database& db, std::string_view to
     return base::fail(errc::token_invalid,
                       "this invitation link is not valid; ask your agency to send a new one");
   }
-  auto superseded = sql::integer(
+  auto superseded = store::sql::integer(
       db, "SELECT superseded_at IS NOT NULL FROM invitation_tokens WHERE token_hash = ?",
       base::hash_token(token));
   if (!superseded) {
@@ -200,11 +200,11 @@ base::result<new_invitation> create_invitation(store::database& db, const roster
                                                std::string_view account_id,
                                                std::string_view user_id, role kind,
                                                const actor& who, time_point now) {
-  auto pending =
-      sql::integer(db,
-                   "SELECT COUNT(*) FROM invitations WHERE account_id = ? AND user_id = ? AND "
-                   "status = 'pending'",
-                   account_id, user_id);
+  auto pending = store::sql::integer(
+      db,
+      "SELECT COUNT(*) FROM invitations WHERE account_id = ? AND user_id = ? AND "
+      "status = 'pending'",
+      account_id, user_id);
   if (!pending) {
     return pending.error();
   }
@@ -213,7 +213,7 @@ base::result<new_invitation> create_invitation(store::database& db, const roster
   }
   const auto id = new_id("inv");
   const auto at = stamp(now);
-  auto inserted = sql::run(
+  auto inserted = store::sql::run(
       db,
       "INSERT INTO invitations (id, account_id, user_id, kind, status, sends, created_at, "
       "last_sent_at, expires_at, created_by) VALUES (?, ?, ?, ?, 'pending', 1, ?, ?, ?, ?)",
@@ -248,7 +248,7 @@ base::result<invite_outcome> invite_or_notify(store::database& db, mailer& mail,
   if (!*user) {
     return base::fail(errc::not_found, "no user " + std::string(user_id));
   }
-  auto existing = sql::first(
+  auto existing = store::sql::first(
       db,
       "SELECT id, kind, status FROM invitations WHERE account_id = ? AND user_id = ? "
       "ORDER BY created_at DESC LIMIT 1",
@@ -268,7 +268,8 @@ base::result<invite_outcome> invite_or_notify(store::database& db, mailer& mail,
     // Someone invited as a team member who becomes a creator too: the invitation names the
     // stronger reason; nothing is re-sent.
     if (status == "pending" && kind == role::creator && old_kind != "creator") {
-      if (auto up = sql::run(db, "UPDATE invitations SET kind = 'creator' WHERE id = ?", id); !up) {
+      if (auto up = store::sql::run(db, "UPDATE invitations SET kind = 'creator' WHERE id = ?", id);
+          !up) {
         return up.error();
       }
     }
@@ -282,7 +283,7 @@ base::result<invite_outcome> invite_or_notify(store::database& db, mailer& mail,
     // They already use this account: no password to set, only a notice. The accepted row keeps
     // the status board complete and makes the notice a one-time thing.
     const auto id = new_id("inv");
-    auto inserted = sql::run(
+    auto inserted = store::sql::run(
         db,
         "INSERT INTO invitations (id, account_id, user_id, kind, status, sends, created_at, "
         "last_sent_at, expires_at, accepted_at) VALUES (?, ?, ?, ?, 'accepted', 1, ?, ?, ?, ?)",
@@ -350,19 +351,20 @@ base::result<void> resend_invitation(store::database& db, mailer& mail,
   if (auto cancelled = mail.cancel(db, "invitation", invitation.id); !cancelled) {
     return cancelled;
   }
-  if (auto old = sql::run(db,
-                          "UPDATE invitation_tokens SET superseded_at = ? "
-                          "WHERE invitation_id = ? AND superseded_at IS NULL",
-                          at, invitation.id);
+  if (auto old = store::sql::run(db,
+                                 "UPDATE invitation_tokens SET superseded_at = ? "
+                                 "WHERE invitation_id = ? AND superseded_at IS NULL",
+                                 at, invitation.id);
       !old) {
     return old;
   }
   const int sends = invitation.sends + 1;
-  if (auto up = sql::run(db,
-                         "UPDATE invitations SET status = 'pending', revoked_at = NULL, sends = ?, "
-                         "last_sent_at = ?, "
-                         "expires_at = ? WHERE id = ?",
-                         sends, at, stamp(now + settings.invitation_ttl), invitation.id);
+  if (auto up = store::sql::run(
+          db,
+          "UPDATE invitations SET status = 'pending', revoked_at = NULL, sends = ?, "
+          "last_sent_at = ?, "
+          "expires_at = ? WHERE id = ?",
+          sends, at, stamp(now + settings.invitation_ttl), invitation.id);
       !up) {
     return up;
   }
@@ -370,10 +372,10 @@ base::result<void> resend_invitation(store::database& db, mailer& mail,
   if (auto t = insert_token(db, invitation.id, token, now); !t) {
     return t;
   }
-  if (auto m = sql::run(db,
-                        "UPDATE account_members SET status = 'active' "
-                        "WHERE account_id = ? AND user_id = ?",
-                        invitation.account_id, invitation.user_id);
+  if (auto m = store::sql::run(db,
+                               "UPDATE account_members SET status = 'active' "
+                               "WHERE account_id = ? AND user_id = ?",
+                               invitation.account_id, invitation.user_id);
       !m) {
     return m;
   }
@@ -406,18 +408,18 @@ base::result<void> revoke_invitation(store::database& db, mailer& mail,
   if (auto cancelled = mail.cancel(db, "invitation", invitation.id); !cancelled) {
     return cancelled;
   }
-  if (auto up =
-          sql::run(db, "UPDATE invitations SET status = 'revoked', revoked_at = ? WHERE id = ?", at,
-                   invitation.id);
+  if (auto up = store::sql::run(
+          db, "UPDATE invitations SET status = 'revoked', revoked_at = ? WHERE id = ?", at,
+          invitation.id);
       !up) {
     return up;
   }
   // Someone who never joined the account has nothing left in it (whatever other accounts they
   // use); a member who had joined keeps their membership (disable it to end that).
-  if (auto m = sql::run(db,
-                        "UPDATE account_members SET status = 'disabled' "
-                        "WHERE account_id = ? AND user_id = ? AND joined_at IS NULL",
-                        invitation.account_id, invitation.user_id);
+  if (auto m = store::sql::run(db,
+                               "UPDATE account_members SET status = 'disabled' "
+                               "WHERE account_id = ? AND user_id = ? AND joined_at IS NULL",
+                               invitation.account_id, invitation.user_id);
       !m) {
     return m;
   }
@@ -427,9 +429,9 @@ base::result<void> revoke_invitation(store::database& db, mailer& mail,
 }
 
 base::result<void> mark_invitation_bounced(store::database& db, std::string_view invitation_id) {
-  return sql::run(db,
-                  "UPDATE invitations SET status = 'bounced' WHERE id = ? AND status = 'pending'",
-                  invitation_id);
+  return store::sql::run(
+      db, "UPDATE invitations SET status = 'bounced' WHERE id = ? AND status = 'pending'",
+      invitation_id);
 }
 
 base::result<std::optional<invitation_record>> find_invitation(store::database& db,
@@ -437,7 +439,7 @@ base::result<std::optional<invitation_record>> find_invitation(store::database& 
                                                                std::string_view invitation_id,
                                                                time_point now) {
   const auto now_text = stamp(now);
-  auto found = sql::first(
+  auto found = store::sql::first(
       db, std::string(invitation_select) + "WHERE i.account_id = ? AND i.id = ?",
       [&](store::statement& s) { return read_invitation(s, now_text); }, account_id, invitation_id);
   if (!found || !*found) {
@@ -457,7 +459,7 @@ base::result<std::vector<invitation_record>> list_invitations(store::database& d
                                                               time_point now) {
   const auto now_text = stamp(now);
   std::vector<invitation_record> out;
-  auto done = sql::each(
+  auto done = store::sql::each(
       db,
       std::string(invitation_select) +
           "WHERE i.account_id = ?1 AND (?2 IS NULL OR i.user_id IN ("
@@ -524,24 +526,24 @@ base::result<std::string> accept_invitation(store::database& db, std::string_vie
     if (password_phc.empty()) {
       return base::fail(errc::invalid_argument, "password: choose a password to accept");
     }
-    if (auto set = sql::run(db,
-                            "UPDATE users SET password_hash = ?, password_changed_at = ? "
-                            "WHERE id = ?",
-                            password_phc, at, inv.user_id);
+    if (auto set = store::sql::run(db,
+                                   "UPDATE users SET password_hash = ?, password_changed_at = ? "
+                                   "WHERE id = ?",
+                                   password_phc, at, inv.user_id);
         !set) {
       return set.error();
     }
   }
   if (!display_name.empty()) {
-    if (auto set = sql::run(db, "UPDATE users SET display_name = ? WHERE id = ?", display_name,
-                            inv.user_id);
+    if (auto set = store::sql::run(db, "UPDATE users SET display_name = ? WHERE id = ?",
+                                   display_name, inv.user_id);
         !set) {
       return set.error();
     }
   }
-  if (auto up =
-          sql::run(db, "UPDATE invitations SET status = 'accepted', accepted_at = ? WHERE id = ?",
-                   at, inv.id);
+  if (auto up = store::sql::run(
+          db, "UPDATE invitations SET status = 'accepted', accepted_at = ? WHERE id = ?", at,
+          inv.id);
       !up) {
     return up.error();
   }

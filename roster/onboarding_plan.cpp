@@ -11,7 +11,7 @@
 #include "roster/error.hpp"
 #include "roster/invitations.hpp"
 #include "roster/people.hpp"
-#include "roster/sql.hpp"
+#include "store/sql.hpp"
 #include "store/transaction.hpp"
 
 namespace rosterd::roster {
@@ -35,7 +35,7 @@ class directory {
   /// Reads everyone in the account, and every team, in two queries: a 10,000-row file would
   /// otherwise cost five queries per address. Nobody outside the account is ever looked up.
   base::result<void> preload() {
-    auto people = sql::each(
+    auto people = store::sql::each(
         db_,
         "SELECT u.id, u.email, u.display_name, u.status, u.password_hash IS NOT NULL, "
         "c.id, c.display_name, c.status, g.id, c.existing_account, "
@@ -64,7 +64,7 @@ class directory {
     if (!people) {
       return people;
     }
-    return sql::each(
+    return store::sql::each(
         db_,
         "SELECT gm.group_id, u.email FROM access_groups g "
         "JOIN group_members gm ON gm.group_id = g.id JOIN users u ON u.id = gm.user_id "
@@ -157,7 +157,7 @@ struct planner_output {
 base::result<planner_output> make_plan(store::database& db, std::string_view account_id,
                                        const onboarding_file& file,
                                        const onboarding_options& options) {
-  auto account = sql::integer(db, "SELECT COUNT(*) FROM accounts WHERE id = ?", account_id);
+  auto account = store::sql::integer(db, "SELECT COUNT(*) FROM accounts WHERE id = ?", account_id);
   if (!account) {
     return account.error();
   }

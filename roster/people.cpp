@@ -1,6 +1,6 @@
 #include "roster/people.hpp"
 
-#include "roster/sql.hpp"
+#include "store/sql.hpp"
 
 namespace rosterd::roster {
 namespace {
@@ -23,26 +23,26 @@ int role_rank(role r) {
 
 base::result<std::optional<user_row>> find_user_by_email(store::database& db,
                                                          std::string_view email) {
-  return sql::first(db,
-                    "SELECT id, email, display_name, status, password_hash IS NOT NULL "
-                    "FROM users WHERE email = ?",
-                    read_user, email);
+  return store::sql::first(db,
+                           "SELECT id, email, display_name, status, password_hash IS NOT NULL "
+                           "FROM users WHERE email = ?",
+                           read_user, email);
 }
 
 base::result<std::optional<user_row>> find_user(store::database& db, std::string_view user_id) {
-  return sql::first(db,
-                    "SELECT id, email, display_name, status, password_hash IS NOT NULL "
-                    "FROM users WHERE id = ?",
-                    read_user, user_id);
+  return store::sql::first(db,
+                           "SELECT id, email, display_name, status, password_hash IS NOT NULL "
+                           "FROM users WHERE id = ?",
+                           read_user, user_id);
 }
 
 base::result<user_row> create_user(store::database& db, std::string_view email,
                                    std::string_view display_name, time_point now) {
   user_row row{new_id("usr"), std::string(email), std::string(display_name), "active", false};
-  auto done = sql::run(db,
-                       "INSERT INTO users (id, email, display_name, status, created_at) "
-                       "VALUES (?, ?, ?, 'active', ?)",
-                       row.id, row.email, row.display_name, stamp(now));
+  auto done = store::sql::run(db,
+                              "INSERT INTO users (id, email, display_name, status, created_at) "
+                              "VALUES (?, ?, ?, 'active', ?)",
+                              row.id, row.email, row.display_name, stamp(now));
   if (!done) {
     return done.error();
   }
@@ -52,7 +52,7 @@ base::result<user_row> create_user(store::database& db, std::string_view email,
 base::result<std::optional<membership_row>> find_membership(store::database& db,
                                                             std::string_view account_id,
                                                             std::string_view user_id) {
-  return sql::first(
+  return store::sql::first(
       db,
       "SELECT role, status, joined_at IS NOT NULL FROM account_members "
       "WHERE account_id = ? AND user_id = ?",
@@ -70,35 +70,38 @@ base::result<void> ensure_membership(store::database& db, std::string_view accou
     return existing.error();
   }
   if (!*existing) {
-    return sql::run(db,
-                    "INSERT INTO account_members (account_id, user_id, role, status, created_at) "
-                    "VALUES (?, ?, ?, 'active', ?)",
-                    account_id, user_id, to_string(r), stamp(now));
+    return store::sql::run(
+        db,
+        "INSERT INTO account_members (account_id, user_id, role, status, created_at) "
+        "VALUES (?, ?, ?, 'active', ?)",
+        account_id, user_id, to_string(r), stamp(now));
   }
   const auto& m = **existing;
   if (role_rank(r) <= role_rank(m.member_role)) {
     return {};
   }
-  return sql::run(db, "UPDATE account_members SET role = ? WHERE account_id = ? AND user_id = ?",
-                  to_string(r), account_id, user_id);
+  return store::sql::run(db,
+                         "UPDATE account_members SET role = ? WHERE account_id = ? AND user_id = ?",
+                         to_string(r), account_id, user_id);
 }
 
 base::result<void> join_membership(store::database& db, std::string_view account_id,
                                    std::string_view user_id, time_point now) {
-  return sql::run(db,
-                  "UPDATE account_members SET joined_at = ? "
-                  "WHERE account_id = ? AND user_id = ? AND joined_at IS NULL",
-                  stamp(now), account_id, user_id);
+  return store::sql::run(db,
+                         "UPDATE account_members SET joined_at = ? "
+                         "WHERE account_id = ? AND user_id = ? AND joined_at IS NULL",
+                         stamp(now), account_id, user_id);
 }
 
 base::result<std::optional<creator_row>> find_creator_by_user(store::database& db,
                                                               std::string_view account_id,
                                                               std::string_view user_id) {
-  return sql::first(db,
-                    "SELECT c.id, c.user_id, c.display_name, c.status, g.id, c.existing_account "
-                    "FROM creators c JOIN access_groups g ON g.creator_id = c.id "
-                    "WHERE c.account_id = ? AND c.user_id = ?",
-                    read_creator, account_id, user_id);
+  return store::sql::first(
+      db,
+      "SELECT c.id, c.user_id, c.display_name, c.status, g.id, c.existing_account "
+      "FROM creators c JOIN access_groups g ON g.creator_id = c.id "
+      "WHERE c.account_id = ? AND c.user_id = ?",
+      read_creator, account_id, user_id);
 }
 
 base::result<creator_row> create_creator(store::database& db, std::string_view account_id,
@@ -108,17 +111,18 @@ base::result<creator_row> create_creator(store::database& db, std::string_view a
                   "active",      new_id("grp"),        existing_account};
   const auto at = stamp(now);
   auto creator =
-      sql::run(db,
-               "INSERT INTO creators (id, account_id, user_id, display_name, "
-               "existing_account, status, created_at) VALUES (?, ?, ?, ?, ?, 'active', ?)",
-               row.id, account_id, user_id, row.display_name, existing_account, at);
+      store::sql::run(db,
+                      "INSERT INTO creators (id, account_id, user_id, display_name, "
+                      "existing_account, status, created_at) VALUES (?, ?, ?, ?, ?, 'active', ?)",
+                      row.id, account_id, user_id, row.display_name, existing_account, at);
   if (!creator) {
     return creator.error();
   }
-  auto group = sql::run(db,
-                        "INSERT INTO access_groups (id, account_id, creator_id, name, created_at) "
-                        "VALUES (?, ?, ?, ?, ?)",
-                        row.group_id, account_id, row.id, row.display_name, at);
+  auto group =
+      store::sql::run(db,
+                      "INSERT INTO access_groups (id, account_id, creator_id, name, created_at) "
+                      "VALUES (?, ?, ?, ?, ?)",
+                      row.group_id, account_id, row.id, row.display_name, at);
   if (!group) {
     return group.error();
   }
@@ -127,25 +131,27 @@ base::result<creator_row> create_creator(store::database& db, std::string_view a
 
 base::result<void> rename_creator(store::database& db, const creator_row& creator,
                                   std::string_view name) {
-  auto c = sql::run(db, "UPDATE creators SET display_name = ? WHERE id = ?", name, creator.id);
+  auto c =
+      store::sql::run(db, "UPDATE creators SET display_name = ? WHERE id = ?", name, creator.id);
   if (!c) {
     return c;
   }
-  return sql::run(db, "UPDATE access_groups SET name = ? WHERE id = ?", name, creator.group_id);
+  return store::sql::run(db, "UPDATE access_groups SET name = ? WHERE id = ?", name,
+                         creator.group_id);
 }
 
 base::result<void> set_creator_status(store::database& db, const creator_row& creator,
                                       std::string_view status) {
-  auto c = sql::run(db, "UPDATE creators SET status = ? WHERE id = ?", status, creator.id);
+  auto c = store::sql::run(db, "UPDATE creators SET status = ? WHERE id = ?", status, creator.id);
   if (!c || status == "active") {
     return c;
   }
-  return sql::run(db, "DELETE FROM group_members WHERE group_id = ?", creator.group_id);
+  return store::sql::run(db, "DELETE FROM group_members WHERE group_id = ?", creator.group_id);
 }
 
 base::result<std::vector<person>> team_of(store::database& db, std::string_view group_id) {
   std::vector<person> team;
-  auto done = sql::each(
+  auto done = store::sql::each(
       db,
       // A team member's own name shows once they have joined the account (see list_members).
       "SELECT u.id, u.email, CASE WHEN m.joined_at IS NOT NULL THEN u.display_name ELSE '' END "
@@ -165,10 +171,11 @@ base::result<std::vector<person>> team_of(store::database& db, std::string_view 
 
 base::result<bool> add_to_team(store::database& db, std::string_view group_id,
                                std::string_view user_id, time_point now) {
-  auto done = sql::run(db,
-                       "INSERT INTO group_members (group_id, user_id, role, added_at) "
-                       "VALUES (?, ?, 'agent', ?) ON CONFLICT (group_id, user_id) DO NOTHING",
-                       group_id, user_id, stamp(now));
+  auto done =
+      store::sql::run(db,
+                      "INSERT INTO group_members (group_id, user_id, role, added_at) "
+                      "VALUES (?, ?, 'agent', ?) ON CONFLICT (group_id, user_id) DO NOTHING",
+                      group_id, user_id, stamp(now));
   if (!done) {
     return done.error();
   }
@@ -177,8 +184,8 @@ base::result<bool> add_to_team(store::database& db, std::string_view group_id,
 
 base::result<bool> remove_from_team(store::database& db, std::string_view group_id,
                                     std::string_view user_id) {
-  auto done = sql::run(db, "DELETE FROM group_members WHERE group_id = ? AND user_id = ?", group_id,
-                       user_id);
+  auto done = store::sql::run(db, "DELETE FROM group_members WHERE group_id = ? AND user_id = ?",
+                              group_id, user_id);
   if (!done) {
     return done.error();
   }
@@ -188,7 +195,7 @@ base::result<bool> remove_from_team(store::database& db, std::string_view group_
 base::result<std::vector<creator_with_email>> creators_of_account(store::database& db,
                                                                   std::string_view account_id) {
   std::vector<creator_with_email> out;
-  auto done = sql::each(
+  auto done = store::sql::each(
       db,
       "SELECT c.id, c.user_id, c.display_name, c.status, g.id, c.existing_account, u.email "
       "FROM creators c JOIN access_groups g ON g.creator_id = c.id "

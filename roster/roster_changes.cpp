@@ -5,8 +5,8 @@
 #include "roster/invitations.hpp"
 #include "roster/people.hpp"
 #include "roster/roster_view.hpp"
-#include "roster/sql.hpp"
 #include "roster/text.hpp"
+#include "store/sql.hpp"
 
 namespace rosterd::roster {
 namespace {
@@ -224,10 +224,10 @@ base::result<void> set_agents_use_tokens(store::database& db, const caller& who,
   if (who.is_service() || who.member_role != role::owner) {
     return base::fail(errc::forbidden, "only owners decide whether agents may use access tokens");
   }
-  auto up = sql::run(db,
-                     "UPDATE accounts SET agents_use_tokens = ? WHERE id = ? AND "
-                     "agents_use_tokens <> ?",
-                     enabled ? 1 : 0, who.account_id, enabled ? 1 : 0);
+  auto up = store::sql::run(db,
+                            "UPDATE accounts SET agents_use_tokens = ? WHERE id = ? AND "
+                            "agents_use_tokens <> ?",
+                            enabled ? 1 : 0, who.account_id, enabled ? 1 : 0);
   if (!up || db.changes() == 0) {
     return up;
   }
@@ -263,9 +263,9 @@ base::result<void> set_member_status(store::database& db, const caller& who,
   if ((*member)->status == status) {
     return {};
   }
-  auto up =
-      sql::run(db, "UPDATE account_members SET status = ? WHERE account_id = ? AND user_id = ?",
-               status, who.account_id, user_id);
+  auto up = store::sql::run(
+      db, "UPDATE account_members SET status = ? WHERE account_id = ? AND user_id = ?", status,
+      who.account_id, user_id);
   if (!up) {
     return up;
   }

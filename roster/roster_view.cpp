@@ -4,7 +4,7 @@
 
 #include "roster/error.hpp"
 #include "roster/people.hpp"
-#include "roster/sql.hpp"
+#include "store/sql.hpp"
 
 namespace rosterd::roster {
 namespace {
@@ -82,7 +82,7 @@ base::result<void> check_limit(int limit) {
 }  // namespace
 
 base::result<account_record> get_account(store::database& db, const caller& who) {
-  auto found = sql::first(
+  auto found = store::sql::first(
       db, "SELECT id, name, status, agents_use_tokens, created_at FROM accounts WHERE id = ?",
       [](store::statement& s) {
         return account_record{s.column_text(0),       s.column_text(1), s.column_text(2),
@@ -137,10 +137,11 @@ base::result<page<creator_record>> list_creators(store::database& db, const call
       "ORDER BY c.display_name, c.id LIMIT ?4";
   page<creator_record> out;
   auto push = [&](store::statement& s) { out.items.push_back(read_creator_record(s)); };
-  auto done = who.reads_whole_account()
-                  ? sql::each(db, sql_text, push, who.account_id, after_name, after_id, limit + 1)
-                  : sql::each(db, sql_text, push, who.account_id, after_name, after_id, limit + 1,
-                              who.user_id);
+  auto done =
+      who.reads_whole_account()
+          ? store::sql::each(db, sql_text, push, who.account_id, after_name, after_id, limit + 1)
+          : store::sql::each(db, sql_text, push, who.account_id, after_name, after_id, limit + 1,
+                             who.user_id);
   if (!done) {
     return done.error();
   }
@@ -162,10 +163,10 @@ base::result<creator_record> get_creator(store::database& db, const caller& who,
   // ?4 is not used here; it keeps scoped_to_caller's parameter numbers.
   sql_text += "AND ?4 IS NULL";
   auto found = who.reads_whole_account()
-                   ? sql::first(db, sql_text, read_creator_record, who.account_id, creator_id,
-                                who.is_admin(), nullptr)
-                   : sql::first(db, sql_text, read_creator_record, who.account_id, creator_id,
-                                who.is_admin(), nullptr, who.user_id);
+                   ? store::sql::first(db, sql_text, read_creator_record, who.account_id,
+                                       creator_id, who.is_admin(), nullptr)
+                   : store::sql::first(db, sql_text, read_creator_record, who.account_id,
+                                       creator_id, who.is_admin(), nullptr, who.user_id);
   if (!found) {
     return found.error();
   }
@@ -185,7 +186,7 @@ base::result<std::vector<member_record>> list_members(store::database& db, const
     return base::fail(errc::forbidden, "only owners and admins see the member list");
   }
   std::vector<member_record> out;
-  auto done = sql::each(
+  auto done = store::sql::each(
       db,
       // What a person set up for themself (their name, their password) is theirs to share by
       // joining: until they accept, the account sees only what it gave them (a creator's name
@@ -246,10 +247,10 @@ base::result<page<audit_record>> list_audit(store::database& db, const caller& w
         s.column_int64(0), s.column_text(1), s.column_text(2), s.column_text(3), s.column_text(4),
         s.column_text(5), s.column_text(6), s.column_text(7), s.column_text(8), s.column_text(9)});
   };
-  auto done = own_only
-                  ? sql::each(db, sql_text, push, who.account_id, before, creator_id, limit + 1,
-                              who.user_id)
-                  : sql::each(db, sql_text, push, who.account_id, before, creator_id, limit + 1);
+  auto done = own_only ? store::sql::each(db, sql_text, push, who.account_id, before, creator_id,
+                                          limit + 1, who.user_id)
+                       : store::sql::each(db, sql_text, push, who.account_id, before, creator_id,
+                                          limit + 1);
   if (!done) {
     return done.error();
   }
@@ -265,12 +266,12 @@ base::result<bool> is_on_creator(store::database& db, const caller& who,
   if (who.is_service()) {
     return false;
   }
-  auto n =
-      sql::integer(db,
-                   "SELECT COUNT(*) FROM creators c WHERE c.id = ?1 AND c.account_id = ?2 AND "
-                   "(c.user_id = ?3 OR EXISTS (SELECT 1 FROM access_groups g JOIN group_members gm "
-                   "ON gm.group_id = g.id WHERE g.creator_id = c.id AND gm.user_id = ?3))",
-                   creator_id, who.account_id, who.user_id);
+  auto n = store::sql::integer(
+      db,
+      "SELECT COUNT(*) FROM creators c WHERE c.id = ?1 AND c.account_id = ?2 AND "
+      "(c.user_id = ?3 OR EXISTS (SELECT 1 FROM access_groups g JOIN group_members gm "
+      "ON gm.group_id = g.id WHERE g.creator_id = c.id AND gm.user_id = ?3))",
+      creator_id, who.account_id, who.user_id);
   if (!n) {
     return n.error();
   }

@@ -5,13 +5,13 @@
 #include "base/token.hpp"
 #include "roster/audit.hpp"
 #include "roster/error.hpp"
-#include "roster/sql.hpp"
+#include "store/sql.hpp"
 
 namespace rosterd::roster {
 
 base::result<std::optional<login_candidate>> find_login(store::database& db,
                                                         std::string_view email) {
-  return sql::first(
+  return store::sql::first(
       db,
       "SELECT id, email, COALESCE(password_hash, ''), status = 'active', display_name FROM users "
       "WHERE email = ?",
@@ -32,10 +32,11 @@ base::result<base::secret> start_session(store::database& db, std::string_view u
   }
   auto token = base::issue_token(session_token_prefix);
   const auto at = stamp(now);
-  auto inserted = sql::run(db,
-                           "INSERT INTO sessions (token_hash, user_id, created_at, last_seen_at, "
-                           "expires_at) VALUES (?, ?, ?, ?, ?)",
-                           token.hash, user_id, at, at, stamp(now + settings.absolute_timeout));
+  auto inserted =
+      store::sql::run(db,
+                      "INSERT INTO sessions (token_hash, user_id, created_at, last_seen_at, "
+                      "expires_at) VALUES (?, ?, ?, ?, ?)",
+                      token.hash, user_id, at, at, stamp(now + settings.absolute_timeout));
   if (!inserted) {
     return inserted.error();
   }
@@ -51,7 +52,7 @@ base::result<std::optional<session_user>> find_session(store::database& db, std:
   const auto now_text = stamp(now);
   const auto idle_limit = stamp(now - settings.idle_timeout);
   const auto touch_limit = stamp(now - settings.touch_interval);
-  return sql::first(
+  return store::sql::first(
       db,
       "SELECT u.id, u.email, u.display_name, s.token_hash, s.last_seen_at < ?4 "
       "FROM sessions s JOIN users u ON u.id = s.user_id "
@@ -65,16 +66,16 @@ base::result<std::optional<session_user>> find_session(store::database& db, std:
 }
 
 base::result<void> touch_session(store::database& db, std::string_view token_hash, time_point now) {
-  return sql::run(db, "UPDATE sessions SET last_seen_at = ? WHERE token_hash = ?", stamp(now),
-                  token_hash);
+  return store::sql::run(db, "UPDATE sessions SET last_seen_at = ? WHERE token_hash = ?",
+                         stamp(now), token_hash);
 }
 
 base::result<void> end_session(store::database& db, std::string_view token) {
-  return sql::run(db, "DELETE FROM sessions WHERE token_hash = ?", base::hash_token(token));
+  return store::sql::run(db, "DELETE FROM sessions WHERE token_hash = ?", base::hash_token(token));
 }
 
 base::result<void> end_all_sessions(store::database& db, std::string_view user_id) {
-  return sql::run(db, "DELETE FROM sessions WHERE user_id = ?", user_id);
+  return store::sql::run(db, "DELETE FROM sessions WHERE user_id = ?", user_id);
 }
 
 std::string csrf_token_for(std::string_view session_token) {
@@ -85,14 +86,15 @@ std::string csrf_token_for(std::string_view session_token) {
 
 base::result<void> upgrade_password_hash(store::database& db, std::string_view user_id,
                                          std::string_view password_phc) {
-  return sql::run(db, "UPDATE users SET password_hash = ? WHERE id = ?", password_phc, user_id);
+  return store::sql::run(db, "UPDATE users SET password_hash = ? WHERE id = ?", password_phc,
+                         user_id);
 }
 
 base::result<void> set_password(store::database& db, std::string_view user_id,
                                 std::string_view password_phc, time_point now) {
-  auto set =
-      sql::run(db, "UPDATE users SET password_hash = ?, password_changed_at = ? WHERE id = ?",
-               password_phc, stamp(now), user_id);
+  auto set = store::sql::run(
+      db, "UPDATE users SET password_hash = ?, password_changed_at = ? WHERE id = ?", password_phc,
+      stamp(now), user_id);
   if (!set) {
     return set;
   }
@@ -110,11 +112,11 @@ base::result<void> request_password_reset(store::database& db, mailer& mail,
     return {};
   }
   auto token = base::issue_token(reset_token_prefix);
-  auto inserted =
-      sql::run(db,
-               "INSERT INTO password_resets (token_hash, user_id, created_at, "
-               "expires_at) VALUES (?, ?, ?, ?)",
-               token.hash, (*user)->user_id, stamp(now), stamp(now + settings.password_reset_ttl));
+  auto inserted = store::sql::run(db,
+                                  "INSERT INTO password_resets (token_hash, user_id, created_at, "
+                                  "expires_at) VALUES (?, ?, ?, ?)",
+                                  token.hash, (*user)->user_id, stamp(now),
+                                  stamp(now + settings.password_reset_ttl));
   if (!inserted) {
     return inserted;
   }
@@ -144,7 +146,7 @@ base::result<reset_row> find_reset(store::database& db, std::string_view token, 
     return base::fail(errc::token_invalid,
                       "this password reset link is not valid; request a new one");
   }
-  auto row = sql::first(
+  auto row = store::sql::first(
       db,
       "SELECT r.user_id, r.used_at IS NOT NULL, r.expires_at <= ? FROM password_resets r "
       "JOIN users u ON u.id = r.user_id WHERE r.token_hash = ? AND u.status = 'active'",
@@ -181,7 +183,7 @@ base::result<void> revoke_personal_tokens(store::database& db, std::string_view 
     std::string name;
   };
   std::vector<token_row> tokens;
-  auto listed = sql::each(
+  auto listed = store::sql::each(
       db,
       "SELECT id, account_id, name FROM api_tokens "
       "WHERE user_id = ? AND kind = 'personal' AND revoked_at IS NULL",
@@ -193,8 +195,8 @@ base::result<void> revoke_personal_tokens(store::database& db, std::string_view 
     return listed;
   }
   for (const auto& t : tokens) {
-    if (auto up =
-            sql::run(db, "UPDATE api_tokens SET revoked_at = ? WHERE id = ?", stamp(now), t.id);
+    if (auto up = store::sql::run(db, "UPDATE api_tokens SET revoked_at = ? WHERE id = ?",
+                                  stamp(now), t.id);
         !up) {
       return up;
     }
@@ -226,10 +228,10 @@ base::result<std::string> complete_password_reset(store::database& db, std::stri
   if (!row) {
     return row.error();
   }
-  auto used = sql::run(db,
-                       "UPDATE password_resets SET used_at = ? "
-                       "WHERE user_id = ? AND used_at IS NULL",
-                       stamp(now), row->user_id);
+  auto used = store::sql::run(db,
+                              "UPDATE password_resets SET used_at = ? "
+                              "WHERE user_id = ? AND used_at IS NULL",
+                              stamp(now), row->user_id);
   if (!used) {
     return used.error();
   }

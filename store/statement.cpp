@@ -128,6 +128,20 @@ bool statement::column_is_null(int column) const noexcept {
   return sqlite3_column_type(handle_, column) == SQLITE_NULL;
 }
 
+std::optional<std::string> statement::column_optional_text(int column) const {
+  if (column_is_null(column)) {
+    return std::nullopt;
+  }
+  return column_text(column);
+}
+
+std::optional<std::vector<std::uint8_t>> statement::column_optional_blob(int column) const {
+  if (column_is_null(column)) {
+    return std::nullopt;
+  }
+  return column_blob(column);
+}
+
 std::string_view statement::sql() const noexcept {
   const char* text = sqlite3_sql(handle_);
   return text != nullptr ? std::string_view(text) : std::string_view();

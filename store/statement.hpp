@@ -80,6 +80,10 @@ class statement {
   /// The bytes of a BLOB column (empty for NULL).
   [[nodiscard]] std::vector<std::uint8_t> column_blob(int column) const;
   [[nodiscard]] bool column_is_null(int column) const noexcept;
+  /// A nullable TEXT column: nullopt for NULL (column_text reads NULL as "").
+  [[nodiscard]] std::optional<std::string> column_optional_text(int column) const;
+  /// A nullable BLOB column: nullopt for NULL.
+  [[nodiscard]] std::optional<std::vector<std::uint8_t>> column_optional_blob(int column) const;
 
   /// The SQL text, for logs and failure details.
   [[nodiscard]] std::string_view sql() const noexcept;

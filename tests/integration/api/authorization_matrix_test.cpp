@@ -13,8 +13,8 @@
 
 #include "api_world.hpp"
 #include "base/random.hpp"
-#include "daemon/api/api_context.hpp"
-#include "daemon/routes/daemon_routes.hpp"
+#include "edge/api/api_context.hpp"
+#include "edge/routes/edge_routes.hpp"
 #include "http/router.hpp"
 #include "oauth/crypto.hpp"
 #include "platform_signing.hpp"
@@ -83,11 +83,11 @@ std::set<std::string> registered_routes() {
       return {};
     }
   } mail;
-  daemon::api::api_context api(*db, mail, {}, spdlog::default_logger());
+  edge::api::api_context api(*db, mail, {}, spdlog::default_logger());
   base::metrics::registry metrics;
   std::atomic<bool> stopping{false};
   http::router routes;
-  daemon::add_daemon_routes(routes, {*db, metrics, stopping}, api);
+  edge::add_edge_routes(routes, {*db, metrics, stopping}, api);
   std::set<std::string> out;
   for (const auto& r : routes.routes()) {
     out.insert(std::string(http::beast_http::to_string(r.method)) + " " + r.pattern);

@@ -9,8 +9,8 @@
 #include "lifecycle/connections.hpp"
 #include "lifecycle/signals.hpp"
 #include "lifecycle_fixture.hpp"
-#include "roster/sql.hpp"
 #include "store/migrations.hpp"
+#include "store/sql.hpp"
 #include "store/transaction.hpp"
 
 using namespace rosterd;
@@ -48,7 +48,7 @@ struct identities : lifecycle_fixture {
   std::string status(const std::string& connection) {
     return db
         ->read_now([&](store::database& d) {
-          return roster::sql::first(
+          return store::sql::first(
               d, "SELECT status FROM connections WHERE id = ?",
               [](store::statement& s) { return s.column_text(0); }, connection);
         })
@@ -113,11 +113,11 @@ TEST_CASE("data-deletion requests recorded before erasure existed are erased by 
   const auto ben = f.save(f.ben, "17841400000000002", {});
   const auto received = roster::stamp(f.now + std::chrono::minutes(5));
   f.db->write_now([&](store::database& d) {
-        return roster::sql::run(d,
-                                "INSERT INTO data_deletion_requests (confirmation_code, provider, "
-                                "external_id, received_at, connections_affected) VALUES "
-                                "('legacy_code', 'instagram', '27000000000000001', ?, 1)",
-                                received);
+        return store::sql::run(d,
+                               "INSERT INTO data_deletion_requests (confirmation_code, provider, "
+                               "external_id, received_at, connections_affected) VALUES "
+                               "('legacy_code', 'instagram', '27000000000000001', ?, 1)",
+                               received);
       })
       .value();
   REQUIRE(f.count("SELECT COUNT(*) FROM connection_events WHERE connection_id = '" + ana +

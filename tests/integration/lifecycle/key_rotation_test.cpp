@@ -42,7 +42,7 @@ struct rotation : lifecycle_fixture {
         if (with_refresh) {
           refresh = k.seal("REFRESH-" + id, {"connections", id, "refresh_token"}).value();
         }
-        auto done = roster::sql::run(
+        auto done = store::sql::run(
             d,
             "INSERT INTO connections (id, account_id, creator_id, provider, status, "
             "status_changed_at, external_id, access_token, refresh_token, connected_at) "
@@ -76,8 +76,8 @@ struct rotation : lifecycle_fixture {
   void refresh(const std::string& id, const vault::keyring& k, const std::string& access) {
     auto sealed = k.seal(access, {"connections", id, "access_token"}).value();
     db->write_now([&](store::database& d) {
-        return roster::sql::run(d, "UPDATE connections SET access_token = ? WHERE id = ?", sealed,
-                                id);
+        return store::sql::run(d, "UPDATE connections SET access_token = ? WHERE id = ?", sealed,
+                               id);
       }).value();
   }
 

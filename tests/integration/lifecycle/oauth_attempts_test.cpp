@@ -110,7 +110,7 @@ TEST_CASE("the state and the PKCE verifier never reach the database in clear", "
   // A verifier copied to another attempt does not open there.
   const std::string other(f.start().state.reveal());
   f.db->write_now([&](store::database& d) {
-        return roster::sql::run(
+        return store::sql::run(
             d,
             "UPDATE oauth_attempts SET pkce_verifier = (SELECT pkce_verifier FROM oauth_attempts "
             "WHERE state_hash = ?1) WHERE state_hash = ?2",

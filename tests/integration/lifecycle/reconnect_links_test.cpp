@@ -8,7 +8,7 @@
 #include "lifecycle/connections.hpp"
 #include "lifecycle_fixture.hpp"
 #include "roster/error.hpp"
-#include "roster/sql.hpp"
+#include "store/sql.hpp"
 
 using namespace rosterd;
 using namespace rosterd::testing;
@@ -160,7 +160,7 @@ TEST_CASE("a link found by id (a retry) is refused for a removed creator or a di
         [&](store::database& d) { return lifecycle::usable_link(d, made.link.id, f.now); });
   };
   const auto set = [&](const std::string& sql, const std::string& id) {
-    f.db->write_now([&](store::database& d) { return roster::sql::run(d, sql, id); }).value();
+    f.db->write_now([&](store::database& d) { return store::sql::run(d, sql, id); }).value();
   };
   REQUIRE(usable().has_value());
   REQUIRE(f.open(token, f.now).has_value());

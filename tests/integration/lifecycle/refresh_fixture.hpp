@@ -123,7 +123,7 @@ struct refresh_fixture : lifecycle_fixture {
   std::string column(const std::string& id, const std::string& name) {
     return db
         ->read_now([&](store::database& d) {
-          return roster::sql::first(
+          return store::sql::first(
               d, "SELECT COALESCE(CAST(" + name + " AS TEXT), '') FROM connections WHERE id = ?",
               [](store::statement& s) { return s.column_text(0); }, id);
         })
@@ -132,8 +132,8 @@ struct refresh_fixture : lifecycle_fixture {
   }
   void set_column(const std::string& id, const std::string& name, const std::string& value) {
     db->write_now([&](store::database& d) {
-        return roster::sql::run(d, "UPDATE connections SET " + name + " = ? WHERE id = ?", value,
-                                id);
+        return store::sql::run(d, "UPDATE connections SET " + name + " = ? WHERE id = ?", value,
+                               id);
       }).value();
   }
 

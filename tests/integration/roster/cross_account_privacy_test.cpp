@@ -59,7 +59,7 @@ struct world : roster_fixture {
   std::string our_creator(const std::string& email) {
     return db
         ->read_now([&](store::database& d) {
-          return roster::sql::first(
+          return store::sql::first(
               d,
               "SELECT c.id FROM creators c JOIN users u ON u.id = c.user_id "
               "WHERE u.email = ? AND c.account_id = ?",

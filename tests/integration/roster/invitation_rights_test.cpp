@@ -74,9 +74,9 @@ TEST_CASE("an admin manages agents' invitations; only owners manage admins' or o
   // An invitation sent for the admin role stays owners-only after a demotion: accepting it is
   // still accepting an admin's invitation.
   f.db->write_now([&](store::database& d) {
-        return roster::sql::run(d,
-                                "UPDATE account_members SET role = 'agent' WHERE user_id = "
-                                "(SELECT id FROM users WHERE email = 'ada@agency.test')");
+        return store::sql::run(d,
+                               "UPDATE account_members SET role = 'agent' WHERE user_id = "
+                               "(SELECT id FROM users WHERE email = 'ada@agency.test')");
       })
       .value();
   CHECK(f.verdict(f.admin, "ada@agency.test") == invitation_change_verdict::owners_only);

@@ -220,7 +220,7 @@ TEST_CASE("a removed creator listed again is reactivated", "[onboarding]") {
   roster_fixture f;
   f.apply(header + "Ana Lima,ana@creators.test,No,amy@agency.test\n");
   f.db->write_now([&](store::database& d) {
-        return roster::sql::run(d, "UPDATE creators SET status = 'removed'");
+        return store::sql::run(d, "UPDATE creators SET status = 'removed'");
       })
       .value();
   auto plan = f.apply(header + "Ana Lima,ana@creators.test,No,amy@agency.test\n");

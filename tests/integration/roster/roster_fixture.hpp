@@ -14,7 +14,7 @@
 #include "roster/mail.hpp"
 #include "roster/onboarding_plan.hpp"
 #include "roster/people.hpp"
-#include "roster/sql.hpp"
+#include "store/sql.hpp"
 #include "store/store.hpp"
 #include "tests/support/process.hpp"
 
@@ -89,12 +89,12 @@ struct roster_fixture {
   roster::onboarding_plan apply(const std::string& csv) { return try_apply(csv).value(); }
 
   std::int64_t count(const std::string& sql) {
-    return db->read_now([&](store::database& d) { return roster::sql::integer(d, sql); }).value();
+    return db->read_now([&](store::database& d) { return store::sql::integer(d, sql); }).value();
   }
   std::string user_id(const std::string& email) {
     return db
         ->read_now([&](store::database& d) {
-          return roster::sql::first(
+          return store::sql::first(
               d, "SELECT id FROM users WHERE email = ?",
               [](store::statement& s) { return s.column_text(0); }, email);
         })
@@ -104,7 +104,7 @@ struct roster_fixture {
   std::string creator_id(const std::string& email) {
     return db
         ->read_now([&](store::database& d) {
-          return roster::sql::first(
+          return store::sql::first(
               d, "SELECT c.id FROM creators c JOIN users u ON u.id = c.user_id WHERE u.email = ?",
               [](store::statement& s) { return s.column_text(0); }, email);
         })
@@ -125,7 +125,7 @@ struct roster_fixture {
   void activate(const std::string& email, const std::string& account = {}) {
     const auto id = user_id(email);
     db->write_now([&](store::database& d) {
-        return roster::sql::run(d, "UPDATE users SET password_hash = 'x' WHERE id = ?", id);
+        return store::sql::run(d, "UPDATE users SET password_hash = 'x' WHERE id = ?", id);
       }).value();
     join(id, account.empty() ? account_id : account);
   }

@@ -1,0 +1,31 @@
+#pragma once
+// Numeric IP addresses and address blocks, as configuration names them (trusted proxies).
+
+#include <string_view>
+
+#include <boost/asio/ip/address.hpp>
+
+#include "base/failure.hpp"
+
+namespace rosterd::base {
+
+/// An address block: "192.0.2.0/24", "2001:db8::/32", or a single address ("10.0.0.7", "::1").
+struct ip_network {
+  boost::asio::ip::address base;
+  unsigned prefix_length = 0;
+
+  /// True when `a` is in the block. IPv4-mapped IPv6 addresses (::ffff:10.0.0.1, as a
+  /// dual-stack listener reports IPv4 peers) count as their IPv4 address.
+  [[nodiscard]] bool contains(const boost::asio::ip::address& a) const;
+};
+
+/// Parses one entry of server.trusted_proxies. Fails with a detail saying what is wrong: not
+/// a numeric address, a prefix out of range, or bits set beyond the prefix ("10.0.0.1/8" is
+/// refused as a likely typo for "10.0.0.0/8").
+result<ip_network> parse_ip_network(std::string_view text);
+
+/// An IPv4-mapped IPv6 address (::ffff:10.0.0.1, as a dual-stack listener reports IPv4
+/// peers) as its IPv4 address; any other address unchanged.
+boost::asio::ip::address without_v4_mapping(const boost::asio::ip::address& a);
+
+}  // namespace rosterd::base

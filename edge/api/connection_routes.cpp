@@ -1,0 +1,428 @@
+// /v1 routes for creators' connected profiles: the enabled providers, reconnect links, the
+// connections with their events, and disconnecting. The OAuth itself happens in the browser
+// pages (daemon/pages): nothing here can connect a profile on a creator's behalf.
+
+#include "edge/api/authn.hpp"
+#include "edge/api/browser_binding.hpp"
+#include "edge/api/json_io.hpp"
+#include "edge/api/routes.hpp"
+#include "lifecycle/broker.hpp"
+#include "lifecycle/connect_flow.hpp"
+#include "lifecycle/connections.hpp"
+#include "lifecycle/error.hpp"
+#include "lifecycle/reconnect_links.hpp"
+#include "oauth/token_requests.hpp"
+#include "roster/error.hpp"
+#include "store/in_transaction.hpp"
+#include "views/api_views.hpp"
+
+namespace rosterd::edge::api {
+
+using views::to_json;
+namespace {
+
+namespace asio = boost::asio;
+using awaitable_response = asio::awaitable<http::response>;
+
+json optional_json(const std::optional<std::string>& v) {
+  return v ? json(*v) : json(nullptr);
+}
+
+json to_json(const lifecycle::link_record& l) {
+  return {{"id", l.id},
+          {"creator_id", l.creator_id},
+          {"providers", l.providers},
+          {"state", std::string(lifecycle::to_string(l.state))},
+          {"created_by", {{"kind", l.created_by_kind}, {"id", l.created_by_id}}},
+          {"created_at", l.created_at},
+          {"expires_at", l.expires_at},
+          {"revoked_at", optional_json(l.revoked_at)},
+          {"completed_at", optional_json(l.completed_at)}};
+}
+
+json to_json(const lifecycle::connection_record& c, const setup::oauth_services& oauth) {
+  const auto* p = oauth.providers.find(c.provider);
+  // The Pages a Facebook Login grant manages (page_tokens on): who they are, never a token.
+  json pages = json::array();
+  for (const auto& page : c.pages) {
+    pages.push_back({{"id", page.page_id},
+                     {"name", page.name},
+                     {"instagram_account_id", optional_json(page.instagram_account_id)},
+                     {"fetched_at", page.fetched_at}});
+  }
+  return {{"id", c.id},
+          {"creator_id", c.creator_id},
+          {"provider", c.provider},
+          {"provider_name", p != nullptr ? p->profile.display_name : c.provider},
+          {"status", std::string(lifecycle::to_string(c.status))},
+          {"status_changed_at", c.status_changed_at},
+          {"external_id", c.external_id},
+          {"username", c.username},
+          {"previous_external_id", optional_json(c.previous_external_id)},
+          {"account_changed_at", optional_json(c.account_changed_at)},
+          {"requested_scopes", c.requested_scopes},
+          {"granted_scopes", c.granted_scopes},
+          {"access_expires_at", optional_json(c.access_expires_at)},
+          {"refresh_expires_at", optional_json(c.refresh_expires_at)},
+          {"data_access_expires_at", optional_json(c.data_access_expires_at)},
+          {"reauth_due_at", optional_json(c.reauth_due_at)},
+          {"connected_at", c.connected_at},
+          {"refreshed_at", optional_json(c.refreshed_at)},
+          {"last_error", optional_json(c.last_error)},
+          {"last_error_at", optional_json(c.last_error_at)},
+          {"refreshable",
+           c.has_refresh_token ||
+               (p != nullptr && p->profile.refresh == oauth::refresh_style::ig_refresh_token)},
+          {"pages", std::move(pages)}};
+}
+
+json to_json(const lifecycle::connection_event& e) {
+  return {{"seq", e.seq},
+          {"at", e.at},
+          {"creator_id", e.creator_id},
+          {"provider", e.provider},
+          {"connection_id", optional_json(e.connection_id)},
+          {"kind", e.kind},
+          {"detail", e.detail}};
+}
+
+http::response not_configured(const http::request_context& ctx) {
+  return problem_response(
+      ctx, http::make_problem(http::status::not_found, "not-found",
+                              "No social platform is configured on this server ([oauth])."));
+}
+
+std::string param(const http::request_context& ctx, std::string_view name) {
+  return std::string(ctx.params.get(name));
+}
+
+awaitable_response list_providers(api_context& api, http::request_context& ctx,
+                                  const roster::caller&) {
+  json items = json::array();
+  if (api.oauth) {
+    for (const auto& id : api.oauth->providers.ids()) {
+      const auto* p = api.oauth->providers.find(id);
+      items.push_back({{"id", id},
+                       {"name", p->profile.display_name},
+                       {"scopes", p->scopes},
+                       {"refreshes", p->profile.refresh != oauth::refresh_style::none}});
+    }
+  }
+  co_return json_response(ctx, {{"items", items}});
+}
+
+awaitable_response create_link(api_context& api, http::request_context& ctx,
+                               const roster::caller& who) {
+  if (!api.oauth) {
+    co_return not_configured(ctx);
+  }
+  std::vector<std::string> providers;
+  if (!ctx.req.body().empty()) {
+    http::problem bad;
+    auto body = read_object(ctx, bad);
+    if (!body) {
+      co_return problem_response(ctx, bad);
+    }
+    fields f(*body);
+    f.allow_only({"providers"});
+    if (auto it = body->find("providers"); it != body->end() && !it->is_null()) {
+      if (!it->is_array() || it->size() > 32) {
+        f.add("providers", "must be a list of provider ids, e.g. [\"instagram\", \"tiktok\"]");
+      } else {
+        for (std::size_t i = 0; i < it->size(); ++i) {
+          if (!(*it)[i].is_string()) {
+            f.add("providers/" + std::to_string(i), "must be a provider id (a string)");
+          } else {
+            providers.push_back((*it)[i].get<std::string>());
+          }
+        }
+      }
+    }
+    if (!f.ok()) {
+      co_return problem_response(ctx, f.problem());
+    }
+  }
+  auto make = store::in_transaction([&api, who, providers, creator = param(ctx, "creator"),
+                                     now = api.now()](store::database& db) {
+    return lifecycle::create_link(db, who, creator, providers, api.oauth->providers.ids(),
+                                  api.oauth->links, now);
+  });
+  auto made = co_await api.db.write(make);
+  if (!made) {
+    co_return failure_response(ctx, made.error());
+  }
+  auto body = to_json(made->link);
+  body["url"] = std::string(made->url.reveal());  // shown once: only its hash is stored
+  co_return json_response(ctx, body, http::status::created);
+}
+
+awaitable_response list_links(api_context& api, http::request_context& ctx,
+                              const roster::caller& who) {
+  auto query = [who, creator = param(ctx, "creator"), now = api.now()](store::database& db) {
+    return lifecycle::list_links(db, who, creator, now);
+  };
+  auto links = co_await api.db.read(query);
+  if (!links) {
+    co_return failure_response(ctx, links.error());
+  }
+  json items = json::array();
+  for (const auto& l : *links) {
+    items.push_back(to_json(l));
+  }
+  co_return json_response(ctx, {{"items", items}});
+}
+
+awaitable_response revoke_link(api_context& api, http::request_context& ctx,
+                               const roster::caller& who) {
+  auto revoke =
+      store::in_transaction([who, id = param(ctx, "link"), now = api.now()](store::database& db) {
+        return lifecycle::revoke_link(db, who, id, now);
+      });
+  auto revoked = co_await api.db.write(revoke);
+  if (!revoked) {
+    co_return failure_response(ctx, revoked.error());
+  }
+  co_return no_content(ctx);
+}
+
+awaitable_response list_connections(api_context& api, http::request_context& ctx,
+                                    const roster::caller& who) {
+  auto query = [who, creator = param(ctx, "creator")](store::database& db) {
+    return lifecycle::list_connections(db, who, creator);
+  };
+  auto connections = co_await api.db.read(query);
+  if (!connections) {
+    co_return failure_response(ctx, connections.error());
+  }
+  const setup::oauth_services none;
+  json items = json::array();
+  for (const auto& c : *connections) {
+    items.push_back(to_json(c, api.oauth ? *api.oauth : none));
+  }
+  co_return json_response(ctx, {{"items", items}});
+}
+
+awaitable_response list_events(api_context& api, http::request_context& ctx,
+                               const roster::caller& who) {
+  auto limit = page_limit(ctx.query, 100, 500);
+  if (!limit) {
+    co_return failure_response(ctx, limit.error());
+  }
+  auto query = [who, creator = param(ctx, "creator"), limit = *limit](store::database& db) {
+    return lifecycle::list_events(db, who, creator, limit);
+  };
+  auto events = co_await api.db.read(query);
+  if (!events) {
+    co_return failure_response(ctx, events.error());
+  }
+  json items = json::array();
+  for (const auto& e : *events) {
+    items.push_back(to_json(e));
+  }
+  co_return json_response(ctx, {{"items", items}});
+}
+
+awaitable_response get_connection(api_context& api, http::request_context& ctx,
+                                  const roster::caller& who) {
+  auto query = [who, id = param(ctx, "connection")](store::database& db) {
+    return lifecycle::get_connection(db, who, id);
+  };
+  auto connection = co_await api.db.read(query);
+  if (!connection) {
+    co_return failure_response(ctx, connection.error());
+  }
+  const setup::oauth_services none;
+  co_return json_response(ctx, to_json(*connection, api.oauth ? *api.oauth : none));
+}
+
+/// Asks the platform to revoke the grant where it has an endpoint for that. Best effort: the
+/// tokens are deleted here whatever it answers. Returns what to record.
+asio::awaitable<std::string> revoke_at_platform(api_context& api,
+                                                const lifecycle::connection_record& c) {
+  if (!api.oauth || !api.oauth->keyring() || !api.oauth->http) {
+    co_return "not revoked at the platform (no provider configuration)";
+  }
+  const auto* p = api.oauth->providers.find(c.provider);
+  if (p == nullptr || p->profile.revoke == oauth::revoke_style::none) {
+    co_return "the platform has no revocation endpoint; the creator can remove the app there";
+  }
+  auto read = [keys = api.oauth->keyring(), id = c.id](store::database& db) {
+    return lifecycle::read_tokens(db, *keys, id);
+  };
+  auto tokens = co_await api.db.read(read);
+  if (!tokens) {
+    co_return "not revoked at the platform (no usable token)";
+  }
+  const oauth::token_view view{tokens->access_token.reveal(), tokens->refresh_token
+                                                                  ? tokens->refresh_token->reveal()
+                                                                  : std::string_view()};
+  auto request = oauth::revoke_request(*p, view, c.external_id);
+  if (!request) {
+    co_return "not revoked at the platform (" + request.error().detail + ")";
+  }
+  const auto answer = co_await api.oauth->http->send(*request);
+  if (!answer) {
+    co_return "revocation at the platform failed: " + answer.error().detail;
+  }
+  if (answer->status / 100 != 2) {
+    co_return "the platform answered the revocation with HTTP " + std::to_string(answer->status);
+  }
+  co_return "revoked at the platform";
+}
+
+awaitable_response disconnect(api_context& api, http::request_context& ctx,
+                              const roster::caller& who) {
+  auto check = [who, id = param(ctx, "connection")](store::database& db) {
+    return lifecycle::check_may_disconnect(db, who, id);
+  };
+  auto connection = co_await api.db.read(check);
+  if (!connection) {
+    co_return failure_response(ctx, connection.error());
+  }
+  std::string reason = "disconnected by " + who.label;
+  if (connection->status != lifecycle::connection_status::disconnected) {
+    const auto at_platform = co_await revoke_at_platform(api, *connection);
+    reason += "; " + at_platform;
+  }
+  auto drop =
+      store::in_transaction([who, c = *connection, reason, now = api.now()](store::database& db) {
+        return lifecycle::drop_tokens(db, c, lifecycle::connection_status::disconnected, reason,
+                                      who, now);
+      });
+  auto dropped = co_await api.db.write(drop);
+  if (!dropped) {
+    co_return failure_response(ctx, dropped.error());
+  }
+  co_return no_content(ctx);
+}
+
+/// The token broker: a creator's current access token for the account's services (and team
+/// agents where the account allows it), refreshed first when it expires within the margin.
+awaitable_response take_access_token(api_context& api, http::request_context& ctx,
+                                     const roster::caller& who) {
+  if (!api.oauth || !api.oauth->refresher) {
+    co_return not_configured(ctx);
+  }
+  const auto id = param(ctx, "connection");
+  auto check = [who, id](store::database& db) {
+    return lifecycle::check_may_use_token(db, who, id);
+  };
+  if (auto allowed = co_await api.db.read(check); !allowed) {
+    co_return failure_response(ctx, allowed.error());
+  }
+  auto refreshed = co_await api.oauth->refresher->refresh(id, lifecycle::refresh_reason::on_demand,
+                                                          api.oauth->broker_refresh_margin);
+  if (!refreshed) {
+    co_return failure_response(ctx, refreshed.error());
+  }
+  const auto now = api.now();
+  auto issue = store::in_transaction(
+      [keys = api.oauth->keyring(), who, id, report = *refreshed, now](store::database& db) {
+        return lifecycle::issue_token(db, *keys, who, id, report, now);
+      });
+  auto issued = co_await api.db.write(issue);
+  if (!issued) {
+    co_return failure_response(ctx, issued.error());
+  }
+  if (issued->refused) {
+    auto res = failure_response(ctx, *issued->refused);
+    if (refreshed->retry_at && *refreshed->retry_at > now) {
+      res.set(http::beast_http::field::retry_after,
+              std::to_string(
+                  std::chrono::duration_cast<std::chrono::seconds>(*refreshed->retry_at - now)
+                      .count()));
+    }
+    co_return res;
+  }
+  const auto& c = issued->connection;
+  auto res = json_response(
+      ctx, {{"access_token", std::string(issued->access_token->reveal())},
+            {"token_type", "Bearer"},
+            {"expires_at", optional_json(c.access_expires_at)},
+            {"connection_id", c.id},
+            {"creator_id", c.creator_id},
+            {"provider", c.provider},
+            {"external_id", c.external_id},
+            {"username", c.username},
+            {"scopes", c.granted_scopes},
+            {"refreshed", refreshed->outcome == lifecycle::refresh_outcome::refreshed}});
+  res.set(http::beast_http::field::cache_control, "no-store");
+  res.set(http::beast_http::field::pragma, "no-cache");
+  co_return res;
+}
+
+/// Who took a connection's access token, and when: for the creator and everyone who sees them.
+awaitable_response list_token_uses(api_context& api, http::request_context& ctx,
+                                   const roster::caller& who) {
+  auto limit = page_limit(ctx.query, 100, 500);
+  if (!limit) {
+    co_return failure_response(ctx, limit.error());
+  }
+  auto query = [who, id = param(ctx, "connection"), limit = *limit](store::database& db) {
+    return lifecycle::list_token_uses(db, who, id, limit);
+  };
+  auto uses = co_await api.db.read(query);
+  if (!uses) {
+    co_return failure_response(ctx, uses.error());
+  }
+  json items = json::array();
+  for (const auto& a : *uses) {
+    items.push_back(views::to_json(a));
+  }
+  co_return json_response(ctx, {{"items", items}});
+}
+
+/// A signed-in creator connects one of their own profiles: the answer names the platform's
+/// authorize URL for the browser to open (a page script or the creator's own client).
+awaitable_response start_own_connect(api_context& api, http::request_context& ctx,
+                                     const roster::caller& who) {
+  if (!api.oauth || !api.oauth->keyring()) {
+    co_return not_configured(ctx);
+  }
+  auto [secret, set_cookie] = ensure_browser_secret(api, ctx);
+  lifecycle::connect_start start;
+  start.provider = param(ctx, "provider");
+  start.browser_secret = secret;
+  start.creator = who;
+  auto begin = store::in_transaction([&api, start, now = api.now()](store::database& db) {
+    return lifecycle::start_connect(db, *api.oauth->keyring(), api.oauth->providers, start, now);
+  });
+  auto started = co_await api.db.write(begin);
+  if (!started) {
+    co_return failure_response(ctx, started.error());
+  }
+  auto res = json_response(ctx,
+                           {{"attempt_id", started->attempt_id},
+                            {"authorize_url", std::string(started->authorize_url.reveal())}},
+                           http::status::created);
+  if (set_cookie) {
+    res.set(http::beast_http::field::set_cookie, *set_cookie);
+  }
+  co_return res;
+}
+
+}  // namespace
+
+void add_connection_routes(http::router& routes, api_context& api) {
+  const std::string account = "/v1/accounts/{account}";
+  const std::string creator = account + "/creators/{creator}";
+  auto route = [&](http::verb v, const std::string& path, auto fn) {
+    routes.add(v, path,
+               in_account(api, [&api, fn](http::request_context& ctx, const roster::caller& who) {
+                 return fn(api, ctx, who);
+               }));
+  };
+  route(http::verb::get, account + "/providers", list_providers);
+  route(http::verb::post, account + "/connect/{provider}", start_own_connect);
+  route(http::verb::post, creator + "/reconnect-links", create_link);
+  route(http::verb::get, creator + "/reconnect-links", list_links);
+  route(http::verb::delete_, account + "/reconnect-links/{link}", revoke_link);
+  route(http::verb::get, creator + "/connections", list_connections);
+  route(http::verb::get, creator + "/connection-events", list_events);
+  route(http::verb::get, account + "/connections/{connection}", get_connection);
+  route(http::verb::delete_, account + "/connections/{connection}", disconnect);
+  route(http::verb::post, account + "/connections/{connection}/access-token", take_access_token);
+  route(http::verb::get, account + "/connections/{connection}/token-uses", list_token_uses);
+}
+
+}  // namespace rosterd::edge::api

@@ -1,0 +1,342 @@
+#include "edge/api/authn.hpp"
+#include "edge/api/json_io.hpp"
+#include "edge/api/routes.hpp"
+#include "roster/email_address.hpp"
+#include "roster/error.hpp"
+#include "roster/invitations.hpp"
+#include "roster/onboarding_plan.hpp"
+#include "roster/roster_changes.hpp"
+#include "roster/roster_view.hpp"
+#include "roster/text.hpp"
+#include "store/in_transaction.hpp"
+#include "store/transaction.hpp"
+#include "views/api_views.hpp"
+
+namespace rosterd::edge::api {
+
+using views::to_json;
+namespace {
+
+namespace asio = boost::asio;
+using awaitable_response = asio::awaitable<http::response>;
+
+std::string creator_param(const http::request_context& ctx) {
+  return std::string(ctx.params.get("creator"));
+}
+
+awaitable_response list_creators(api_context& api, http::request_context& ctx,
+                                 const roster::caller& who) {
+  auto limit = page_limit(ctx.query, 50, roster::max_page_size);
+  if (!limit) {
+    co_return failure_response(ctx, limit.error());
+  }
+  auto list_creators_query = [who, cursor = query_param(ctx.query, "cursor"),
+                              limit = *limit](store::database& db) {
+    return roster::list_creators(
+        db, who, cursor ? std::optional<std::string_view>(*cursor) : std::nullopt, limit);
+  };
+  auto page = co_await api.db.read(list_creators_query);
+  if (!page) {
+    co_return failure_response(ctx, page.error());
+  }
+  json items = json::array();
+  for (const auto& c : page->items) {
+    auto j = to_json(c);
+    j.erase("team");
+    items.push_back(std::move(j));
+  }
+  co_return json_response(
+      ctx, {{"items", items}, {"next", page->next ? json(*page->next) : json(nullptr)}});
+}
+
+awaitable_response get_creator(api_context& api, http::request_context& ctx,
+                               const roster::caller& who) {
+  auto get_creator_query_3 = [who, id = creator_param(ctx)](store::database& db) {
+    return roster::get_creator(db, who, id);
+  };
+  auto creator = co_await api.db.read(get_creator_query_3);
+  if (!creator) {
+    co_return failure_response(ctx, creator.error());
+  }
+  co_return json_response(ctx, to_json(*creator));
+}
+
+awaitable_response add_creator(api_context& api, http::request_context& ctx,
+                               const roster::caller& who) {
+  if (!who.is_admin()) {
+    co_return failure_response(
+        ctx, base::failure{roster::errc::forbidden, "only owners and admins add creators"});
+  }
+  http::problem bad;
+  auto body = read_object(ctx, bad);
+  if (!body) {
+    co_return problem_response(ctx, bad);
+  }
+  fields f(*body);
+  f.allow_only({"name", "email", "has_account", "team"});
+  roster::onboarding_row row;
+  row.line = 1;
+  row.name = f.required_string("name", 200);
+  if (roster::has_control_character(row.name)) {
+    f.add("name", "must not contain line breaks or control characters");
+  }
+  auto email_text = f.required_string("email");
+  if (!email_text.empty()) {
+    auto email = roster::normalize_email(email_text);
+    if (email) {
+      row.email = *email;
+    } else {
+      f.add("email", email.error().detail);
+    }
+  }
+  row.has_account = f.optional_bool("has_account").value_or(false);
+  if (auto it = body->find("team"); it != body->end() && !it->is_null()) {
+    if (!it->is_array()) {
+      f.add("team", "must be a list of email addresses");
+    } else {
+      for (std::size_t i = 0; i < it->size(); ++i) {
+        const auto& item = (*it)[i];
+        auto member = item.is_string() ? roster::normalize_email(item.get<std::string>())
+                                       : base::result<std::string>(base::fail(
+                                             roster::errc::invalid_email, "must be a string"));
+        if (!member) {
+          f.add("team/" + std::to_string(i), member.error().detail);
+        } else if (*member == row.email) {
+          f.add("team/" + std::to_string(i), "a creator cannot be on their own team");
+        } else if (std::find(row.team_emails.begin(), row.team_emails.end(), *member) ==
+                   row.team_emails.end()) {
+          row.team_emails.push_back(*member);
+        }
+      }
+    }
+  }
+  if (!f.ok()) {
+    co_return problem_response(ctx, f.problem());
+  }
+  roster::onboarding_file file;
+  file.rows.push_back(row);
+  file.headers = {"name", "email", "has_account", "team"};  // issues name the JSON fields
+  // Creating only: an existing creator is changed with PATCH and the team routes, so a JSON
+  // body without "team" can never empty a team the way a CSV row without addresses does.
+  auto add = [&api, who, file,
+              now = api.now()](store::database& db) -> base::result<roster::onboarding_plan> {
+    auto preview = roster::plan_onboarding(db, who.account_id, file, api.settings.onboarding);
+    if (!preview) {
+      return preview.error();
+    }
+    const auto action = preview->creators.front().action;
+    if (action == roster::creator_action::update || action == roster::creator_action::unchanged) {
+      return base::fail(roster::errc::conflict,
+                        "email: already a creator on this roster (" +
+                            preview->creators.front().creator_id +
+                            "); change them with PATCH and the team routes");
+    }
+    return roster::apply_onboarding(db, api.mail, api.settings.roster, who.account_id, file,
+                                    api.settings.onboarding, roster::actor::of(who), now);
+  };
+  auto plan = co_await api.db.write(add);
+  if (!plan) {
+    co_return failure_response(ctx, plan.error());
+  }
+  const auto& c = plan->creators.front();
+  if (c.action == roster::creator_action::skipped) {
+    auto p = http::make_problem(http::status::unprocessable_entity, "invalid-input",
+                                "The creator cannot be added as given; see errors.");
+    for (const auto& i : plan->issues) {
+      if (i.severity == roster::issue_severity::error) {
+        p.errors.push_back({i.column, i.message});
+      }
+    }
+    co_return problem_response(ctx, p);
+  }
+  api.mail_queued();
+  auto created = [who, id = c.creator_id](store::database& db) {
+    return roster::get_creator(db, who, id);
+  };
+  auto creator = co_await api.db.read(created);
+  if (!creator) {
+    co_return failure_response(ctx, creator.error());
+  }
+  co_return json_response(
+      ctx, to_json(*creator),
+      c.action == roster::creator_action::add ? http::status::created : http::status::ok);
+}
+
+awaitable_response patch_creator(api_context& api, http::request_context& ctx,
+                                 const roster::caller& who) {
+  http::problem bad;
+  auto body = read_object(ctx, bad);
+  if (!body) {
+    co_return problem_response(ctx, bad);
+  }
+  fields f(*body);
+  f.allow_only({"display_name"});
+  auto name = f.required_string("display_name", 200);
+  if (!f.ok()) {
+    co_return problem_response(ctx, f.problem());
+  }
+  auto rename_change = store::in_transaction(
+      [who, id = creator_param(ctx), name, now = api.now()](store::database& db) {
+        return roster::rename_creator(db, who, id, name, now);
+      });
+  auto done = co_await api.db.write(rename_change);
+  if (!done) {
+    co_return failure_response(ctx, done.error());
+  }
+  co_return co_await get_creator(api, ctx, who);
+}
+
+awaitable_response delete_creator(api_context& api, http::request_context& ctx,
+                                  const roster::caller& who) {
+  auto remove_creator_change =
+      store::in_transaction([who, id = creator_param(ctx), now = api.now()](store::database& db) {
+        return roster::remove_creator(db, who, id, now);
+      });
+  auto done = co_await api.db.write(remove_creator_change);
+  if (!done) {
+    co_return failure_response(ctx, done.error());
+  }
+  co_return no_content(ctx);
+}
+
+awaitable_response get_team(api_context& api, http::request_context& ctx,
+                            const roster::caller& who) {
+  auto get_creator_query_2 = [who, id = creator_param(ctx)](store::database& db) {
+    return roster::get_creator(db, who, id);
+  };
+  auto creator = co_await api.db.read(get_creator_query_2);
+  if (!creator) {
+    co_return failure_response(ctx, creator.error());
+  }
+  json items = json::array();
+  for (const auto& p : creator->team) {
+    items.push_back(to_json(p));
+  }
+  co_return json_response(ctx, {{"items", items}});
+}
+
+awaitable_response add_team_member(api_context& api, http::request_context& ctx,
+                                   const roster::caller& who) {
+  http::problem bad;
+  auto body = read_object(ctx, bad);
+  if (!body) {
+    co_return problem_response(ctx, bad);
+  }
+  fields f(*body);
+  f.allow_only({"email"});
+  auto email = f.required_string("email");
+  if (!f.ok()) {
+    co_return problem_response(ctx, f.problem());
+  }
+  auto add_team_member_change = store::in_transaction(
+      [&api, who, id = creator_param(ctx), email, now = api.now()](store::database& db) {
+        return roster::add_team_member(db, api.mail, api.settings.roster, who, id, email, now);
+      });
+  auto user = co_await api.db.write(add_team_member_change);
+  if (!user) {
+    co_return failure_response(ctx, user.error());
+  }
+  api.mail_queued();
+  co_return json_response(ctx, {{"user_id", *user}}, http::status::created);
+}
+
+awaitable_response remove_team_member(api_context& api, http::request_context& ctx,
+                                      const roster::caller& who) {
+  auto remove_team_member_change = store::in_transaction(
+      [who, id = creator_param(ctx), user = std::string(ctx.params.get("user")), now = api.now()](
+          store::database& db) { return roster::remove_team_member(db, who, id, user, now); });
+  auto done = co_await api.db.write(remove_team_member_change);
+  if (!done) {
+    co_return failure_response(ctx, done.error());
+  }
+  co_return no_content(ctx);
+}
+
+awaitable_response creator_invitations(api_context& api, http::request_context& ctx,
+                                       const roster::caller& who) {
+  auto get_creator_query =
+      [who, id = creator_param(ctx), now = api.now()](
+          store::database& db) -> base::result<std::vector<roster::invitation_record>> {
+    auto creator = roster::get_creator(db, who, id);  // not_found when invisible
+    if (!creator) {
+      return creator.error();
+    }
+    roster::invitation_filter filter;
+    filter.creator_id = id;
+    return roster::list_invitations(db, who.account_id, filter, now);
+  };
+  auto list = co_await api.db.read(get_creator_query);
+  if (!list) {
+    co_return failure_response(ctx, list.error());
+  }
+  json items = json::array();
+  for (const auto& i : *list) {
+    items.push_back(to_json(i));
+  }
+  co_return json_response(ctx, {{"items", items}});
+}
+
+awaitable_response connect_message(api_context& api, http::request_context& ctx,
+                                   const roster::caller& who) {
+  if (who.is_service()) {
+    co_return failure_response(
+        ctx, base::failure{roster::errc::forbidden, "a service token has no use for this"});
+  }
+  auto creator_and_agency_query =
+      [who, id = creator_param(ctx)](
+          store::database& db) -> base::result<std::pair<roster::creator_record, std::string>> {
+    auto creator = roster::get_creator(db, who, id);
+    if (!creator) {
+      return creator.error();
+    }
+    auto account = roster::get_account(db, who);
+    if (!account) {
+      return account.error();
+    }
+    return std::pair{std::move(*creator), account->name};
+  };
+  auto data = co_await api.db.read(creator_and_agency_query);
+  if (!data) {
+    co_return failure_response(ctx, data.error());
+  }
+  const auto& [creator, agency] = *data;
+  roster::mail_intent m;
+  m.template_name = "creator_connect_message";
+  m.account_id = who.account_id;
+  m.recipient = creator.email;
+  m.values = {{"creator_name", creator.display_name},
+              {"agency", agency},
+              {"connect_url", api.settings.roster.public_url + "/login"}};
+  auto rendered = api.render(m);
+  if (!rendered) {
+    co_return failure_response(ctx, rendered.error());
+  }
+  co_return json_response(ctx, {{"creator_id", creator.id},
+                                {"to", creator.email},
+                                {"subject", rendered->subject},
+                                {"text", rendered->text}});
+}
+
+}  // namespace
+
+void add_creator_routes(http::router& routes, api_context& api) {
+  const std::string base = "/v1/accounts/{account}/creators";
+  auto route = [&](http::verb v, const std::string& path, auto fn) {
+    routes.add(v, path,
+               in_account(api, [&api, fn](http::request_context& ctx, const roster::caller& who) {
+                 return fn(api, ctx, who);
+               }));
+  };
+  route(http::verb::get, base, list_creators);
+  route(http::verb::post, base, add_creator);
+  route(http::verb::get, base + "/{creator}", get_creator);
+  route(http::verb::patch, base + "/{creator}", patch_creator);
+  route(http::verb::delete_, base + "/{creator}", delete_creator);
+  route(http::verb::get, base + "/{creator}/team", get_team);
+  route(http::verb::post, base + "/{creator}/team", add_team_member);
+  route(http::verb::delete_, base + "/{creator}/team/{user}", remove_team_member);
+  route(http::verb::get, base + "/{creator}/invitations", creator_invitations);
+  route(http::verb::get, base + "/{creator}/connect-message", connect_message);
+}
+
+}  // namespace rosterd::edge::api

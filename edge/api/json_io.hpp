@@ -1,0 +1,69 @@
+#pragma once
+// The JSON edge of the /v1 API: reading request bodies with field-named errors, writing JSON
+// responses, and turning roster failures into problem+json. Nothing below this layer sees JSON.
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "base/failure.hpp"
+#include "http/problem.hpp"
+#include "http/types.hpp"
+
+namespace rosterd::edge::api {
+
+using json = nlohmann::json;
+
+/// A JSON 200 (or `code`) response; Cache-Control stays the dispatcher's no-store.
+http::response json_response(const http::request_context& ctx, const json& body,
+                             http::status code = http::status::ok);
+/// 204 No Content.
+http::response no_content(const http::request_context& ctx);
+/// The problem as a response.
+http::response problem_response(const http::request_context& ctx, const http::problem& p);
+
+/// Maps a failure from the roster or the store to its problem: not_found -> 404, forbidden ->
+/// 403, conflict -> 409, invalid_argument/weak_password -> 422 naming the field (the detail's
+/// "field: message" form), token errors -> 404/410, anything else -> 500 without internals.
+http::problem problem_for(const base::failure& f);
+http::response failure_response(const http::request_context& ctx, const base::failure& f);
+
+/// Reads a JSON object body. Fails (as a problem) for a wrong Content-Type (415), malformed
+/// JSON (400, with the byte position), or a body that is not an object (422).
+base::result<json> read_object(const http::request_context& ctx, http::problem& problem);
+
+/// Collects field errors while reading an object, so one response names every bad field.
+class fields {
+ public:
+  explicit fields(const json& object) : object_(object) {}
+  /// A required string of 1..max_length bytes after trimming.
+  std::string required_string(std::string_view name, std::size_t max_length = 320);
+  std::optional<std::string> optional_string(std::string_view name, std::size_t max_length = 320);
+  /// A string taken exactly as sent (no trimming): passwords. Required unless `optional`.
+  std::optional<std::string> raw_string(std::string_view name, std::size_t max_length,
+                                        bool optional = false);
+  std::optional<bool> optional_bool(std::string_view name);
+  /// Reports unknown members too (a typo should not be silently ignored).
+  void allow_only(std::initializer_list<std::string_view> names);
+  void add(std::string field, std::string message) {
+    errors_.push_back({std::move(field), std::move(message)});
+  }
+  [[nodiscard]] bool ok() const noexcept { return errors_.empty(); }
+  /// 422 with every collected field error.
+  [[nodiscard]] http::problem problem() const;
+
+ private:
+  const json& object_;
+  std::vector<http::field_error> errors_;
+};
+
+/// A query parameter, percent-decoded; nullopt when absent.
+std::optional<std::string> query_param(std::string_view query, std::string_view name);
+
+/// The query's "limit" (default `fallback`): fails with a field problem when not 1..max.
+base::result<int> page_limit(std::string_view query, int fallback, int max);
+
+}  // namespace rosterd::edge::api

@@ -1,0 +1,380 @@
+// The browser side of connecting a profile: the reconnect-link page a creator opens without
+// signing in, the "Connect" button that starts an attempt and sends them to the platform, the
+// platform's callback, and the result page. Plain server-rendered HTML without scripts or
+// third-party assets; every page is no-store and no-referrer (the link token and the OAuth
+// code travel in URLs).
+
+#include "edge/pages/connect_pages.hpp"
+
+#include <algorithm>
+#include <map>
+
+#include "base/log_field.hpp"
+#include "edge/api/authn.hpp"
+#include "edge/api/browser_binding.hpp"
+#include "edge/api/json_io.hpp"
+#include "lifecycle/connect_flow.hpp"
+#include "lifecycle/connections.hpp"
+#include "lifecycle/error.hpp"
+#include "lifecycle/reconnect_links.hpp"
+#include "roster/error.hpp"
+#include "store/in_transaction.hpp"
+#include "store/sql.hpp"
+
+namespace rosterd::edge::pages {
+namespace {
+
+namespace asio = boost::asio;
+using api::api_context;
+using api::browser_secret;
+using api::ensure_browser_secret;
+using awaitable_response = asio::awaitable<http::response>;
+
+std::string escape(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  for (const char c : text) {
+    switch (c) {
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      case '\'':
+        out += "&#39;";
+        break;
+      default:
+        out += c;
+    }
+  }
+  return out;
+}
+
+std::string page(std::string_view title, std::string_view body) {
+  return "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+         "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
+         "<meta name=\"referrer\" content=\"no-referrer\">"
+         "<title>" +
+         escape(title) +
+         "</title><style>body{font-family:system-ui,sans-serif;max-width:40rem;margin:2rem "
+         "auto;padding:0 1rem;line-height:1.5}li{margin:.5rem 0}button{font-size:1rem;padding:"
+         ".4rem 1rem}.note{color:#555}.warn{color:#8a4b00}</style></head><body><main>" +
+         std::string(body) + "</main></body></html>\n";
+}
+
+/// Headers every connect page carries: nothing cached, no Referer leaking the URL, no framing.
+void harden(http::response& res) {
+  res.set(http::beast_http::field::cache_control, "no-store");
+  res.set("Referrer-Policy", "no-referrer");
+  res.set("Content-Security-Policy",
+          "default-src 'none'; style-src 'unsafe-inline'; form-action 'self' https:; "
+          "frame-ancestors 'none'; base-uri 'none'");
+  res.set("X-Frame-Options", "DENY");
+}
+
+http::response html(const http::request_context& ctx, http::status code, std::string_view title,
+                    std::string_view body) {
+  http::response res{code, ctx.req.version()};
+  res.set(http::beast_http::field::content_type, "text/html; charset=utf-8");
+  harden(res);
+  res.body() = page(title, body);
+  res.prepare_payload();
+  return res;
+}
+
+http::response redirect(const http::request_context& ctx, std::string_view location) {
+  http::response res{http::status::see_other, ctx.req.version()};
+  res.set(http::beast_http::field::location, location);
+  harden(res);
+  res.prepare_payload();
+  return res;
+}
+
+/// The page for a failure: the link's own messages are written for creators already.
+http::response failure_page(const http::request_context& ctx, const base::failure& f) {
+  const auto problem = api::problem_for(f);
+  std::string message = problem.detail;
+  if (f.code == roster::errc::not_found || problem.code == http::status::internal_server_error) {
+    message = "Something went wrong. Please ask your agency for a new link.";
+  }
+  if (f.code.category() == lifecycle::lifecycle_category()) {
+    message = f.detail + ". Start again from the link your agency sent you.";
+  }
+  return html(ctx, problem.code, "Cannot continue",
+              "<h1>This did not work</h1><p>" + escape(message) + "</p>");
+}
+
+std::optional<std::string> form_value(std::string_view body, std::string_view name) {
+  return api::query_param(body, name);
+}
+
+std::string state_text(const lifecycle::connection_record& c) {
+  switch (c.status) {
+    case lifecycle::connection_status::connected:
+    case lifecycle::connection_status::expiring:
+      return "connected" + (c.username.empty() ? std::string() : " as @" + c.username);
+    case lifecycle::connection_status::expired:
+      return "expired: connect again";
+    case lifecycle::connection_status::revoked:
+      return "access was removed: connect again";
+    case lifecycle::connection_status::error:
+      return "having trouble: connect again";
+    case lifecycle::connection_status::disconnected:
+      return "disconnected";
+  }
+  return "";
+}
+
+awaitable_response link_page(api_context& api, http::request_context& ctx) {
+  if (!api.oauth) {
+    co_return html(ctx, http::status::not_found, "Not found", "<h1>Not found</h1>");
+  }
+  struct view {
+    lifecycle::opened_link link;
+    std::vector<lifecycle::connection_record> connections;
+  };
+  auto open = [token = std::string(ctx.params.get("token")),
+               now = api.now()](store::database& db) -> base::result<view> {
+    auto link = lifecycle::open_link(db, token, now);
+    if (!link) {
+      return link.error();
+    }
+    roster::caller system;
+    system.who = roster::caller::kind::service_token;  // reads the link's own creator only
+    system.account_id = link->link.account_id;
+    auto connections = lifecycle::list_connections(db, system, link->link.creator_id);
+    if (!connections) {
+      return connections.error();
+    }
+    return view{std::move(*link), std::move(*connections)};
+  };
+  auto opened = co_await api.db.read(open);
+  if (!opened) {
+    co_return failure_page(ctx, opened.error());
+  }
+  std::map<std::string, const lifecycle::connection_record*> by_provider;
+  for (const auto& c : opened->connections) {
+    by_provider[c.provider] = &c;
+  }
+  std::string items;
+  const auto& done = opened->link.done_providers;
+  for (const auto& id : opened->link.link.providers) {
+    const auto* p = api.oauth->providers.find(id);
+    if (p == nullptr) {
+      continue;
+    }
+    const auto it = by_provider.find(id);
+    const bool connected =
+        it != by_provider.end() && (it->second->status == lifecycle::connection_status::connected ||
+                                    it->second->status == lifecycle::connection_status::expiring);
+    const auto item = "<li><strong>" + escape(p->profile.display_name) + "</strong>: ";
+    // Done on this link (connected through it, or since it was made): no button, so a
+    // forwarded link cannot swap the account; connecting again takes a new link or the
+    // creator signed in.
+    if (std::find(done.begin(), done.end(), id) != done.end()) {
+      items += item +
+               (connected ? escape(state_text(*it->second))
+                          : std::string("connected through this link before; ask your agency "
+                                        "for a new link to connect it again")) +
+               "</li>";
+      continue;
+    }
+    const auto state =
+        it == by_provider.end() ? std::string("not connected") : state_text(*it->second);
+    items += item + escape(state) + " <form method=\"post\" action=\"/connect/" +
+             escape(std::string(ctx.params.get("token"))) +
+             "/start\" style=\"display:inline\"><input type=\"hidden\" name=\"provider\" "
+             "value=\"" +
+             escape(id) + "\"><button type=\"submit\">" + (connected ? "Reconnect" : "Connect") +
+             "</button></form></li>";
+  }
+  const auto& l = opened->link;
+  auto res = html(ctx, http::status::ok, "Connect your profiles",
+                  "<h1>Hi " + escape(l.creator_name) + "</h1><p>" + escape(l.agency_name) +
+                      " asks you to connect your profiles. You sign in on each platform "
+                      "yourself; your password never comes here, and you can disconnect at "
+                      "any time.</p><ul>" +
+                      items +
+                      "</ul><p class=\"note\">Instagram asks you to reconnect about every 60 "
+                      "days; we will remind you. This link works until " +
+                      escape(l.link.expires_at) + ".</p>");
+  auto [secret, set_cookie] = ensure_browser_secret(api, ctx);
+  if (set_cookie) {
+    res.set(http::beast_http::field::set_cookie, *set_cookie);
+  }
+  co_return res;
+}
+
+http::response cross_site_refused(const http::request_context& ctx) {
+  return html(ctx, http::status::forbidden, "Not allowed",
+              "<h1>This button only works on the page it came from</h1><p>Open your connect "
+              "link again and press the button there.</p>");
+}
+
+awaitable_response start_from_link(api_context& api, http::request_context& ctx) {
+  if (!api.oauth || !api.oauth->keyring()) {
+    co_return html(ctx, http::status::not_found, "Not found", "<h1>Not found</h1>");
+  }
+  if (!api::from_own_pages(api, ctx)) {
+    co_return cross_site_refused(ctx);
+  }
+  auto [secret, set_cookie] = ensure_browser_secret(api, ctx);
+  lifecycle::connect_start start;
+  start.provider = form_value(ctx.req.body(), "provider").value_or("");
+  start.browser_secret = secret;
+  start.link_token = std::string(ctx.params.get("token"));
+  auto begin = store::in_transaction([&api, start, now = api.now()](store::database& db) {
+    return lifecycle::start_connect(db, *api.oauth->keyring(), api.oauth->providers, start, now);
+  });
+  auto started = co_await api.db.write(begin);
+  if (!started) {
+    co_return failure_page(ctx, started.error());
+  }
+  auto res = redirect(ctx, started->authorize_url.reveal());
+  if (set_cookie) {
+    res.set(http::beast_http::field::set_cookie, *set_cookie);
+  }
+  co_return res;
+}
+
+awaitable_response callback(api_context& api, http::request_context& ctx) {
+  if (!api.oauth || !api.oauth->keyring() || !api.oauth->http) {
+    co_return html(ctx, http::status::not_found, "Not found", "<h1>Not found</h1>");
+  }
+  lifecycle::callback_input input;
+  input.provider = std::string(ctx.params.get("provider"));
+  input.query = std::string(ctx.query);
+  input.browser_secret = browser_secret(api, ctx);
+  const auto keys = api.oauth->keyring();
+  auto done = co_await lifecycle::complete_callback(api.db, *keys, api.oauth->providers,
+                                                    *api.oauth->http, std::move(input), api.now());
+  // The path segment and the details come from the request (or the platform): escaped, so
+  // they cannot start a line or a field of their own.
+  if (!done) {
+    api.log->warn("oauth callback refused: provider={} reason={} request_id={}",
+                  base::log_field(ctx.params.get("provider")), base::log_field(done.error().detail),
+                  ctx.request_id);
+    co_return failure_page(ctx, done.error());
+  }
+  if (done->failure) {
+    api.log->warn("oauth connect failed: provider={} phase={} kind={} code={} creator={}",
+                  base::log_field(done->provider), oauth::phase_name(done->failure->phase),
+                  oauth::error_kind_name(done->failure->kind), base::log_field(done->failure->code),
+                  done->creator_id);
+  } else {
+    api.log->info("oauth callback: provider={} outcome={} creator={}",
+                  base::log_field(done->provider), lifecycle::to_string(done->outcome),
+                  done->creator_id);
+  }
+  if (done->outcome == lifecycle::callback_outcome::connected) {
+    api.connections_changed();
+  }
+  // The code and state stay out of the address bar and out of any Referer from here on.
+  co_return redirect(ctx, "/connect/result/" + done->attempt_id);
+}
+
+awaitable_response result_page(api_context& api, http::request_context& ctx) {
+  if (!api.oauth) {
+    co_return html(ctx, http::status::not_found, "Not found", "<h1>Not found</h1>");
+  }
+  const auto secret = browser_secret(api, ctx);
+  auto view = [&api, id = std::string(ctx.params.get("attempt")), secret,
+               now = api.now()](store::database& db) {
+    return lifecycle::view_attempt(db, api.oauth->providers, id,
+                                   secret ? std::optional<std::string_view>(*secret) : std::nullopt,
+                                   now);
+  };
+  auto attempt = co_await api.db.read(view);
+  if (!attempt) {
+    co_return failure_page(ctx, attempt.error());
+  }
+  const auto& a = *attempt;
+  std::string body;
+  if (a.outcome == "connected" && a.connection) {
+    const auto& c = *a.connection;
+    body = "<h1>" + escape(a.provider_name) + " is connected</h1><p>Thank you, " +
+           escape(a.creator_name) + ". Your agency can now see that " + escape(a.provider_name) +
+           (c.username.empty() ? "" : " (@" + escape(c.username) + ")") + " is connected.</p>";
+    if (c.account_changed_at && c.previous_external_id) {
+      body +=
+          "<p class=\"warn\">This is a different account from the one connected before. If "
+          "that is not what you meant, sign out of " +
+          escape(a.provider_name) + " and connect again.</p>";
+    }
+  } else if (a.outcome == "denied") {
+    body = "<h1>" + escape(a.provider_name) +
+           " was not connected</h1><p>You chose not to allow access, or the platform stopped "
+           "the sign-in. Nothing was shared. You can try again whenever you like.</p>";
+  } else {
+    body = "<h1>" + escape(a.provider_name) +
+           " could not be connected</h1><p>The platform did not complete the connection. "
+           "Please try again; if it keeps failing, tell your agency.</p>";
+  }
+  if (a.can_retry) {
+    body += "<form method=\"post\" action=\"/connect/result/" + escape(a.attempt_id) +
+            "/retry\"><button type=\"submit\">" +
+            (a.outcome == "connected" ? std::string("Connect again") : "Try again") +
+            "</button></form>";
+  }
+  co_return html(ctx, http::status::ok, a.provider_name, body);
+}
+
+awaitable_response retry(api_context& api, http::request_context& ctx) {
+  if (!api.oauth || !api.oauth->keyring()) {
+    co_return html(ctx, http::status::not_found, "Not found", "<h1>Not found</h1>");
+  }
+  if (!api::from_own_pages(api, ctx)) {
+    co_return cross_site_refused(ctx);
+  }
+  const auto secret = browser_secret(api, ctx);
+  if (!secret) {
+    co_return failure_page(ctx, base::fail(lifecycle::errc::state_wrong_browser,
+                                           "this attempt was started in another browser"));
+  }
+  auto begin = store::in_transaction(
+      [&api, id = std::string(ctx.params.get("attempt")), secret,
+       now = api.now()](store::database& db) -> base::result<lifecycle::started_connect> {
+        auto provider = store::sql::first(
+            db, "SELECT provider FROM oauth_attempts WHERE id = ?",
+            [](store::statement& s) { return s.column_text(0); }, id);
+        if (!provider) {
+          return provider.error();
+        }
+        if (!*provider) {
+          return base::fail(roster::errc::not_found, "no such attempt");
+        }
+        lifecycle::connect_start start;
+        start.provider = **provider;
+        start.browser_secret = *secret;
+        start.retry_of = id;
+        return lifecycle::start_connect(db, *api.oauth->keyring(), api.oauth->providers, start,
+                                        now);
+      });
+  auto started = co_await api.db.write(begin);
+  if (!started) {
+    co_return failure_page(ctx, started.error());
+  }
+  co_return redirect(ctx, started->authorize_url.reveal());
+}
+
+}  // namespace
+
+void add_connect_pages(http::router& routes, api::api_context& api) {
+  auto route = [&](http::verb v, const std::string& path, auto fn) {
+    routes.add(v, path, [&api, fn](http::request_context& ctx) { return fn(api, ctx); });
+  };
+  route(http::verb::get, "/connect/{token}", link_page);
+  route(http::verb::post, "/connect/{token}/start", start_from_link);
+  route(http::verb::get, "/oauth/{provider}/callback", callback);
+  route(http::verb::get, "/connect/result/{attempt}", result_page);
+  route(http::verb::post, "/connect/result/{attempt}/retry", retry);
+}
+
+}  // namespace rosterd::edge::pages

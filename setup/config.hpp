@@ -1,0 +1,214 @@
+#pragma once
+// rosterd's configuration: one typed struct per concern, parsed from TOML and validated once.
+// config/rosterd.toml documents every key; defaults live here and nowhere else.
+
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <boost/asio/ip/tcp.hpp>
+
+#include "base/failure.hpp"
+#include "base/secret.hpp"
+
+namespace rosterd::setup {
+
+/// Where a secret lives: a file path, or "credential:NAME" for $CREDENTIALS_DIRECTORY/NAME
+/// (systemd LoadCredential=). Secrets are never written inline in the config.
+struct secret_file {
+  std::string reference;           ///< as written in the config, safe to print
+  std::filesystem::path resolved;  ///< the file for a path reference; credentials resolve on read
+  [[nodiscard]] bool empty() const { return reference.empty(); }
+};
+
+struct tls_config {
+  bool enabled = false;
+  std::filesystem::path cert_file;  ///< PEM chain, leaf first
+  secret_file key_file;             ///< PEM private key
+};
+
+struct server_config {
+  std::vector<std::string> listen{"127.0.0.1:8080"};  ///< host:port, "[v6]:port"
+  std::string public_url = "http://127.0.0.1:8080";   ///< how browsers reach us (links, cookies)
+  unsigned workers = 0;                               ///< I/O threads; 0 = number of cores
+  std::size_t max_connections = 1024;
+  std::size_t max_connections_per_peer = 128;    ///< per client address (IPv6: per /64)
+  std::size_t max_body_bytes = 6 * 1024 * 1024;  ///< the CSV import allows 5 MiB
+  std::uint32_t max_header_bytes = 16 * 1024;
+  std::size_t max_header_count = 100;
+  std::chrono::milliseconds idle_timeout{std::chrono::seconds(60)};
+  std::chrono::milliseconds header_timeout{std::chrono::seconds(10)};
+  std::chrono::milliseconds body_timeout{std::chrono::seconds(30)};
+  std::chrono::milliseconds write_timeout{std::chrono::seconds(30)};
+  std::chrono::milliseconds handshake_timeout{std::chrono::seconds(10)};
+  std::chrono::milliseconds shutdown_grace{std::chrono::seconds(10)};
+  /// Reverse proxies whose forwarding header names the client (addresses or CIDR blocks).
+  /// Empty: the TCP peer is the client, and forwarding headers are ignored.
+  std::vector<std::string> trusted_proxies;
+  std::string forwarded_header = "x-forwarded-for";  ///< x-forwarded-for | forwarded
+  tls_config tls;
+};
+
+struct store_config {
+  std::filesystem::path path = "/var/lib/rosterd/rosterd.db";
+  std::chrono::milliseconds busy_timeout{std::chrono::seconds(5)};
+  unsigned read_connections = 2;
+};
+
+struct roster_config {
+  std::chrono::milliseconds invitation_ttl{std::chrono::hours(24 * 7)};
+  std::chrono::milliseconds password_reset_ttl{std::chrono::hours(1)};
+  bool allow_creator_as_team_member = false;
+};
+
+struct sessions_config {
+  std::chrono::milliseconds idle_timeout{std::chrono::hours(1)};
+  std::chrono::milliseconds absolute_timeout{std::chrono::hours(12)};
+};
+
+/// Argon2id cost; the floor is OWASP's (19 MiB, 2 iterations, 1 lane).
+struct passwords_config {
+  std::uint32_t memory_kib = 19456;
+  std::uint32_t iterations = 2;
+  std::uint32_t parallelism = 1;
+  unsigned hashing_threads = 0;    ///< threads for Argon2id; 0 = one per core, at most 8
+  unsigned hash_queue_limit = 32;  ///< password checks that may wait for a thread; then 503
+};
+
+struct mail_config {
+  std::string smtp_url = "smtp://127.0.0.1:25";
+  std::string tls = "starttls";  ///< starttls, implicit (smtps://) or none (local relay only)
+  std::string username;          ///< AUTH only when set
+  secret_file password_file;
+  std::string from_address = "rosterd@localhost";
+  std::string from_name = "rosterd";
+  std::filesystem::path ca_file;        ///< PEM bundle instead of the system store
+  std::filesystem::path templates_dir;  ///< files here replace the built-in templates
+  std::chrono::milliseconds connect_timeout{std::chrono::seconds(30)};
+  std::chrono::milliseconds total_timeout{std::chrono::minutes(10)};
+  std::chrono::milliseconds retry_initial{std::chrono::minutes(30)};
+  std::chrono::milliseconds retry_max{std::chrono::hours(4)};
+  std::chrono::milliseconds give_up_after{std::chrono::hours(96)};
+};
+
+/// The token vault's key file (or credential:NAME). Empty: no vault, so no provider may be
+/// enabled; a database that already holds ciphertext then refuses to start.
+struct vault_config {
+  secret_file key_file;
+};
+
+/// One OAuth provider: a built-in platform (instagram, instagram_facebook, facebook, tiktok,
+/// pinterest) or, with kind = "generic", any standards-compliant OAuth 2.0 provider.
+struct oauth_provider_config {
+  std::string id;  ///< the table name under [oauth.providers]
+  bool enabled = true;
+  std::string kind = "builtin";  ///< builtin | generic
+  std::string client_id;
+  secret_file client_secret_file;
+  std::string redirect_uri;  ///< default: <server.public_url>/oauth/<id>/callback
+  std::optional<std::vector<std::string>> scopes;
+  /// authorize_url, token_url, long_lived_url, refresh_url, identity_url, revoke_url,
+  /// debug_token_url, pages_url: every URL can point elsewhere (a test server, a regional host).
+  std::map<std::string, std::string> urls;
+  std::optional<bool> continuous_refresh;  ///< Pinterest: send continuous_refresh=true
+  std::string config_id;                   ///< Meta: a Facebook Login for Business config
+  bool page_tokens = false;  ///< facebook, instagram_facebook: keep the Pages' tokens too
+  // Generic providers only.
+  std::string display_name;
+  std::string scope_separator = " ";
+  std::string client_auth = "basic";  ///< basic | form
+  bool pkce = true;
+  std::string id_field = "sub";
+  std::string username_field = "preferred_username";
+  std::string issuer;  ///< RFC 9207 issuer: when set, every callback must carry it as `iss`
+};
+
+struct oauth_config {
+  std::chrono::milliseconds link_ttl{std::chrono::hours(24 * 7)};
+  std::filesystem::path ca_file;  ///< PEM bundle for provider TLS instead of the system store
+  std::chrono::milliseconds connect_timeout{std::chrono::seconds(5)};
+  std::chrono::milliseconds total_timeout{std::chrono::seconds(20)};
+  std::size_t max_response_bytes = 1024 * 1024;
+  /// The token broker refreshes first when the access token expires within this margin.
+  std::chrono::milliseconds broker_refresh_margin{std::chrono::minutes(5)};
+  std::vector<oauth_provider_config> providers;  ///< sorted by id
+};
+
+/// GET /metrics. With a token file, scrapes must send `Authorization: Bearer <token>`.
+struct metrics_config {
+  secret_file token_file;  ///< empty: /metrics answers anyone who reaches the listener
+};
+
+struct log_config {
+  std::string level = "info";                  ///< trace, debug, info, warn, error, critical, off
+  std::map<std::string, std::string> modules;  ///< per-module override, e.g. http = "debug"
+};
+
+struct config {
+  std::filesystem::path source;  ///< the file it came from
+  server_config server;
+  store_config store;
+  roster_config roster;
+  sessions_config sessions;
+  passwords_config passwords;
+  mail_config mail;
+  vault_config vault;
+  oauth_config oauth;
+  metrics_config metrics;
+  log_config log;
+};
+
+/// Reads and validates `path`. On failure the detail lists every problem, one per line, each
+/// as "file:line:column: key: what is wrong and what is accepted".
+base::result<config> load_config(const std::filesystem::path& path);
+
+/// Parses TOML text as if read from `source_name` (relative paths resolve against `base_dir`).
+base::result<config> parse_config(std::string_view text, const std::string& source_name,
+                                  const std::filesystem::path& base_dir);
+
+/// The effective configuration as TOML, secrets shown only by reference.
+std::string render_config(const config& c);
+
+/// Keys whose new value only takes effect after a restart (for SIGHUP reload reports).
+std::vector<std::string> keys_needing_restart(const config& running, const config& reloaded);
+
+/// Reads the secret a secret_file points to (trailing newline stripped). Fails with a detail
+/// naming the key's reference, never the content.
+base::result<base::secret> read_secret(const secret_file& ref);
+
+/// Reads [metrics] token_file and checks the token is long enough not to be guessed. The
+/// detail names the file's reference, never the content.
+base::result<base::secret> read_metrics_token(const metrics_config& m);
+
+/// Checks that every file the config names (TLS chain, secrets) exists and is readable, without
+/// keeping any secret. The detail names each offending key.
+base::result<void> check_referenced_files(const config& c);
+
+/// Parses "90s", "12h", "60d", "500ms", "1h30m". Returns nullopt when malformed.
+std::optional<std::chrono::milliseconds> parse_duration(std::string_view text);
+
+/// The shortest exact spelling of `d` in the units parse_duration accepts.
+std::string format_duration(std::chrono::milliseconds d);
+
+/// Parses a listen address: "127.0.0.1:8080", "[::1]:8080", "0.0.0.0:0" (port 0 = any free).
+std::optional<boost::asio::ip::tcp::endpoint> parse_listen_address(std::string_view text);
+
+/// A plain http:// public_url is only for a daemon that nobody else can reach: on any other
+/// listener, browsers would sign in over plain HTTP and the session cookie could be neither
+/// Secure nor __Host- prefixed. Fails, with a detail naming the first non-loopback listener
+/// and the fix, when `public_url` is http:// and a listener is not loopback. Used for
+/// server.listen and for the sockets systemd passes (which the config cannot see).
+base::result<void> check_plain_http_listeners(
+    std::string_view public_url, const std::vector<boost::asio::ip::tcp::endpoint>& listeners);
+
+enum class config_errc { unreadable = 1, invalid, secret_unreadable };
+std::error_code make_error_code(config_errc e);
+
+}  // namespace rosterd::setup
+
+template <>
+struct std::is_error_code_enum<rosterd::setup::config_errc> : std::true_type {};

@@ -1,0 +1,99 @@
+#include "setup/wiring.hpp"
+
+#include <chrono>
+
+#include "roster/invitations.hpp"
+
+namespace rosterd::setup {
+namespace {
+
+std::chrono::seconds seconds_of(std::chrono::milliseconds d) {
+  return std::chrono::duration_cast<std::chrono::seconds>(d);
+}
+
+}  // namespace
+
+roster::roster_settings roster_settings_from(const config& c) {
+  roster::roster_settings s;
+  s.public_url = c.server.public_url;
+  while (!s.public_url.empty() && s.public_url.back() == '/') {
+    s.public_url.pop_back();
+  }
+  s.invitation_ttl = seconds_of(c.roster.invitation_ttl);
+  s.password_reset_ttl = seconds_of(c.roster.password_reset_ttl);
+  s.allow_creator_as_team_member = c.roster.allow_creator_as_team_member;
+  return s;
+}
+
+roster::onboarding_options onboarding_options_from(const config& c) {
+  roster::onboarding_options s;
+  s.allow_creator_as_team_member = c.roster.allow_creator_as_team_member;
+  return s;
+}
+
+roster::session_settings session_settings_from(const config& c) {
+  roster::session_settings s;
+  s.idle_timeout = seconds_of(c.sessions.idle_timeout);
+  s.absolute_timeout = seconds_of(c.sessions.absolute_timeout);
+  return s;
+}
+
+roster::password_cost password_cost_from(const config& c) {
+  return {c.passwords.memory_kib, c.passwords.iterations, c.passwords.parallelism};
+}
+
+notify::relay_settings relay_settings_from(const config& c) {
+  notify::relay_settings s;
+  s.retry.initial_backoff = seconds_of(c.mail.retry_initial);
+  s.retry.max_backoff = seconds_of(c.mail.retry_max);
+  s.retry.give_up_after = seconds_of(c.mail.give_up_after);
+  // The lease outlasts the longest send, so a slow send is never claimed twice.
+  s.lease = seconds_of(c.mail.total_timeout + c.mail.connect_timeout) + std::chrono::minutes(1);
+  // One row per claim: a crash during a send then holds back only that row for the lease (it
+  // may have been delivered), never a batch of rows that were not tried yet.
+  s.batch_size = 1;
+  // Mail queued by another process (rosterctl import) is found within seconds; the query is an
+  // index lookup.
+  s.poll_interval = std::chrono::seconds(5);
+  return s;
+}
+
+base::result<std::unique_ptr<notify::smtp_sender>> make_smtp_sender(
+    const config& c, std::shared_ptr<spdlog::logger> log) {
+  notify::smtp_settings s;
+  s.url = c.mail.smtp_url;
+  s.tls = c.mail.tls == "implicit" ? notify::smtp_tls::implicit
+          : c.mail.tls == "none"   ? notify::smtp_tls::none
+                                   : notify::smtp_tls::starttls;
+  if (!c.mail.username.empty()) {
+    s.username = c.mail.username;
+    auto password = read_secret(c.mail.password_file);
+    if (!password) {
+      return password.error();
+    }
+    s.password = std::move(*password);
+  }
+  s.from_address = c.mail.from_address;
+  s.from_name = c.mail.from_name;
+  s.ca_file = c.mail.ca_file;
+  s.connect_timeout = c.mail.connect_timeout;
+  s.total_timeout = c.mail.total_timeout;
+  return notify::smtp_sender::create(std::move(s), std::move(log));
+}
+
+notify::relay_hooks invitation_hooks(std::shared_ptr<spdlog::logger> log) {
+  notify::relay_hooks hooks;
+  hooks.on_failed = [log](store::database& db,
+                          const notify::outbox_row& row) -> base::result<void> {
+    if (!row.ref_kind || *row.ref_kind != "invitation" || !row.ref_id) {
+      return {};
+    }
+    if (log) {
+      log->warn("invitation_bounced invitation={}", *row.ref_id);
+    }
+    return roster::mark_invitation_bounced(db, *row.ref_id);
+  };
+  return hooks;
+}
+
+}  // namespace rosterd::setup

@@ -1,0 +1,2 @@
+// Setup must know no HTTP.
+#include "http/router.hpp"
