@@ -89,12 +89,4 @@ inline std::optional<std::string> id_text(const json& v) {
   return std::nullopt;
 }
 
-/// The string value, or nullopt when `v` is not a string.
-inline std::optional<std::string> string_value(const json& v) {
-  if (!v.is_string()) {
-    return std::nullopt;
-  }
-  return v.get<std::string>();
-}
-
 }  // namespace rosterd::oauth::detail

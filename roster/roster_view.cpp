@@ -261,21 +261,4 @@ base::result<page<audit_record>> list_audit(store::database& db, const caller& w
   return out;
 }
 
-base::result<bool> is_on_creator(store::database& db, const caller& who,
-                                 std::string_view creator_id) {
-  if (who.is_service()) {
-    return false;
-  }
-  auto n = store::sql::integer(
-      db,
-      "SELECT COUNT(*) FROM creators c WHERE c.id = ?1 AND c.account_id = ?2 AND "
-      "(c.user_id = ?3 OR EXISTS (SELECT 1 FROM access_groups g JOIN group_members gm "
-      "ON gm.group_id = g.id WHERE g.creator_id = c.id AND gm.user_id = ?3))",
-      creator_id, who.account_id, who.user_id);
-  if (!n) {
-    return n.error();
-  }
-  return *n > 0;
-}
-
 }  // namespace rosterd::roster

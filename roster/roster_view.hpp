@@ -37,8 +37,4 @@ base::result<page<audit_record>> list_audit(store::database& db, const caller& w
                                             std::optional<std::string_view> creator_id,
                                             std::optional<std::string_view> cursor, int limit);
 
-/// True when the caller is the creator or on their team (not merely an admin).
-base::result<bool> is_on_creator(store::database& db, const caller& who,
-                                 std::string_view creator_id);
-
 }  // namespace rosterd::roster
