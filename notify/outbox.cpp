@@ -1,7 +1,6 @@
 #include "notify/outbox.hpp"
 
 #include <algorithm>
-#include <charconv>
 #include <stdexcept>
 
 #include "base/random.hpp"
@@ -34,37 +33,13 @@ std::string with_columns(std::string_view before, std::string_view columns,
   return sql;
 }
 
-int parse_digits(std::string_view text) {
-  int value = 0;
-  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
-  if (ec != std::errc() || end != text.data() + text.size()) {
-    return -1;
-  }
-  return value;
-}
-
-// Reads back what store::iso8601_utc wrote ("2025-11-25T19:20:00Z"). The rows are ours, so a
-// value in another shape is a broken invariant, not an expected failure.
+// Reads back what store::iso8601_utc wrote. The rows are ours, so a value in another shape is a
+// broken invariant, not an expected failure.
 time_point parse_timestamp(std::string_view text) {
-  if (text.size() != 20 || text[4] != '-' || text[7] != '-' || text[10] != 'T' || text[13] != ':' ||
-      text[16] != ':' || text[19] != 'Z') {
-    throw std::logic_error("outbox: malformed timestamp '" + std::string(text) + "'");
+  if (auto t = store::parse_iso8601_utc(text)) {
+    return *t;
   }
-  const int year = parse_digits(text.substr(0, 4));
-  const int month = parse_digits(text.substr(5, 2));
-  const int day = parse_digits(text.substr(8, 2));
-  const int hour = parse_digits(text.substr(11, 2));
-  const int minute = parse_digits(text.substr(14, 2));
-  const int second = parse_digits(text.substr(17, 2));
-  const std::chrono::year_month_day date{std::chrono::year(year),
-                                         std::chrono::month(static_cast<unsigned>(month)),
-                                         std::chrono::day(static_cast<unsigned>(day))};
-  if (!date.ok() || hour < 0 || hour > 23 || minute < 0 || minute > 59 || second < 0 ||
-      second > 60) {
-    throw std::logic_error("outbox: malformed timestamp '" + std::string(text) + "'");
-  }
-  return std::chrono::sys_days(date) + std::chrono::hours(hour) + std::chrono::minutes(minute) +
-         std::chrono::seconds(second);
+  throw std::logic_error("outbox: malformed timestamp '" + std::string(text) + "'");
 }
 
 outbox_status parse_status(std::string_view text) {
