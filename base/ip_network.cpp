@@ -1,6 +1,8 @@
 #include "base/ip_network.hpp"
 
 #include <charconv>
+#include <optional>
+#include <vector>
 
 namespace rosterd::base {
 namespace {
@@ -95,6 +97,109 @@ base::result<ip_network> parse_ip_network(std::string_view text) {
                     std::to_string(prefix) + "\"?");
   }
   return ip_network{address, prefix};
+}
+
+std::string_view to_string(address_scope s) noexcept {
+  switch (s) {
+    case address_scope::global:
+      return "global";
+    case address_scope::loopback:
+      return "loopback";
+    case address_scope::private_use:
+      return "private";
+    case address_scope::link_local:
+      return "link-local";
+    case address_scope::shared_cgnat:
+      return "carrier-grade NAT";
+    case address_scope::unspecified:
+      return "unspecified";
+    case address_scope::multicast:
+      return "multicast";
+    case address_scope::reserved:
+      return "reserved";
+  }
+  return "reserved";
+}
+
+namespace {
+
+struct scoped_block {
+  const char* block;
+  address_scope scope;
+};
+
+// Most specific first where blocks nest.
+constexpr scoped_block v4_blocks[] = {
+    {"0.0.0.0/8", address_scope::unspecified},      {"10.0.0.0/8", address_scope::private_use},
+    {"100.64.0.0/10", address_scope::shared_cgnat}, {"127.0.0.0/8", address_scope::loopback},
+    {"169.254.0.0/16", address_scope::link_local},  {"172.16.0.0/12", address_scope::private_use},
+    {"192.0.0.0/24", address_scope::reserved},      {"192.0.2.0/24", address_scope::reserved},
+    {"192.88.99.0/24", address_scope::reserved},    {"192.168.0.0/16", address_scope::private_use},
+    {"198.18.0.0/15", address_scope::reserved},     {"198.51.100.0/24", address_scope::reserved},
+    {"203.0.113.0/24", address_scope::reserved},    {"224.0.0.0/4", address_scope::multicast},
+    {"240.0.0.0/4", address_scope::reserved},  // with 255.255.255.255, the broadcast address
+};
+
+constexpr scoped_block v6_blocks[] = {
+    {"::/128", address_scope::unspecified},
+    {"::1/128", address_scope::loopback},
+    {"::/96", address_scope::reserved},  // the deprecated IPv4-compatible form
+    {"100::/64", address_scope::reserved},
+    {"2001::/23", address_scope::reserved},  // IETF protocol assignments, Teredo, ORCHIDs
+    {"2001:db8::/32", address_scope::reserved},
+    {"fc00::/7", address_scope::private_use},
+    {"fe80::/10", address_scope::link_local},
+    {"fec0::/10", address_scope::link_local},  // deprecated site-local
+    {"ff00::/8", address_scope::multicast},
+};
+
+struct parsed_block {
+  ip_network network;
+  address_scope scope;
+};
+
+template <std::size_t N>
+std::vector<parsed_block> parsed(const scoped_block (&blocks)[N]) {
+  std::vector<parsed_block> out;
+  for (const auto& b : blocks) {
+    out.push_back({parse_ip_network(b.block).value(), b.scope});
+  }
+  return out;
+}
+
+std::optional<address_scope> match(const std::vector<parsed_block>& blocks, const ip::address& a) {
+  for (const auto& b : blocks) {
+    if (b.network.contains(a)) {
+      return b.scope;
+    }
+  }
+  return std::nullopt;
+}
+
+address_scope v4_scope(const ip::address_v4& a) {
+  static const auto table = parsed(v4_blocks);
+  return match(table, ip::address(a)).value_or(address_scope::global);
+}
+
+}  // namespace
+
+address_scope scope_of(const ip::address& a) {
+  const auto plain = without_v4_mapping(a);
+  if (plain.is_v4()) {
+    return v4_scope(plain.to_v4());
+  }
+  const auto bytes = plain.to_v6().to_bytes();
+  // NAT64 (64:ff9b::/96) and 6to4 (2002::/16) reach the IPv4 address they carry.
+  static const auto nat64 = parse_ip_network("64:ff9b::/96").value();
+  if (nat64.contains(plain)) {
+    return v4_scope(ip::address_v4({bytes[12], bytes[13], bytes[14], bytes[15]}));
+  }
+  static const auto six_to_four = parse_ip_network("2002::/16").value();
+  if (six_to_four.contains(plain)) {
+    return v4_scope(ip::address_v4({bytes[2], bytes[3], bytes[4], bytes[5]}));
+  }
+  static const auto table = parsed(v6_blocks);
+  return match(table, plain).value_or(address_scope::global);
 }
 
 }  // namespace rosterd::base

@@ -28,4 +28,22 @@ result<ip_network> parse_ip_network(std::string_view text);
 /// peers) as its IPv4 address; any other address unchanged.
 boost::asio::ip::address without_v4_mapping(const boost::asio::ip::address& a);
 
+/// What an address reaches, for refusing outbound connections to our own network (a webhook
+/// URL naming the metadata service or a database next door).
+enum class address_scope {
+  global,        ///< the public internet
+  loopback,      ///< 127.0.0.0/8, ::1
+  private_use,   ///< 10/8, 172.16/12, 192.168/16, fc00::/7
+  link_local,    ///< 169.254/16, fe80::/10 (169.254.169.254 is the cloud metadata service)
+  shared_cgnat,  ///< 100.64/10, carrier-grade NAT
+  unspecified,   ///< 0.0.0.0/8, ::
+  multicast,     ///< 224/4, ff00::/8
+  reserved,      ///< documentation, benchmarking, 240/4, broadcast, 6to4 relays, discard ::/64
+};
+std::string_view to_string(address_scope s) noexcept;
+
+/// The scope of `a`. IPv4 carried inside IPv6 (mapped ::ffff:0:0/96, NAT64 64:ff9b::/96,
+/// 6to4 2002::/16) counts as the IPv4 address it carries, so it cannot smuggle a private one.
+address_scope scope_of(const boost::asio::ip::address& a);
+
 }  // namespace rosterd::base

@@ -3,7 +3,7 @@
 #include <algorithm>
 
 #include "base/random.hpp"
-#include "oauth/crypto.hpp"
+#include "base/crypto.hpp"
 
 namespace rosterd::oauth {
 namespace {
@@ -27,7 +27,7 @@ bool valid_code_verifier(std::string_view verifier) {
 }
 
 std::string code_challenge_s256(std::string_view verifier) {
-  const auto digest = sha256(verifier);
+  const auto digest = base::sha256(verifier);
   return base::base64url_encode(digest.data(), digest.size());
 }
 

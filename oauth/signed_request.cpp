@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <cctype>
 
-#include "oauth/crypto.hpp"
+#include "base/crypto.hpp"
 #include "oauth/error.hpp"
 #include "oauth/http_types.hpp"
 #include "oauth/json_detail.hpp"
@@ -47,22 +47,22 @@ base::result<signed_request_payload> verify_signed_request(
   if (payload_part.find('.') != std::string_view::npos) {
     return malformed("more than two segments");
   }
-  const auto signature = base64url_decode_strict(sig_part);
+  const auto signature = base::base64url_decode_strict(sig_part);
   if (!signature) {
     return malformed("the signature is not unpadded base64url");
   }
   if (signature->size() != 32) {
     return malformed("the signature is not 32 bytes");
   }
-  const auto payload = base64url_decode_strict(payload_part);
+  const auto payload = base::base64url_decode_strict(payload_part);
   if (!payload) {
     return malformed("the payload is not unpadded base64url");
   }
   if (app_secret.empty()) {
     return base::fail(errc::invalid_signature, "signed_request: no app secret configured");
   }
-  const auto expected = hmac_sha256(app_secret.reveal(), payload_part);
-  if (!constant_time_equal(expected.data(), expected.size(), signature->data(),
+  const auto expected = base::hmac_sha256(app_secret.reveal(), payload_part);
+  if (!base::constant_time_equal(expected.data(), expected.size(), signature->data(),
                            signature->size())) {
     return base::fail(errc::invalid_signature, "signed_request: signature does not verify");
   }
@@ -117,7 +117,7 @@ base::result<signed_request_payload> verify_signed_request(
                                                  std::to_string(options.max_clock_skew.count()) +
                                                  " s of clock skew accepted");
   }
-  out.replay_key = to_hex(signature->data(), signature->size());
+  out.replay_key = base::to_hex(signature->data(), signature->size());
   return out;
 }
 

@@ -2,7 +2,7 @@
 
 #include <vector>
 
-#include "oauth/crypto.hpp"
+#include "base/crypto.hpp"
 #include "oauth/error.hpp"
 #include "oauth/json_detail.hpp"
 
@@ -50,7 +50,7 @@ base::result<signature_header> parse_header(std::string_view header) {
       }
     } else if (item.starts_with("s=")) {
       const std::string_view hex = item.substr(2);
-      auto bytes = hex.size() == 64 ? from_hex(hex) : std::nullopt;
+      auto bytes = hex.size() == 64 ? base::from_hex(hex) : std::nullopt;
       if (!bytes) {
         return malformed("signature header s= is not 64 hex digits");
       }
@@ -94,12 +94,12 @@ base::result<void> verify_tiktok_signature(std::string_view signature_header,
   std::string signed_text(header->timestamp);
   signed_text.push_back('.');
   signed_text.append(raw_body);
-  const auto expected = hmac_sha256(client_secret.reveal(), signed_text);
+  const auto expected = base::hmac_sha256(client_secret.reveal(), signed_text);
   bool verified = false;
   for (const auto& candidate : header->signatures) {
     // Every candidate is compared (no early exit) so timing says nothing about which matched.
     verified =
-        constant_time_equal(expected.data(), expected.size(), candidate.data(), candidate.size()) ||
+        base::constant_time_equal(expected.data(), expected.size(), candidate.data(), candidate.size()) ||
         verified;
   }
   if (!verified) {

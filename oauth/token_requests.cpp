@@ -2,7 +2,7 @@
 
 #include <stdexcept>
 
-#include "oauth/crypto.hpp"
+#include "base/crypto.hpp"
 #include "oauth/error.hpp"
 
 namespace rosterd::oauth {
@@ -23,7 +23,7 @@ std::string basic_credentials(const provider& p) {
   pair.push_back(':');
   pair.append(p.client_secret.reveal());
   base::secret wiped(std::move(pair));
-  return "Basic " + base64_encode(wiped.reveal());
+  return "Basic " + base::base64_encode(wiped.reveal());
 }
 
 /// A call to the token endpoint family: `fields` plus the client's authentication, sent the way
@@ -239,8 +239,8 @@ base::result<http_request> revoke_request(const provider& p, token_view tokens,
 }
 
 std::string appsecret_proof(std::string_view access_token, const base::secret& app_secret) {
-  const auto mac = hmac_sha256(app_secret.reveal(), access_token);
-  return to_hex(mac.data(), mac.size());
+  const auto mac = base::hmac_sha256(app_secret.reveal(), access_token);
+  return base::to_hex(mac.data(), mac.size());
 }
 
 }  // namespace rosterd::oauth

@@ -15,7 +15,7 @@
 #include "base/log_field.hpp"
 #include "edge/api/json_io.hpp"
 #include "lifecycle/signals.hpp"
-#include "oauth/crypto.hpp"
+#include "base/crypto.hpp"
 #include "oauth/signed_request.hpp"
 #include "oauth/tiktok_webhook.hpp"
 #include "roster/error.hpp"
@@ -63,8 +63,8 @@ base::result<oauth::signed_request_payload> verified_meta(const oauth::provider&
 /// redelivery is answered with the code given the first time. The code is public (the platform
 /// shows it to the user): a hash of the signature, it reveals neither the signature nor the user.
 std::string confirmation_code(std::string_view replay_key) {
-  const auto digest = oauth::sha256("data-deletion:" + std::string(replay_key));
-  return oauth::to_hex(digest.data(), 12);
+  const auto digest = base::sha256("data-deletion:" + std::string(replay_key));
+  return base::to_hex(digest.data(), 12);
 }
 
 /// What the status page says was done, in words the platform user can check against what

@@ -3,7 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "http/problem.hpp"
-#include "oauth/crypto.hpp"
+#include "base/crypto.hpp"
 #include "roster/text.hpp"
 #include "store/migrations.hpp"
 #include "store/store.hpp"
@@ -35,9 +35,9 @@ bool bearer_token_matches(const base::secret& expected, std::string_view authori
   if (candidate.empty()) {
     return false;
   }
-  const auto want = oauth::sha256(expected.reveal());
-  const auto got = oauth::sha256(candidate);
-  return oauth::constant_time_equal(want.data(), want.size(), got.data(), got.size());
+  const auto want = base::sha256(expected.reveal());
+  const auto got = base::sha256(candidate);
+  return base::constant_time_equal(want.data(), want.size(), got.data(), got.size());
 }
 
 void add_ops_routes(http::router& routes, ops_dependencies deps) {

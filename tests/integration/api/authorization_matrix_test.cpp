@@ -16,7 +16,7 @@
 #include "edge/api/api_context.hpp"
 #include "edge/routes/edge_routes.hpp"
 #include "http/router.hpp"
-#include "oauth/crypto.hpp"
+#include "base/crypto.hpp"
 #include "platform_signing.hpp"
 #include "store/store.hpp"
 

@@ -5,7 +5,7 @@
 #include <catch2/catch.hpp>
 
 #include "base/random.hpp"
-#include "oauth/crypto.hpp"
+#include "base/crypto.hpp"
 #include "store/database.hpp"
 #include "store/statement.hpp"
 #include "tests/integration/api/api_world.hpp"

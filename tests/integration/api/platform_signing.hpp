@@ -8,7 +8,7 @@
 #include <string_view>
 
 #include "base/encoding.hpp"
-#include "oauth/crypto.hpp"
+#include "base/crypto.hpp"
 
 namespace rosterd::testing {
 
@@ -19,15 +19,15 @@ inline std::string b64url(std::string_view text) {
 /// A Meta signed_request for `payload` signed with `secret`, as a form body.
 inline std::string signed_request_form(const std::string& payload, const std::string& secret) {
   const auto encoded = b64url(payload);
-  const auto sig = oauth::hmac_sha256(secret, encoded);
+  const auto sig = base::hmac_sha256(secret, encoded);
   return "signed_request=" + base::base64url_encode(sig.data(), sig.size()) + "." + encoded;
 }
 
 inline std::string tiktok_signature(const std::string& body, const std::string& secret,
                                     std::int64_t at) {
   const auto t = std::to_string(at);
-  const auto mac = oauth::hmac_sha256(secret, t + "." + body);
-  return "t=" + t + ",s=" + oauth::to_hex(mac.data(), mac.size());
+  const auto mac = base::hmac_sha256(secret, t + "." + body);
+  return "t=" + t + ",s=" + base::to_hex(mac.data(), mac.size());
 }
 
 }  // namespace rosterd::testing

@@ -27,3 +27,44 @@ TEST_CASE("trusted proxy entries parse as blocks; typos are refused with a reaso
   CHECK_FALSE(parse_ip_network("proxy.internal").has_value());
   CHECK_FALSE(parse_ip_network("").has_value());
 }
+
+TEST_CASE("addresses inside our own networks are told apart from the public internet", "[ssrf]") {
+  using rosterd::base::address_scope;
+  using rosterd::base::scope_of;
+  const std::pair<const char*, address_scope> cases[] = {
+      {"93.184.215.14", address_scope::global},
+      {"2606:4700::6810:84e5", address_scope::global},
+      {"127.0.0.1", address_scope::loopback},
+      {"127.8.9.10", address_scope::loopback},
+      {"::1", address_scope::loopback},
+      {"10.1.2.3", address_scope::private_use},
+      {"172.16.0.1", address_scope::private_use},
+      {"172.31.255.255", address_scope::private_use},
+      {"172.32.0.1", address_scope::global},
+      {"192.168.1.1", address_scope::private_use},
+      {"fd12:3456::1", address_scope::private_use},
+      {"169.254.169.254", address_scope::link_local},
+      {"fe80::1", address_scope::link_local},
+      {"100.64.0.1", address_scope::shared_cgnat},
+      {"100.127.255.255", address_scope::shared_cgnat},
+      {"100.128.0.1", address_scope::global},
+      {"0.0.0.0", address_scope::unspecified},
+      {"::", address_scope::unspecified},
+      {"224.0.0.251", address_scope::multicast},
+      {"ff02::1", address_scope::multicast},
+      {"255.255.255.255", address_scope::reserved},
+      {"192.0.2.10", address_scope::reserved},
+      {"2001:db8::1", address_scope::reserved},
+      // IPv4 carried inside IPv6 is judged by the IPv4 address it carries.
+      {"::ffff:127.0.0.1", address_scope::loopback},
+      {"::ffff:169.254.169.254", address_scope::link_local},
+      {"64:ff9b::10.0.0.1", address_scope::private_use},
+      {"2002:c0a8:0101::1", address_scope::private_use},
+      {"64:ff9b::93.184.215.14", address_scope::global},
+      {"::127.0.0.1", address_scope::reserved},
+  };
+  for (const auto& [text, scope] : cases) {
+    CAPTURE(text);
+    CHECK(scope_of(make_address(text)) == scope);
+  }
+}

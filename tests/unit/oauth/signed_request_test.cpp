@@ -3,7 +3,7 @@
 #include <catch2/catch.hpp>
 
 #include "base/random.hpp"
-#include "oauth/crypto.hpp"
+#include "base/crypto.hpp"
 #include "tests/unit/oauth/oauth_testing.hpp"
 
 using namespace rosterd;
@@ -23,7 +23,7 @@ std::string b64url(std::string_view data) {
 }
 
 std::string sign_segment(std::string_view payload_segment, std::string_view key) {
-  const auto mac = hmac_sha256(key, payload_segment);
+  const auto mac = base::hmac_sha256(key, payload_segment);
   return base::base64url_encode(mac.data(), mac.size());
 }
 
@@ -213,10 +213,10 @@ TEST_CASE("signatures are compared with CRYPTO_memcmp semantics: equal length an
           "[oauth][signed_request]") {
   const unsigned char a[] = {1, 2, 3};
   const unsigned char b[] = {1, 2, 4};
-  CHECK(constant_time_equal(a, 3, a, 3));
-  CHECK_FALSE(constant_time_equal(a, 3, b, 3));
-  CHECK_FALSE(constant_time_equal(a, 3, a, 2));
-  CHECK(constant_time_equal(a, 0, b, 0));
+  CHECK(base::constant_time_equal(a, 3, a, 3));
+  CHECK_FALSE(base::constant_time_equal(a, 3, b, 3));
+  CHECK_FALSE(base::constant_time_equal(a, 3, a, 2));
+  CHECK(base::constant_time_equal(a, 0, b, 0));
 }
 
 TEST_CASE("a signed_request older than an hour or more than five minutes ahead is stale",

@@ -2,7 +2,7 @@
 
 #include <catch2/catch.hpp>
 
-#include "oauth/crypto.hpp"
+#include "base/crypto.hpp"
 #include "tests/unit/oauth/oauth_testing.hpp"
 
 using namespace rosterd;
@@ -25,8 +25,8 @@ constexpr std::string_view removed_body =
     R"("user_openid":"_000QWErty","content":"{\"reason\":1}"})";
 
 std::string sign(std::string_view t, std::string_view body, std::string_view key = canary_secret) {
-  const auto mac = hmac_sha256(key, std::string(t) + "." + std::string(body));
-  return to_hex(mac.data(), mac.size());
+  const auto mac = base::hmac_sha256(key, std::string(t) + "." + std::string(body));
+  return base::to_hex(mac.data(), mac.size());
 }
 
 std::string header(std::string_view t, std::string_view body) {

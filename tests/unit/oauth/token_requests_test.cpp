@@ -2,7 +2,7 @@
 
 #include <catch2/catch.hpp>
 
-#include "oauth/crypto.hpp"
+#include "base/crypto.hpp"
 #include "tests/unit/oauth/oauth_testing.hpp"
 
 using namespace rosterd;
@@ -66,7 +66,7 @@ TEST_CASE("Pinterest's code exchange authenticates with HTTP Basic", "[oauth][re
   const auto r = code_exchange_request(builtin("pinterest"), "pincode", std::nullopt);
   CHECK(r.method == http_method::post);
   CHECK(r.url == "https://api.pinterest.com/v5/oauth/token");
-  CHECK(header(r, "Authorization") == "Basic " + base64_encode("1234567890:" + secret));
+  CHECK(header(r, "Authorization") == "Basic " + base::base64_encode("1234567890:" + secret));
   CHECK(header(r, "Authorization") == "Basic MTIzNDU2Nzg5MDpTRUNSRVQtQ0FOQVJZLTlmM2sy");
   CHECK(r.body ==
         "grant_type=authorization_code&code=pincode&redirect_uri=" + enc_redirect("pinterest"));
@@ -74,7 +74,7 @@ TEST_CASE("Pinterest's code exchange authenticates with HTTP Basic", "[oauth][re
 
 TEST_CASE("a PKCE provider's code exchange carries the code_verifier", "[oauth][requests]") {
   const auto r = code_exchange_request(generic(), "c", std::string_view("verifier-123"));
-  CHECK(header(r, "Authorization") == "Basic " + base64_encode("1234567890:" + secret));
+  CHECK(header(r, "Authorization") == "Basic " + base::base64_encode("1234567890:" + secret));
   CHECK(r.body == "grant_type=authorization_code&code=c&redirect_uri=" + enc_redirect("acme") +
                       "&code_verifier=verifier-123");
   CHECK_THROWS_AS(code_exchange_request(generic(), "c", std::nullopt), std::invalid_argument);
@@ -132,7 +132,7 @@ TEST_CASE("Pinterest refreshes with Basic auth and continuous_refresh=true", "[o
   REQUIRE(r);
   CHECK(r->method == http_method::post);
   CHECK(r->url == "https://api.pinterest.com/v5/oauth/token");
-  CHECK(header(*r, "Authorization") == "Basic " + base64_encode("1234567890:" + secret));
+  CHECK(header(*r, "Authorization") == "Basic " + base::base64_encode("1234567890:" + secret));
   CHECK(r->body == "grant_type=refresh_token&refresh_token=pinr_y&continuous_refresh=true");
 
   auto settings = settings_for("pinterest");
@@ -218,7 +218,7 @@ TEST_CASE("revoke requests per provider", "[oauth][requests]") {
     CHECK(r->method == http_method::post);
     CHECK(r->url == "https://auth.acme.example/oauth2/revoke");
     CHECK(r->body == "token=rt&token_type_hint=refresh_token");
-    CHECK(header(*r, "Authorization") == "Basic " + base64_encode("1234567890:" + secret));
+    CHECK(header(*r, "Authorization") == "Basic " + base::base64_encode("1234567890:" + secret));
     auto access = revoke_request(generic(), {"at", ""});
     REQUIRE(access);
     CHECK(access->body == "token=at&token_type_hint=access_token");

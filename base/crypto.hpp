@@ -1,5 +1,6 @@
 #pragma once
-// The byte-level primitives the protocol pieces share: SHA-256, HMAC-SHA256, constant-time
+// The byte-level primitives signatures share (OAuth PKCE and platform signatures, webhook
+// signing, token digests): SHA-256, HMAC-SHA256, constant-time
 // comparison, hex and base64 in the strict forms that signatures need. OpenSSL underneath.
 
 #include <array>
@@ -8,7 +9,7 @@
 #include <string_view>
 #include <vector>
 
-namespace rosterd::oauth {
+namespace rosterd::base {
 
 using sha256_digest = std::array<unsigned char, 32>;
 
@@ -33,7 +34,13 @@ std::optional<std::vector<unsigned char>> from_hex(std::string_view text);
 /// byte string has exactly one accepted encoding).
 std::optional<std::vector<unsigned char>> base64url_decode_strict(std::string_view text);
 
-/// Standard base64 with padding (RFC 4648 §4), for HTTP Basic credentials.
+/// Standard base64 with padding (RFC 4648 §4), for HTTP Basic credentials and webhook
+/// signatures.
 std::string base64_encode(std::string_view data);
 
-}  // namespace rosterd::oauth
+/// Strict standard base64 decoding (RFC 4648 §4) WITH padding: a length that is not a multiple
+/// of 4, a character outside [A-Za-z0-9+/], misplaced '=' and non-zero unused trailing bits are
+/// refused, so every byte string has exactly one accepted encoding.
+std::optional<std::vector<unsigned char>> base64_decode_strict(std::string_view text);
+
+}  // namespace rosterd::base

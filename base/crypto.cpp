@@ -1,4 +1,4 @@
-#include "oauth/crypto.hpp"
+#include "base/crypto.hpp"
 
 #include <stdexcept>
 
@@ -8,7 +8,7 @@
 
 #include "base/encoding.hpp"
 
-namespace rosterd::oauth {
+namespace rosterd::base {
 using base::base64url_value;
 using base::hex_value;
 
@@ -128,4 +128,56 @@ std::string base64_encode(std::string_view data) {
   return out;
 }
 
-}  // namespace rosterd::oauth
+std::optional<std::vector<unsigned char>> base64_decode_strict(std::string_view text) {
+  if (text.size() % 4 != 0) {
+    return std::nullopt;
+  }
+  const auto value = [](char c) -> int {
+    if (c == '+') {
+      return 62;
+    }
+    if (c == '/') {
+      return 63;
+    }
+    if (c == '-' || c == '_') {
+      return -1;  // base64url's characters are not standard base64
+    }
+    return base64url_value(c);
+  };
+  std::size_t padding = 0;
+  if (!text.empty() && text.back() == '=') {
+    padding = text.size() >= 2 && text[text.size() - 2] == '=' ? 2 : 1;
+  }
+  std::vector<unsigned char> out;
+  out.reserve(text.size() / 4 * 3);
+  for (std::size_t i = 0; i < text.size(); i += 4) {
+    const bool last = i + 4 == text.size();
+    const std::size_t pad_here = last ? padding : 0;
+    unsigned v = 0;
+    for (std::size_t k = 0; k < 4; ++k) {
+      if (k >= 4 - pad_here) {
+        v <<= 6;
+        continue;
+      }
+      const int d = value(text[i + k]);
+      if (d < 0) {
+        return std::nullopt;
+      }
+      v = (v << 6) | static_cast<unsigned>(d);
+    }
+    out.push_back(static_cast<unsigned char>(v >> 16));
+    if (pad_here < 2) {
+      out.push_back(static_cast<unsigned char>(v >> 8));
+    } else if ((v & 0xFFFF) != 0) {
+      return std::nullopt;
+    }
+    if (pad_here < 1) {
+      out.push_back(static_cast<unsigned char>(v));
+    } else if ((v & 0xFF) != 0) {
+      return std::nullopt;
+    }
+  }
+  return out;
+}
+
+}  // namespace rosterd::base
