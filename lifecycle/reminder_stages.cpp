@@ -44,6 +44,7 @@ std::vector<reminder_stage> stages_for(time_point deadline, const reminder_sched
   std::sort(before.begin(), before.end(), std::greater<>());
   before.erase(std::unique(before.begin(), before.end()), before.end());
   std::vector<reminder_stage> stages;
+  stages.reserve(before.size() + static_cast<std::size_t>(std::max(schedule.after_count, 0)));
   for (const auto ahead : before) {
     stages.push_back({static_cast<int>(stages.size()), span_name(ahead), deadline - ahead, false});
   }
