@@ -496,7 +496,8 @@ TEST_CASE("a line break in the provider path segment is logged as one escaped fi
   }
   INFO(log);
   REQUIRE(mentioning.size() == 1);
-  CHECK(mentioning[0].find("oauth callback refused") != std::string::npos);
+  CHECK(mentioning[0].find("request_failed") != std::string::npos);
+  CHECK(mentioning[0].find("code=lifecycle.provider_not_enabled") != std::string::npos);
   CHECK(mentioning[0].find("evil\\x0aforged_field") != std::string::npos);
   CHECK(mentioning[0].find(" forged_field=1") == std::string::npos);
 }
