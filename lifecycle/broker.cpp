@@ -25,9 +25,9 @@ base::result<void> audit(store::database& db, const roster::caller& who, const c
 base::result<connection_record> check_may_use_token(store::database& db, const roster::caller& who,
                                                     std::string_view connection_id) {
   const auto refuse = [] {
-    return base::fail(roster::errc::forbidden,
-                      "access tokens go to the account's service tokens (and to agents on the "
-                      "creator's team where the account allows it)");
+    return base::reject(roster::errc::forbidden,
+                        "access tokens go to the account's service tokens (and to agents on the "
+                        "creator's team where the account allows it)");
   };
   // Who may never take a token is refused before the object is looked at.
   if (!who.is_service()) {
@@ -60,22 +60,22 @@ base::result<issued_token> issue_token(store::database& db, const vault::keyring
       c.status != connection_status::revoked && c.status != connection_status::disconnected;
   const bool expired = c.access_expires_at && *c.access_expires_at <= roster::stamp(now);
   if (!usable_status) {
-    out.refused =
-        base::fail(errc::needs_reconnect, "the connection is " + std::string(to_string(c.status)) +
-                                              ": the creator must reconnect");
+    out.refused = base::reject(
+        errc::needs_reconnect,
+        "the connection is " + std::string(to_string(c.status)) + ": the creator must reconnect");
   } else if (expired) {
     const bool passing = refresh.outcome == refresh_outcome::retry_later ||
                          refresh.outcome == refresh_outcome::rejected;
     if (passing) {
       std::string when = refresh.retry_at ? " after " + roster::stamp(*refresh.retry_at) : "";
-      out.refused = base::fail(errc::refresh_unavailable,
-                               "the access token expired and the platform could not renew it "
-                               "right now; try again" +
-                                   when);
+      out.refused = base::reject(errc::refresh_unavailable,
+                                 "the access token expired and the platform could not renew it "
+                                 "right now; try again" +
+                                     when);
     } else {
-      out.refused = base::fail(errc::needs_reconnect,
-                               "the access token expired and only the creator can renew it by "
-                               "reconnecting");
+      out.refused = base::reject(errc::needs_reconnect,
+                                 "the access token expired and only the creator can renew it by "
+                                 "reconnecting");
     }
   }
   if (out.refused) {

@@ -66,8 +66,10 @@ base::result<previous_attempt> find_previous(store::database& db, std::string_vi
 
 base::result<void> link_names(const link_record& link, std::string_view provider) {
   if (std::find(link.providers.begin(), link.providers.end(), provider) == link.providers.end()) {
-    return base::fail(errc::provider_not_enabled, "this link is for " + join_words(link.providers) +
-                                                      ", not " + std::string(provider));
+    // The provider came from the request: the caller reads only what the link is for.
+    return base::reject(
+        errc::provider_not_enabled, "this link is for " + join_words(link.providers) + " only",
+        "this link is for " + join_words(link.providers) + ", not " + std::string(provider));
   }
   return {};
 }
@@ -75,8 +77,8 @@ base::result<void> link_names(const link_record& link, std::string_view provider
 /// The creator a signed-in caller is: only creators connect, and only their own profiles.
 base::result<roster::creator_row> own_creator(store::database& db, const roster::caller& who) {
   const auto refuse = [] {
-    return base::fail(roster::errc::forbidden,
-                      "only a creator connects their own profiles; send them a reconnect link");
+    return base::reject(roster::errc::forbidden,
+                        "only a creator connects their own profiles; send them a reconnect link");
   };
   if (who.is_service() || who.member_role != roster::role::creator) {
     return refuse();
@@ -334,8 +336,8 @@ base::result<started_connect> start_connect(store::database& db, const vault::ke
       return previous.error();
     }
     if (!base::token_matches_hash(start.browser_secret, previous->browser_hash)) {
-      return base::fail(errc::state_wrong_browser,
-                        "this connection attempt was started in another browser");
+      return base::reject(errc::state_wrong_browser,
+                          "this connection attempt was started in another browser");
     }
     if (previous->user_id) {
       // Signed in when it started: still an active creator of that roster?
@@ -350,8 +352,8 @@ base::result<started_connect> start_connect(store::database& db, const vault::ke
         return still.error();
       }
       if (*still == 0) {
-        return base::fail(roster::errc::forbidden,
-                          "only a creator on the roster connects their own profiles");
+        return base::reject(roster::errc::forbidden,
+                            "only a creator on the roster connects their own profiles");
       }
     }
     if (previous->link_id) {
@@ -590,8 +592,8 @@ base::result<attempt_view> view_attempt(store::database& db, const provider_regi
   }
   auto& r = **found;
   if (!browser_secret || !base::token_matches_hash(*browser_secret, r.browser_hash)) {
-    return base::fail(errc::state_wrong_browser,
-                      "this connection attempt was started in another browser");
+    return base::reject(errc::state_wrong_browser,
+                        "this connection attempt was started in another browser");
   }
   const auto* p = providers.find(r.view.provider);
   r.view.provider_name = p != nullptr ? p->profile.display_name : r.view.provider;

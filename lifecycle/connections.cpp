@@ -336,8 +336,8 @@ base::result<connection_record> check_may_disconnect(store::database& db, const 
       return connection;
     }
   }
-  return base::fail(roster::errc::forbidden,
-                    "only the creator or an account admin may disconnect a profile");
+  return base::reject(roster::errc::forbidden,
+                      "only the creator or an account admin may disconnect a profile");
 }
 
 base::result<void> drop_tokens(store::database& db, const connection_record& connection,

@@ -33,8 +33,6 @@ class category final : public std::error_category {
         return "the creator must reconnect";
       case errc::refresh_unavailable:
         return "the provider cannot refresh the token right now";
-      case errc::exchange_failed:
-        return "the provider did not complete the connection";
     }
     return "unknown lifecycle error";
   }
@@ -75,8 +73,6 @@ std::string_view errc_name(errc e) noexcept {
       return "needs_reconnect";
     case errc::refresh_unavailable:
       return "refresh_unavailable";
-    case errc::exchange_failed:
-      return "exchange_failed";
   }
   return "unknown";
 }

@@ -20,11 +20,11 @@ enum class errc {
   vault_unavailable,     // no key is configured, or the configured key does not match the database
   needs_reconnect,       // the grant is gone or ran out: only the creator can renew it
   refresh_unavailable,   // a refresh failed for a passing reason (outage, rate limit): try later
-  exchange_failed,       // the code exchange, long-lived exchange or identity call failed
-  // Keep exchange_failed last: tests walk the enumerators up to it.
+  // Values run from 1 without gaps: tests walk them until errc_name() answers "unknown".
 };
 
-/// The category named "lifecycle"; its messages are short and safe to show to clients.
+/// The category named "lifecycle". Its messages are short and for operators (logs, rosterctl);
+/// what a client reads is chosen by the HTTP edge for each code.
 const std::error_category& lifecycle_category() noexcept;
 
 /// Lets errc convert to std::error_code (found by ADL), in lifecycle_category().

@@ -69,10 +69,10 @@ base::result<claimed_attempt> claim_attempt(store::database& db, const vault::ke
                                             std::optional<std::string_view> browser_secret,
                                             time_point now) {
   if (state.empty()) {
-    return base::fail(errc::state_missing, "the callback carried no state");
+    return base::reject(errc::state_missing, "the callback carried no state");
   }
   if (!base::looks_like_token(state, state_prefix)) {
-    return base::fail(errc::state_unknown, "the callback's state is not one this server issued");
+    return base::reject(errc::state_unknown, "the callback's state is not one this server issued");
   }
   const auto now_text = roster::stamp(now);
   auto found = sql::first(
@@ -107,11 +107,11 @@ base::result<claimed_attempt> claim_attempt(store::database& db, const vault::ke
     return found.error();
   }
   if (!*found) {
-    return base::fail(errc::state_unknown, "the callback's state is not one this server issued");
+    return base::reject(errc::state_unknown, "the callback's state is not one this server issued");
   }
   auto& a = **found;
   if (a.used) {
-    return base::fail(errc::state_used, "this connection attempt was already used");
+    return base::reject(errc::state_used, "this connection attempt was already used");
   }
   if (a.fields.provider != callback_provider) {
     if (auto b = burn(db, a.fields.id, "wrong_provider", now_text); !b) {
@@ -125,14 +125,14 @@ base::result<claimed_attempt> claim_attempt(store::database& db, const vault::ke
     if (auto b = burn(db, a.fields.id, "expired", now_text); !b) {
       return b.error();
     }
-    return base::fail(errc::state_expired, "this connection attempt is more than 10 minutes old");
+    return base::reject(errc::state_expired, "this connection attempt is more than 10 minutes old");
   }
   if (!browser_secret || !base::token_matches_hash(*browser_secret, a.browser_hash)) {
     if (auto b = burn(db, a.fields.id, "wrong_browser", now_text); !b) {
       return b.error();
     }
-    return base::fail(errc::state_wrong_browser,
-                      "this connection attempt was started in another browser");
+    return base::reject(errc::state_wrong_browser,
+                        "this connection attempt was started in another browser");
   }
   auto claimed =
       sql::run(db, "UPDATE oauth_attempts SET used_at = ? WHERE id = ? AND used_at IS NULL",
@@ -141,7 +141,7 @@ base::result<claimed_attempt> claim_attempt(store::database& db, const vault::ke
     return claimed.error();
   }
   if (db.changes() != 1) {
-    return base::fail(errc::state_used, "this connection attempt was already used");
+    return base::reject(errc::state_used, "this connection attempt was already used");
   }
   if (a.sealed_verifier) {
     auto verifier = keys.open(*a.sealed_verifier, {attempts_table, a.fields.id, verifier_column});

@@ -60,14 +60,14 @@ base::result<void> why_dead(link_state state) {
     case link_state::usable:
       return {};
     case link_state::expired:
-      return base::fail(errc::token_expired,
-                        "this link has expired; ask your agency to send a new one");
+      return base::reject(errc::token_expired,
+                          "this link has expired; ask your agency to send a new one");
     case link_state::revoked:
-      return base::fail(errc::token_revoked,
-                        "this link was withdrawn; ask your agency to send a new one");
+      return base::reject(errc::token_revoked,
+                          "this link was withdrawn; ask your agency to send a new one");
     case link_state::completed:
-      return base::fail(errc::token_used,
-                        "every profile this link was for is connected; nothing left to do");
+      return base::reject(errc::token_used,
+                          "every profile this link was for is connected; nothing left to do");
   }
   return {};
 }
@@ -79,7 +79,7 @@ constexpr std::string_view only_active =
     "WHERE c.status = 'active' AND a.status = 'active' AND ";
 
 base::failure invalid_link() {
-  return base::fail(errc::token_invalid, "this link is not valid; ask your agency for a new one");
+  return base::reject(errc::token_invalid, "this link is not valid; ask your agency for a new one");
 }
 
 /// The caller sees the creator and is a person (service tokens manage no links).
@@ -91,9 +91,9 @@ base::result<roster::creator_record> creator_for_links(store::database& db,
     return creator.error();
   }
   if (who.is_service()) {
-    return base::fail(errc::forbidden,
-                      "reconnect links are made by people (the creator, their team or an "
-                      "admin), not by service tokens");
+    return base::reject(errc::forbidden,
+                        "reconnect links are made by people (the creator, their team or an "
+                        "admin), not by service tokens");
   }
   return creator;
 }
@@ -126,16 +126,16 @@ base::result<new_link> create_link(store::database& db, const roster::caller& wh
   std::vector<std::string> chosen = providers.empty() ? enabled : providers;
   for (const auto& p : chosen) {
     if (std::find(enabled.begin(), enabled.end(), p) == enabled.end()) {
-      return base::fail(errc::invalid_argument, "providers: " + p +
-                                                    " is not a provider enabled here (enabled: " +
-                                                    join_words(enabled) + ")");
+      return base::reject(errc::invalid_argument, "providers: " + p +
+                                                      " is not a provider enabled here (enabled: " +
+                                                      join_words(enabled) + ")");
     }
   }
   std::sort(chosen.begin(), chosen.end());
   chosen.erase(std::unique(chosen.begin(), chosen.end()), chosen.end());
   if (chosen.empty()) {
-    return base::fail(errc::invalid_argument,
-                      "providers: no provider is enabled here; configure one in [oauth]");
+    return base::reject(errc::invalid_argument,
+                        "providers: no provider is enabled here; configure one in [oauth]");
   }
   const auto token = base::issue_token(link_token_prefix);
   const auto actor = roster::actor::of(who);
@@ -315,9 +315,9 @@ base::result<void> check_not_done(store::database& db, const link_record& link,
     return done.error();
   }
   if (std::find(done->begin(), done->end(), provider) != done->end()) {
-    return base::fail(errc::token_used, std::string(provider_name) +
-                                            " is already connected through this link; to "
-                                            "connect it again, ask your agency for a new link");
+    return base::reject(errc::token_used, std::string(provider_name) +
+                                              " is already connected through this link; to "
+                                              "connect it again, ask your agency for a new link");
   }
   return {};
 }

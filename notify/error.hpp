@@ -17,10 +17,11 @@ enum class errc {
   missing_value,        // a template uses a name the caller did not provide
   invalid_settings,     // the SMTP settings contradict each other (URL scheme vs TLS mode...)
   not_found,            // the outbox row asked for does not exist
-  // Keep not_found last: tests walk the enumerators up to it.
+  // Values run from 1 without gaps: tests walk them until errc_name() answers "unknown".
 };
 
-/// The category named "notify"; its messages are short and safe to show to clients.
+/// The category named "notify". Its messages are short and for operators (logs, rosterctl);
+/// what a client reads is chosen by the HTTP edge for each code.
 const std::error_category& notify_category() noexcept;
 
 /// Lets errc convert to std::error_code (found by ADL), in notify_category().

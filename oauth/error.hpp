@@ -28,10 +28,11 @@ enum class errc {
   stale_signature,    // a webhook timestamp outside the accepted window
   request_too_large,  // an inbound signed request over its size limit
   malformed_request,  // an inbound callback or signed request that cannot be parsed
-  // Keep malformed_request last: tests walk the enumerators up to it.
+  // Values run from 1 without gaps: tests walk them until errc_name() answers "unknown".
 };
 
-/// The category named "oauth"; its messages are short and safe to show to clients.
+/// The category named "oauth". Its messages are short and for operators (logs, rosterctl);
+/// what a client reads is chosen by the HTTP edge for each code.
 const std::error_category& oauth_category() noexcept;
 
 /// Lets errc convert to std::error_code (found by ADL), in oauth_category().

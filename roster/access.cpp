@@ -126,20 +126,21 @@ base::result<created_api_token> create_api_token(store::database& db, const call
                                                  std::optional<time_point> expires_at,
                                                  time_point now) {
   if (kind != "personal" && kind != "service") {
-    return base::fail(errc::invalid_argument, "kind: must be personal or service");
+    return base::reject(errc::invalid_argument, "kind: must be personal or service");
   }
   if (name.empty() || name.size() > 100) {
-    return base::fail(errc::invalid_argument, "name: give the token a name of 1 to 100 characters");
+    return base::reject(errc::invalid_argument,
+                        "name: give the token a name of 1 to 100 characters");
   }
   if (expires_at && *expires_at <= now) {
-    return base::fail(errc::invalid_argument, "expires_at: must be in the future");
+    return base::reject(errc::invalid_argument, "expires_at: must be in the future");
   }
   if (who.is_service() || !who.token_id.empty()) {
-    return base::fail(errc::forbidden,
-                      "tokens are created by a signed-in person, not with another token");
+    return base::reject(errc::forbidden,
+                        "tokens are created by a signed-in person, not with another token");
   }
   if (kind == "service" && !who.is_admin()) {
-    return base::fail(errc::forbidden, "only owners and admins create service tokens");
+    return base::reject(errc::forbidden, "only owners and admins create service tokens");
   }
   auto token = base::issue_token(kind == "personal" ? personal_token_prefix : service_token_prefix);
   api_token_record r;
@@ -178,7 +179,7 @@ base::result<std::vector<api_token_record>> list_api_tokens(store::database& db,
   base::result<void> done;
   if (kind == "personal") {
     if (who.is_service()) {
-      return base::fail(errc::forbidden, "a service token has no personal tokens");
+      return base::reject(errc::forbidden, "a service token has no personal tokens");
     }
     done = store::sql::each(db,
                             std::string(token_columns) +
@@ -187,7 +188,7 @@ base::result<std::vector<api_token_record>> list_api_tokens(store::database& db,
                             push, who.account_id, who.user_id);
   } else {
     if (!who.is_admin()) {
-      return base::fail(errc::forbidden, "only owners and admins manage service tokens");
+      return base::reject(errc::forbidden, "only owners and admins manage service tokens");
     }
     done = store::sql::each(
         db,

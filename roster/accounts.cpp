@@ -16,12 +16,12 @@ base::result<bootstrapped_account> bootstrap_account(store::database& db,
                                                      time_point now) {
   const auto name = trim(account_name);
   if (name.empty() || name.size() > 200 || has_control_character(name)) {
-    return base::fail(errc::invalid_argument,
-                      "name: give the agency a name of 1 to 200 characters");
+    return base::reject(errc::invalid_argument,
+                        "name: give the agency a name of 1 to 200 characters");
   }
   auto email = normalize_email(owner_email);
   if (!email) {
-    return base::fail(errc::invalid_argument, "owner email: " + email.error().detail);
+    return base::reject(errc::invalid_argument, "owner email: " + email.error().client_message);
   }
   auto tx = store::transaction::begin(db);
   if (!tx) {

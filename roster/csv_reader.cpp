@@ -49,7 +49,7 @@ std::string locate(std::string_view text, std::size_t offset) {
 }
 
 base::failure fail_at(errc code, std::string_view text, std::size_t offset, std::string_view what) {
-  return base::fail(code, locate(text, offset) + ": " + std::string(what));
+  return base::reject(code, locate(text, offset) + ": " + std::string(what));
 }
 
 // A hint for the common ways a non-CSV file reaches us: a workbook instead of its CSV export,
@@ -124,10 +124,11 @@ class reader {
 
  private:
   base::failure too_many_rows(std::size_t seen, bool at_least) const {
-    return base::fail(errc::too_many_rows,
-                      std::string("the file has ") + (at_least ? "at least " : "") +
-                          std::to_string(seen) + " data rows; the limit is " +
-                          std::to_string(limits_.max_data_rows) + " (split it into smaller files)");
+    return base::reject(errc::too_many_rows,
+                        std::string("the file has ") + (at_least ? "at least " : "") +
+                            std::to_string(seen) + " data rows; the limit is " +
+                            std::to_string(limits_.max_data_rows) +
+                            " (split it into smaller files)");
   }
 
   void skip_line_end() {
@@ -148,11 +149,11 @@ class reader {
       }
       ++cells;
       if (field.size() > limits_.max_field_bytes) {
-        return base::fail(errc::field_too_large,
-                          "line " + std::to_string(record.line) + ", cell " +
-                              std::to_string(cells) + " is " + std::to_string(field.size()) +
-                              " bytes; the limit is " + std::to_string(limits_.max_field_bytes) +
-                              " bytes per cell");
+        return base::reject(errc::field_too_large,
+                            "line " + std::to_string(record.line) + ", cell " +
+                                std::to_string(cells) + " is " + std::to_string(field.size()) +
+                                " bytes; the limit is " + std::to_string(limits_.max_field_bytes) +
+                                " bytes per cell");
       }
       // Past the column limit the record is still read to the end, to report its real width.
       if (cells <= limits_.max_columns) {
@@ -168,10 +169,10 @@ class reader {
       break;
     }
     if (cells > limits_.max_columns) {
-      return base::fail(errc::too_many_columns,
-                        "line " + std::to_string(record.line) + " has " + std::to_string(cells) +
-                            " cells; the limit is " + std::to_string(limits_.max_columns) +
-                            " columns");
+      return base::reject(errc::too_many_columns,
+                          "line " + std::to_string(record.line) + " has " + std::to_string(cells) +
+                              " cells; the limit is " + std::to_string(limits_.max_columns) +
+                              " columns");
     }
     return std::nullopt;
   }
@@ -245,10 +246,10 @@ class reader {
 
 base::result<std::vector<csv_record>> read_csv(std::string_view text, const csv_limits& limits) {
   if (text.size() > limits.max_file_bytes) {
-    return base::fail(errc::file_too_large, "the file is " + std::to_string(text.size()) +
-                                                " bytes; the limit is " +
-                                                std::to_string(limits.max_file_bytes) +
-                                                " bytes (split it into smaller files)");
+    return base::reject(errc::file_too_large, "the file is " + std::to_string(text.size()) +
+                                                  " bytes; the limit is " +
+                                                  std::to_string(limits.max_file_bytes) +
+                                                  " bytes (split it into smaller files)");
   }
   if (auto failed = check_encoding(text)) {
     return std::move(*failed);

@@ -25,7 +25,7 @@ bool is_atext(char c) {
 }
 
 base::failure invalid(std::string_view address, const std::string& why) {
-  return base::fail(errc::invalid_email, "\"" + std::string(address) + "\" " + why);
+  return base::reject(errc::invalid_email, "\"" + std::string(address) + "\" " + why);
 }
 
 std::string check_local(std::string_view local) {

@@ -51,8 +51,6 @@ class category final : public std::error_category {
         return "the password is too weak";
       case errc::invalid_credentials:
         return "wrong email or password";
-      case errc::rate_limited:
-        return "too many attempts";
       case errc::token_invalid:
         return "the link or token is not valid";
       case errc::token_expired:
@@ -121,8 +119,6 @@ std::string_view errc_name(errc e) noexcept {
       return "weak_password";
     case errc::invalid_credentials:
       return "invalid_credentials";
-    case errc::rate_limited:
-      return "rate_limited";
     case errc::token_invalid:
       return "token_invalid";
     case errc::token_expired:

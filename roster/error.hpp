@@ -24,23 +24,23 @@ enum class errc {
   ambiguous_column,          // a header cell could mean two onboarding columns
   invalid_email,             // an address failed the syntax check (see email_address.hpp)
   // The roster itself. A caller that may not see an object gets not_found, exactly like one
-  // that does not exist (reliability item 22).
+  // that does not exist, so an answer never tells which objects exist elsewhere.
   not_found,            // no such object, or one the caller may not see
   forbidden,            // the caller sees the object but its role may not do this
   conflict,             // the change contradicts what is stored (e.g. an address already used)
   invalid_argument,     // a value the caller sent is malformed or out of range
-  weak_password,        // the password breaks a policy rule; the detail says which
+  weak_password,        // the password breaks a policy rule; the message says which
   invalid_credentials,  // wrong email or password (never says which)
-  rate_limited,         // too many failed attempts; the detail says when to retry
   token_invalid,        // an issued token that is unknown or malformed
   token_expired,        // an issued token past its expiry
   token_used,           // a single-use token already used
   token_revoked,        // a token revoked by an admin
   token_superseded,     // an invitation token replaced by a newer email
-  // Keep token_superseded last: tests walk the enumerators up to it.
+  // Values run from 1 without gaps: tests walk them until errc_name() answers "unknown".
 };
 
-/// The category named "roster"; its messages are short and safe to show to clients.
+/// The category named "roster". Its messages are short and for operators (logs, rosterctl);
+/// what a client reads is chosen by the HTTP edge for each code.
 const std::error_category& roster_category() noexcept;
 
 /// Lets errc convert to std::error_code (found by ADL), in roster_category().

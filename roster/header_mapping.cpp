@@ -431,11 +431,11 @@ base::result<column_map> map_header(const std::vector<std::string>& header, int 
       }
     }
     if (given_by.size() != columns.size()) {
-      return base::fail(errc::ambiguous_column,
-                        "the heading " + quoted(trim(header[i])) + " (column " +
-                            std::to_string(i + 1) + on_line + ") could mean " +
-                            template_names(columns, " or ") +
-                            "; give each its own column, or reword the heading");
+      return base::reject(errc::ambiguous_column,
+                          "the heading " + quoted(trim(header[i])) + " (column " +
+                              std::to_string(i + 1) + on_line + ") could mean " +
+                              template_names(columns, " or ") +
+                              "; give each its own column, or reword the heading");
     }
     map.yielded.push_back({i, "column " + quoted(trim(header[i])) + " could mean " +
                                   template_names(columns, " or ") + ", but columns " +
@@ -445,12 +445,12 @@ base::result<column_map> map_header(const std::vector<std::string>& header, int 
     const auto column = static_cast<onboarding_column>(c);
     const auto& candidates = clear[c].empty() ? claims[c] : clear[c];
     if (candidates.size() > 1) {
-      return base::fail(errc::duplicate_column, "columns " + column_ref(header, candidates[0]) +
-                                                    " and " + column_ref(header, candidates[1]) +
-                                                    on_line + " both mean " +
-                                                    quoted(template_header(column)) +
-                                                    "; keep one, or reword the other so that it " +
-                                                    std::string(reword_hint(column)));
+      return base::reject(errc::duplicate_column,
+                          "columns " + column_ref(header, candidates[0]) + " and " +
+                              column_ref(header, candidates[1]) + on_line + " both mean " +
+                              quoted(template_header(column)) +
+                              "; keep one, or reword the other so that it " +
+                              std::string(reword_hint(column)));
     }
     if (candidates.empty()) {
       continue;
@@ -478,10 +478,10 @@ base::result<column_map> map_header(const std::vector<std::string>& header, int 
   if (missing.empty()) {
     return map;
   }
-  return base::fail(errc::missing_column,
-                    std::string("missing required column") + (missing.size() > 1 ? "s " : " ") +
-                        join_and(missing) + "; the header on line " + std::to_string(line) +
-                        " has: " + list_headers(header));
+  return base::reject(errc::missing_column,
+                      std::string("missing required column") + (missing.size() > 1 ? "s " : " ") +
+                          join_and(missing) + "; the header on line " + std::to_string(line) +
+                          " has: " + list_headers(header));
 }
 
 }  // namespace rosterd::roster

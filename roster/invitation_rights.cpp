@@ -37,12 +37,12 @@ base::result<void> require_allowed(invitation_change_verdict verdict) {
     case invitation_change_verdict::allowed:
       return {};
     case invitation_change_verdict::not_an_admin:
-      return base::fail(errc::forbidden, "only owners and admins manage invitations");
+      return base::reject(errc::forbidden, "only owners and admins manage invitations");
     case invitation_change_verdict::owners_only:
-      return base::fail(errc::forbidden,
-                        "only owners resend or revoke the invitation of an owner or admin");
+      return base::reject(errc::forbidden,
+                          "only owners resend or revoke the invitation of an owner or admin");
   }
-  return base::fail(errc::forbidden, "not allowed");
+  return base::reject(errc::forbidden, "not allowed");
 }
 
 }  // namespace rosterd::roster

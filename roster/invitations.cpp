@@ -140,8 +140,8 @@ struct token_lookup {
 base::result<token_lookup> lookup_token(store::database& db, std::string_view token,
                                         time_point now) {
   if (!base::looks_like_token(token, token_prefix)) {
-    return base::fail(errc::token_invalid,
-                      "this invitation link is not valid; ask your agency to send a new one");
+    return base::reject(errc::token_invalid,
+                        "this invitation link is not valid; ask your agency to send a new one");
   }
   const auto now_text = stamp(now);
   auto found = store::sql::first(
@@ -158,8 +158,8 @@ base::result<token_lookup> lookup_token(store::database& db, std::string_view to
     return found.error();
   }
   if (!*found) {
-    return base::fail(errc::token_invalid,
-                      "this invitation link is not valid; ask your agency to send a new one");
+    return base::reject(errc::token_invalid,
+                        "this invitation link is not valid; ask your agency to send a new one");
   }
   auto superseded = store::sql::integer(
       db, "SELECT superseded_at IS NOT NULL FROM invitation_tokens WHERE token_hash = ?",
@@ -173,23 +173,23 @@ base::result<token_lookup> lookup_token(store::database& db, std::string_view to
 
 base::result<void> check_usable(const token_lookup& t) {
   if (t.invitation.status == invitation_status::accepted) {
-    return base::fail(errc::token_used,
-                      "this invitation was already accepted; sign in with your email and "
-                      "password, or reset your password if you forgot it");
+    return base::reject(errc::token_used,
+                        "this invitation was already accepted; sign in with your email and "
+                        "password, or reset your password if you forgot it");
   }
   if (t.invitation.status == invitation_status::revoked) {
-    return base::fail(errc::token_revoked,
-                      "this invitation was withdrawn by the agency; contact them if you "
-                      "think this is a mistake");
+    return base::reject(errc::token_revoked,
+                        "this invitation was withdrawn by the agency; contact them if you "
+                        "think this is a mistake");
   }
   if (t.superseded) {
-    return base::fail(errc::token_superseded,
-                      "this invitation link was replaced by a newer email; use the link in "
-                      "the most recent invitation you received");
+    return base::reject(errc::token_superseded,
+                        "this invitation link was replaced by a newer email; use the link in "
+                        "the most recent invitation you received");
   }
   if (t.invitation.status == invitation_status::expired || t.past_expiry) {
-    return base::fail(errc::token_expired,
-                      "this invitation link has expired; ask your agency to send it again");
+    return base::reject(errc::token_expired,
+                        "this invitation link has expired; ask your agency to send it again");
   }
   return {};
 }
@@ -209,7 +209,7 @@ base::result<new_invitation> create_invitation(store::database& db, const roster
     return pending.error();
   }
   if (*pending > 0) {
-    return base::fail(errc::conflict, "this person already has a pending invitation; resend it");
+    return base::reject(errc::conflict, "this person already has a pending invitation; resend it");
   }
   const auto id = new_id("inv");
   const auto at = stamp(now);
@@ -342,9 +342,9 @@ base::result<void> resend_invitation(store::database& db, mailer& mail,
                                      const invitation_record& invitation, const actor& who,
                                      time_point now) {
   if (invitation.status == invitation_status::accepted) {
-    return base::fail(errc::conflict,
-                      "the invitation was accepted; the person signs in (or resets their "
-                      "password)");
+    return base::reject(errc::conflict,
+                        "the invitation was accepted; the person signs in (or resets their "
+                        "password)");
   }
   const auto at = stamp(now);
   // The email with the old link must not go out after the new one.
@@ -397,8 +397,8 @@ base::result<void> revoke_invitation(store::database& db, mailer& mail,
                                      const invitation_record& invitation, const actor& who,
                                      time_point now) {
   if (invitation.status == invitation_status::accepted) {
-    return base::fail(errc::conflict,
-                      "an accepted invitation cannot be revoked; disable the member instead");
+    return base::reject(errc::conflict,
+                        "an accepted invitation cannot be revoked; disable the member instead");
   }
   if (invitation.status == invitation_status::revoked) {
     return {};
@@ -524,7 +524,7 @@ base::result<std::string> accept_invitation(store::database& db, std::string_vie
   const auto at = stamp(now);
   if (preview->needs_password) {
     if (password_phc.empty()) {
-      return base::fail(errc::invalid_argument, "password: choose a password to accept");
+      return base::reject(errc::invalid_argument, "password: choose a password to accept");
     }
     if (auto set = store::sql::run(db,
                                    "UPDATE users SET password_hash = ?, password_changed_at = ? "

@@ -108,7 +108,7 @@ class checker {
     if (!email) {
       state.row.email = std::string(raw);
       add(state, index, issue_severity::error, issue_code::invalid_email,
-          email.error().detail + "; correct the creator's address");
+          email.error().client_message + "; correct the creator's address");
       return;
     }
     state.row.email = std::move(*email);
@@ -135,7 +135,7 @@ class checker {
       auto email = normalize_email(piece);
       if (!email) {
         add(state, index, issue_severity::error, issue_code::invalid_email,
-            email.error().detail +
+            email.error().client_message +
                 "; this cell holds team members' email addresses, separated by commas, "
                 "semicolons, spaces or line breaks");
       } else if (std::find(team.begin(), team.end(), *email) != team.end()) {
@@ -375,13 +375,13 @@ base::result<onboarding_file> parse_onboarding_csv(std::string_view text,
   const auto first = std::find_if_not(records->begin(), records->end(), is_blank_record);
   records->erase(records->begin(), first);
   if (records->empty()) {
-    return base::fail(errc::empty_file,
-                      "the file is empty or has only blank rows; it needs a header row (" +
-                          std::string(template_header(onboarding_column::name)) + ", " +
-                          std::string(template_header(onboarding_column::email)) + ", " +
-                          std::string(template_header(onboarding_column::has_account)) + ", " +
-                          std::string(template_header(onboarding_column::team_emails)) +
-                          ") and one row per creator");
+    return base::reject(errc::empty_file,
+                        "the file is empty or has only blank rows; it needs a header row (" +
+                            std::string(template_header(onboarding_column::name)) + ", " +
+                            std::string(template_header(onboarding_column::email)) + ", " +
+                            std::string(template_header(onboarding_column::has_account)) + ", " +
+                            std::string(template_header(onboarding_column::team_emails)) +
+                            ") and one row per creator");
   }
   const auto& header = records->front();
   auto map = map_header(header.fields, header.line);

@@ -143,7 +143,7 @@ std::string cost_range_detail(std::string_view field, std::uint32_t value, std::
 }
 
 base::failure weak(std::string detail) {
-  return base::fail(errc::weak_password, std::move(detail));
+  return base::reject(errc::weak_password, std::move(detail));
 }
 
 }  // namespace

@@ -13,7 +13,7 @@ namespace {
 
 base::result<void> require_admin(const caller& who, std::string_view what) {
   if (!who.is_admin()) {
-    return base::fail(errc::forbidden, "only owners and admins " + std::string(what));
+    return base::reject(errc::forbidden, "only owners and admins " + std::string(what));
   }
   return {};
 }
@@ -64,18 +64,18 @@ base::result<std::string> add_team_member(store::database& db, mailer& mail,
     return ok.error();
   }
   if (creator->status != "active") {
-    return base::fail(errc::conflict, "the creator was removed from the roster");
+    return base::reject(errc::conflict, "the creator was removed from the roster");
   }
   auto address = normalize_email(email);
   if (!address) {
-    return base::fail(errc::invalid_argument, "email: " + address.error().detail);
+    return base::reject(errc::invalid_argument, "email: " + address.error().client_message);
   }
   auto user_id = user_for_email(db, *address, now);
   if (!user_id) {
     return user_id.error();
   }
   if (*user_id == creator->user_id) {
-    return base::fail(errc::conflict, "email: a creator cannot be on their own team");
+    return base::reject(errc::conflict, "email: a creator cannot be on their own team");
   }
   if (!settings.allow_creator_as_team_member) {
     auto other = find_creator_by_user(db, who.account_id, *user_id);
@@ -83,10 +83,10 @@ base::result<std::string> add_team_member(store::database& db, mailer& mail,
       return other.error();
     }
     if (*other && (*other)->status == "active") {
-      return base::fail(errc::conflict,
-                        "email: " + *address +
-                            " is a creator on this roster; a creator cannot be on another "
-                            "creator's team");
+      return base::reject(errc::conflict,
+                          "email: " + *address +
+                              " is a creator on this roster; a creator cannot be on another "
+                              "creator's team");
     }
   }
   if (auto m = ensure_membership(db, who.account_id, *user_id, role::agent, now); !m) {
@@ -146,8 +146,8 @@ base::result<void> rename_creator(store::database& db, const caller& who,
   }
   const auto trimmed = trim(name);
   if (trimmed.empty() || trimmed.size() > 200 || has_control_character(trimmed)) {
-    return base::fail(errc::invalid_argument,
-                      "display_name: give 1 to 200 characters without line breaks");
+    return base::reject(errc::invalid_argument,
+                        "display_name: give 1 to 200 characters without line breaks");
   }
   if (trimmed == creator->display_name) {
     return {};
@@ -189,14 +189,14 @@ base::result<std::string> invite_member(store::database& db, mailer& mail,
     return ok.error();
   }
   if (r != role::admin && r != role::agent) {
-    return base::fail(errc::invalid_argument, "role: invite as admin or agent");
+    return base::reject(errc::invalid_argument, "role: invite as admin or agent");
   }
   if (r == role::admin && who.member_role != role::owner) {
-    return base::fail(errc::forbidden, "only owners invite admins");
+    return base::reject(errc::forbidden, "only owners invite admins");
   }
   auto address = normalize_email(email);
   if (!address) {
-    return base::fail(errc::invalid_argument, "email: " + address.error().detail);
+    return base::reject(errc::invalid_argument, "email: " + address.error().client_message);
   }
   auto user_id = user_for_email(db, *address, now);
   if (!user_id) {
@@ -222,7 +222,7 @@ base::result<std::string> invite_member(store::database& db, mailer& mail,
 base::result<void> set_agents_use_tokens(store::database& db, const caller& who, bool enabled,
                                          time_point now) {
   if (who.is_service() || who.member_role != role::owner) {
-    return base::fail(errc::forbidden, "only owners decide whether agents may use access tokens");
+    return base::reject(errc::forbidden, "only owners decide whether agents may use access tokens");
   }
   auto up = store::sql::run(db,
                             "UPDATE accounts SET agents_use_tokens = ? WHERE id = ? AND "
@@ -253,11 +253,11 @@ base::result<void> set_member_status(store::database& db, const caller& who,
     return base::fail(errc::not_found, "no such member");
   }
   if (user_id == who.user_id) {
-    return base::fail(errc::conflict, "you cannot disable yourself");
+    return base::reject(errc::conflict, "you cannot disable yourself");
   }
   const auto r = (*member)->member_role;
   if ((r == role::owner || r == role::admin) && who.member_role != role::owner) {
-    return base::fail(errc::forbidden, "only owners disable or enable owners and admins");
+    return base::reject(errc::forbidden, "only owners disable or enable owners and admins");
   }
   const std::string status = active ? "active" : "disabled";
   if ((*member)->status == status) {

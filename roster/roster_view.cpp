@@ -73,8 +73,8 @@ std::optional<std::string> from_hex(std::string_view hex) {
 
 base::result<void> check_limit(int limit) {
   if (limit < 1 || limit > max_page_size) {
-    return base::fail(errc::invalid_argument,
-                      "limit: must be between 1 and " + std::to_string(max_page_size));
+    return base::reject(errc::invalid_argument,
+                        "limit: must be between 1 and " + std::to_string(max_page_size));
   }
   return {};
 }
@@ -113,8 +113,8 @@ base::result<page<creator_record>> list_creators(store::database& db, const call
     auto text = from_hex(*cursor);
     const auto split = text ? text->find('\n') : std::string::npos;
     if (split == std::string::npos) {
-      return base::fail(errc::invalid_argument,
-                        "cursor: not a cursor from this list; start again without it");
+      return base::reject(errc::invalid_argument,
+                          "cursor: not a cursor from this list; start again without it");
     }
     after_name = text->substr(0, split);
     after_id = text->substr(split + 1);
@@ -183,7 +183,7 @@ base::result<creator_record> get_creator(store::database& db, const caller& who,
 
 base::result<std::vector<member_record>> list_members(store::database& db, const caller& who) {
   if (!who.is_admin()) {
-    return base::fail(errc::forbidden, "only owners and admins see the member list");
+    return base::reject(errc::forbidden, "only owners and admins see the member list");
   }
   std::vector<member_record> out;
   auto done = store::sql::each(
@@ -218,16 +218,16 @@ base::result<page<audit_record>> list_audit(store::database& db, const caller& w
   }
   const bool own_only = !who.is_admin();
   if (own_only && (who.is_service() || who.member_role != role::creator)) {
-    return base::fail(errc::forbidden,
-                      "only owners and admins read the audit log; creators read their own");
+    return base::reject(errc::forbidden,
+                        "only owners and admins read the audit log; creators read their own");
   }
   std::optional<std::int64_t> before;
   if (cursor) {
     std::int64_t value = 0;
     auto [end, ec] = std::from_chars(cursor->data(), cursor->data() + cursor->size(), value);
     if (ec != std::errc() || end != cursor->data() + cursor->size() || value <= 0) {
-      return base::fail(errc::invalid_argument,
-                        "cursor: not a cursor from this list; start again without it");
+      return base::reject(errc::invalid_argument,
+                          "cursor: not a cursor from this list; start again without it");
     }
     before = value;
   }

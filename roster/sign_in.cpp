@@ -143,8 +143,8 @@ struct reset_row {
 
 base::result<reset_row> find_reset(store::database& db, std::string_view token, time_point now) {
   if (!base::looks_like_token(token, reset_token_prefix)) {
-    return base::fail(errc::token_invalid,
-                      "this password reset link is not valid; request a new one");
+    return base::reject(errc::token_invalid,
+                        "this password reset link is not valid; request a new one");
   }
   auto row = store::sql::first(
       db,
@@ -158,16 +158,16 @@ base::result<reset_row> find_reset(store::database& db, std::string_view token, 
     return row.error();
   }
   if (!*row) {
-    return base::fail(errc::token_invalid,
-                      "this password reset link is not valid; request a new one");
+    return base::reject(errc::token_invalid,
+                        "this password reset link is not valid; request a new one");
   }
   if ((*row)->used) {
-    return base::fail(errc::token_used,
-                      "this password reset link was already used; request a new one if needed");
+    return base::reject(errc::token_used,
+                        "this password reset link was already used; request a new one if needed");
   }
   if ((*row)->expired) {
-    return base::fail(errc::token_expired,
-                      "this password reset link has expired; request a new one");
+    return base::reject(errc::token_expired,
+                        "this password reset link has expired; request a new one");
   }
   return std::move(**row);
 }

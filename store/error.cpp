@@ -55,4 +55,38 @@ std::error_code make_error_code(errc e) noexcept {
   return {static_cast<int>(e), store_category()};
 }
 
+std::string_view errc_name(errc e) noexcept {
+  switch (e) {
+    case errc::busy:
+      return "busy";
+    case errc::constraint:
+      return "constraint";
+    case errc::full:
+      return "full";
+    case errc::corrupt:
+      return "corrupt";
+    case errc::io:
+      return "io";
+    case errc::readonly:
+      return "readonly";
+    case errc::not_found:
+      return "not_found";
+    case errc::open_failed:
+      return "open_failed";
+    case errc::schema_too_new:
+      return "schema_too_new";
+    case errc::migration_failed:
+      return "migration_failed";
+    case errc::invalid_migrations:
+      return "invalid_migrations";
+    case errc::backup_failed:
+      return "backup_failed";
+    case errc::misuse:
+      return "misuse";
+    case errc::sqlite_error:
+      return "sqlite_error";
+  }
+  return "unknown";
+}
+
 }  // namespace rosterd::store

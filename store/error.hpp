@@ -2,6 +2,7 @@
 // The store's error vocabulary: every expected SQLite failure is classified into errc, so
 // callers can decide (retry on busy, 409 on constraint, alert on full) without reading text.
 
+#include <string_view>
 #include <system_error>
 
 namespace rosterd::store {
@@ -20,13 +21,19 @@ enum class errc {
   invalid_migrations,  // the migration set has a duplicate, a gap or a bad file name
   backup_failed,       // the backup could not be written or did not verify
   misuse,              // the API was used wrongly (a bug): bad bind index, bad SQL text
-  sqlite_error,        // any other SQLite failure. Keep this enumerator last.
+  sqlite_error,        // any other SQLite failure
+  // Values run from 1 without gaps: tests walk them until errc_name() answers "unknown".
 };
 
-/// The category named "store"; its messages are short and safe to show to clients.
+/// The category named "store". Its messages are short and for operators (logs, rosterctl);
+/// what a client reads is chosen by the HTTP edge for each code.
 const std::error_category& store_category() noexcept;
 
 std::error_code make_error_code(errc e) noexcept;
+
+/// The enumerator's name ("busy"): a stable identifier for logs and tests. Returns "unknown" for
+/// a value outside the enum.
+std::string_view errc_name(errc e) noexcept;
 
 }  // namespace rosterd::store
 

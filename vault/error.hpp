@@ -19,10 +19,11 @@ enum class errc {
   malformed_ciphertext,  // too short, too long, or an unknown format byte
   plaintext_too_large,   // more than max_plaintext_bytes to seal
   check_value_mismatch,  // the key of that version is not the key the database was written with
-  // Keep check_value_mismatch last: tests walk the enumerators up to it.
+  // Values run from 1 without gaps: tests walk them until errc_name() answers "unknown".
 };
 
-/// The category named "vault"; its messages are short and safe to show to clients.
+/// The category named "vault". Its messages are short and for operators (logs, rosterctl);
+/// what a client reads is chosen by the HTTP edge for each code.
 const std::error_category& vault_category() noexcept;
 
 /// Lets errc convert to std::error_code (found by ADL), in vault_category().

@@ -30,7 +30,7 @@ awaitable_response list_accounts(api_context& api, http::request_context& ctx, p
     };
     auto account = co_await api.db.read(get_account_query_2);
     if (!account) {
-      co_return failure_response(ctx, account.error());
+      co_return failure_response(api, ctx, account.error());
     }
     co_return json_response(ctx, {{"items", json::array({to_json(*account)})}});
   }
@@ -39,7 +39,7 @@ awaitable_response list_accounts(api_context& api, http::request_context& ctx, p
   };
   auto accounts = co_await api.db.read(accounts_of_user_query);
   if (!accounts) {
-    co_return failure_response(ctx, accounts.error());
+    co_return failure_response(api, ctx, accounts.error());
   }
   json items = json::array();
   for (const auto& a : *accounts) {
@@ -53,7 +53,7 @@ awaitable_response get_account(api_context& api, http::request_context& ctx,
   auto get_account_query = [who](store::database& db) { return roster::get_account(db, who); };
   auto account = co_await api.db.read(get_account_query);
   if (!account) {
-    co_return failure_response(ctx, account.error());
+    co_return failure_response(api, ctx, account.error());
   }
   co_return json_response(ctx, to_json(*account));
 }
@@ -85,7 +85,7 @@ awaitable_response update_account(api_context& api, http::request_context& ctx,
       });
   auto account = co_await api.db.write(change);
   if (!account) {
-    co_return failure_response(ctx, account.error());
+    co_return failure_response(api, ctx, account.error());
   }
   co_return json_response(ctx, to_json(*account));
 }
@@ -95,7 +95,7 @@ awaitable_response list_members(api_context& api, http::request_context& ctx,
   auto list_members_query = [who](store::database& db) { return roster::list_members(db, who); };
   auto members = co_await api.db.read(list_members_query);
   if (!members) {
-    co_return failure_response(ctx, members.error());
+    co_return failure_response(api, ctx, members.error());
   }
   json items = json::array();
   for (const auto& m : *members) {
@@ -128,7 +128,7 @@ awaitable_response invite_member(api_context& api, http::request_context& ctx,
       });
   auto user = co_await api.db.write(invite_member_change);
   if (!user) {
-    co_return failure_response(ctx, user.error());
+    co_return failure_response(api, ctx, user.error());
   }
   api.mail_queued();
   co_return json_response(ctx, {{"user_id", *user}}, http::status::created);
@@ -157,7 +157,7 @@ awaitable_response set_member(api_context& api, http::request_context& ctx,
       });
   auto done = co_await api.db.write(set_member_status_change);
   if (!done) {
-    co_return failure_response(ctx, done.error());
+    co_return failure_response(api, ctx, done.error());
   }
   co_return no_content(ctx);
 }
@@ -166,15 +166,16 @@ awaitable_response list_invitations(api_context& api, http::request_context& ctx
                                     const roster::caller& who) {
   if (!who.is_admin()) {
     co_return failure_response(
-        ctx, base::failure{roster::errc::forbidden, "only owners and admins see invitations"});
+        api, ctx, base::reject(roster::errc::forbidden, "only owners and admins see invitations"));
   }
   roster::invitation_filter filter;
   if (auto status = query_param(ctx.query, "status")) {
     filter.status = roster::parse_invitation_status(*status);
     if (!filter.status) {
       co_return failure_response(
-          ctx, base::failure{roster::errc::invalid_argument,
-                             "status: one of pending, accepted, expired, revoked, bounced"});
+          api, ctx,
+          base::reject(roster::errc::invalid_argument,
+                       "status: one of pending, accepted, expired, revoked, bounced"));
     }
   }
   auto list_invitations_query = [who, filter, now = api.now()](store::database& db) {
@@ -182,7 +183,7 @@ awaitable_response list_invitations(api_context& api, http::request_context& ctx
   };
   auto list = co_await api.db.read(list_invitations_query);
   if (!list) {
-    co_return failure_response(ctx, list.error());
+    co_return failure_response(api, ctx, list.error());
   }
   json items = json::array();
   json counts = json::object();
@@ -200,7 +201,8 @@ awaitable_response change_invitation(api_context& api, http::request_context& ct
                                      const roster::caller& who, Change change) {
   if (!who.is_admin()) {
     co_return failure_response(
-        ctx, base::failure{roster::errc::forbidden, "only owners and admins manage invitations"});
+        api, ctx,
+        base::reject(roster::errc::forbidden, "only owners and admins manage invitations"));
   }
   auto find_invitation_change =
       store::in_transaction([who, id = std::string(ctx.params.get("invitation")), change,
@@ -223,7 +225,7 @@ awaitable_response change_invitation(api_context& api, http::request_context& ct
       });
   auto done = co_await api.db.write(find_invitation_change);
   if (!done) {
-    co_return failure_response(ctx, done.error());
+    co_return failure_response(api, ctx, done.error());
   }
   api.mail_queued();
   co_return no_content(ctx);
@@ -233,7 +235,7 @@ awaitable_response list_audit(api_context& api, http::request_context& ctx,
                               const roster::caller& who) {
   auto limit = page_limit(ctx.query, 50, roster::max_page_size);
   if (!limit) {
-    co_return failure_response(ctx, limit.error());
+    co_return failure_response(api, ctx, limit.error());
   }
   auto creator = query_param(ctx.query, "creator_id");
   auto list_audit_query = [who, creator, cursor = cursor_of(ctx),
@@ -244,7 +246,7 @@ awaitable_response list_audit(api_context& api, http::request_context& ctx,
   };
   auto page = co_await api.db.read(list_audit_query);
   if (!page) {
-    co_return failure_response(ctx, page.error());
+    co_return failure_response(api, ctx, page.error());
   }
   json items = json::array();
   for (const auto& a : page->items) {
@@ -261,7 +263,7 @@ awaitable_response list_tokens(api_context& api, http::request_context& ctx,
   };
   auto list = co_await api.db.read(list_api_tokens_query);
   if (!list) {
-    co_return failure_response(ctx, list.error());
+    co_return failure_response(api, ctx, list.error());
   }
   json items = json::array();
   for (const auto& t : *list) {
@@ -297,7 +299,7 @@ awaitable_response create_token(api_context& api, http::request_context& ctx,
       });
   auto made = co_await api.db.write(create_api_token_change);
   if (!made) {
-    co_return failure_response(ctx, made.error());
+    co_return failure_response(api, ctx, made.error());
   }
   auto body_out = to_json(made->record);
   // The only time the token is ever shown.
@@ -313,7 +315,7 @@ awaitable_response revoke_token(api_context& api, http::request_context& ctx,
       });
   auto done = co_await api.db.write(revoke);
   if (!done) {
-    co_return failure_response(ctx, done.error());
+    co_return failure_response(api, ctx, done.error());
   }
   co_return no_content(ctx);
 }

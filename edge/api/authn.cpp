@@ -148,7 +148,7 @@ http::handler in_account(api_context& api, handler_with_caller h) {
         const std::string account(ctx.params.get("account"));
         if (p.how == principal::kind::token) {
           if (p.token->account_id != account) {
-            co_return failure_response(ctx, base::failure{roster::errc::not_found, ""});
+            co_return failure_response(api, ctx, base::failure{roster::errc::not_found, ""});
           }
           co_return co_await h(ctx, *p.token);
         }
@@ -158,7 +158,7 @@ http::handler in_account(api_context& api, handler_with_caller h) {
         };
         auto who = co_await api.db.read(caller_for_user_query);
         if (!who) {
-          co_return failure_response(ctx, who.error());
+          co_return failure_response(api, ctx, who.error());
         }
         co_return co_await h(ctx, *who);
       });

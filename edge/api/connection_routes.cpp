@@ -149,7 +149,7 @@ awaitable_response create_link(api_context& api, http::request_context& ctx,
   });
   auto made = co_await api.db.write(make);
   if (!made) {
-    co_return failure_response(ctx, made.error());
+    co_return failure_response(api, ctx, made.error());
   }
   auto body = to_json(made->link);
   body["url"] = std::string(made->url.reveal());  // shown once: only its hash is stored
@@ -163,7 +163,7 @@ awaitable_response list_links(api_context& api, http::request_context& ctx,
   };
   auto links = co_await api.db.read(query);
   if (!links) {
-    co_return failure_response(ctx, links.error());
+    co_return failure_response(api, ctx, links.error());
   }
   json items = json::array();
   for (const auto& l : *links) {
@@ -180,7 +180,7 @@ awaitable_response revoke_link(api_context& api, http::request_context& ctx,
       });
   auto revoked = co_await api.db.write(revoke);
   if (!revoked) {
-    co_return failure_response(ctx, revoked.error());
+    co_return failure_response(api, ctx, revoked.error());
   }
   co_return no_content(ctx);
 }
@@ -192,7 +192,7 @@ awaitable_response list_connections(api_context& api, http::request_context& ctx
   };
   auto connections = co_await api.db.read(query);
   if (!connections) {
-    co_return failure_response(ctx, connections.error());
+    co_return failure_response(api, ctx, connections.error());
   }
   const setup::oauth_services none;
   json items = json::array();
@@ -206,14 +206,14 @@ awaitable_response list_events(api_context& api, http::request_context& ctx,
                                const roster::caller& who) {
   auto limit = page_limit(ctx.query, 100, 500);
   if (!limit) {
-    co_return failure_response(ctx, limit.error());
+    co_return failure_response(api, ctx, limit.error());
   }
   auto query = [who, creator = param(ctx, "creator"), limit = *limit](store::database& db) {
     return lifecycle::list_events(db, who, creator, limit);
   };
   auto events = co_await api.db.read(query);
   if (!events) {
-    co_return failure_response(ctx, events.error());
+    co_return failure_response(api, ctx, events.error());
   }
   json items = json::array();
   for (const auto& e : *events) {
@@ -229,7 +229,7 @@ awaitable_response get_connection(api_context& api, http::request_context& ctx,
   };
   auto connection = co_await api.db.read(query);
   if (!connection) {
-    co_return failure_response(ctx, connection.error());
+    co_return failure_response(api, ctx, connection.error());
   }
   const setup::oauth_services none;
   co_return json_response(ctx, to_json(*connection, api.oauth ? *api.oauth : none));
@@ -277,7 +277,7 @@ awaitable_response disconnect(api_context& api, http::request_context& ctx,
   };
   auto connection = co_await api.db.read(check);
   if (!connection) {
-    co_return failure_response(ctx, connection.error());
+    co_return failure_response(api, ctx, connection.error());
   }
   std::string reason = "disconnected by " + who.label;
   if (connection->status != lifecycle::connection_status::disconnected) {
@@ -291,7 +291,7 @@ awaitable_response disconnect(api_context& api, http::request_context& ctx,
       });
   auto dropped = co_await api.db.write(drop);
   if (!dropped) {
-    co_return failure_response(ctx, dropped.error());
+    co_return failure_response(api, ctx, dropped.error());
   }
   co_return no_content(ctx);
 }
@@ -308,12 +308,12 @@ awaitable_response take_access_token(api_context& api, http::request_context& ct
     return lifecycle::check_may_use_token(db, who, id);
   };
   if (auto allowed = co_await api.db.read(check); !allowed) {
-    co_return failure_response(ctx, allowed.error());
+    co_return failure_response(api, ctx, allowed.error());
   }
   auto refreshed = co_await api.oauth->refresher->refresh(id, lifecycle::refresh_reason::on_demand,
                                                           api.oauth->broker_refresh_margin);
   if (!refreshed) {
-    co_return failure_response(ctx, refreshed.error());
+    co_return failure_response(api, ctx, refreshed.error());
   }
   const auto now = api.now();
   auto issue = store::in_transaction(
@@ -322,10 +322,10 @@ awaitable_response take_access_token(api_context& api, http::request_context& ct
       });
   auto issued = co_await api.db.write(issue);
   if (!issued) {
-    co_return failure_response(ctx, issued.error());
+    co_return failure_response(api, ctx, issued.error());
   }
   if (issued->refused) {
-    auto res = failure_response(ctx, *issued->refused);
+    auto res = failure_response(api, ctx, *issued->refused);
     if (refreshed->retry_at && *refreshed->retry_at > now) {
       res.set(http::beast_http::field::retry_after,
               std::to_string(
@@ -356,14 +356,14 @@ awaitable_response list_token_uses(api_context& api, http::request_context& ctx,
                                    const roster::caller& who) {
   auto limit = page_limit(ctx.query, 100, 500);
   if (!limit) {
-    co_return failure_response(ctx, limit.error());
+    co_return failure_response(api, ctx, limit.error());
   }
   auto query = [who, id = param(ctx, "connection"), limit = *limit](store::database& db) {
     return lifecycle::list_token_uses(db, who, id, limit);
   };
   auto uses = co_await api.db.read(query);
   if (!uses) {
-    co_return failure_response(ctx, uses.error());
+    co_return failure_response(api, ctx, uses.error());
   }
   json items = json::array();
   for (const auto& a : *uses) {
@@ -389,7 +389,7 @@ awaitable_response start_own_connect(api_context& api, http::request_context& ct
   });
   auto started = co_await api.db.write(begin);
   if (!started) {
-    co_return failure_response(ctx, started.error());
+    co_return failure_response(api, ctx, started.error());
   }
   auto res = json_response(ctx,
                            {{"attempt_id", started->attempt_id},

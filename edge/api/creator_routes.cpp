@@ -28,7 +28,7 @@ awaitable_response list_creators(api_context& api, http::request_context& ctx,
                                  const roster::caller& who) {
   auto limit = page_limit(ctx.query, 50, roster::max_page_size);
   if (!limit) {
-    co_return failure_response(ctx, limit.error());
+    co_return failure_response(api, ctx, limit.error());
   }
   auto list_creators_query = [who, cursor = query_param(ctx.query, "cursor"),
                               limit = *limit](store::database& db) {
@@ -37,7 +37,7 @@ awaitable_response list_creators(api_context& api, http::request_context& ctx,
   };
   auto page = co_await api.db.read(list_creators_query);
   if (!page) {
-    co_return failure_response(ctx, page.error());
+    co_return failure_response(api, ctx, page.error());
   }
   json items = json::array();
   for (const auto& c : page->items) {
@@ -56,7 +56,7 @@ awaitable_response get_creator(api_context& api, http::request_context& ctx,
   };
   auto creator = co_await api.db.read(get_creator_query_3);
   if (!creator) {
-    co_return failure_response(ctx, creator.error());
+    co_return failure_response(api, ctx, creator.error());
   }
   co_return json_response(ctx, to_json(*creator));
 }
@@ -65,7 +65,7 @@ awaitable_response add_creator(api_context& api, http::request_context& ctx,
                                const roster::caller& who) {
   if (!who.is_admin()) {
     co_return failure_response(
-        ctx, base::failure{roster::errc::forbidden, "only owners and admins add creators"});
+        api, ctx, base::reject(roster::errc::forbidden, "only owners and admins add creators"));
   }
   http::problem bad;
   auto body = read_object(ctx, bad);
@@ -86,7 +86,7 @@ awaitable_response add_creator(api_context& api, http::request_context& ctx,
     if (email) {
       row.email = *email;
     } else {
-      f.add("email", email.error().detail);
+      f.add("email", email.error().client_message);
     }
   }
   row.has_account = f.optional_bool("has_account").value_or(false);
@@ -97,10 +97,10 @@ awaitable_response add_creator(api_context& api, http::request_context& ctx,
       for (std::size_t i = 0; i < it->size(); ++i) {
         const auto& item = (*it)[i];
         auto member = item.is_string() ? roster::normalize_email(item.get<std::string>())
-                                       : base::result<std::string>(base::fail(
+                                       : base::result<std::string>(base::reject(
                                              roster::errc::invalid_email, "must be a string"));
         if (!member) {
-          f.add("team/" + std::to_string(i), member.error().detail);
+          f.add("team/" + std::to_string(i), member.error().client_message);
         } else if (*member == row.email) {
           f.add("team/" + std::to_string(i), "a creator cannot be on their own team");
         } else if (std::find(row.team_emails.begin(), row.team_emails.end(), *member) ==
@@ -126,17 +126,17 @@ awaitable_response add_creator(api_context& api, http::request_context& ctx,
     }
     const auto action = preview->creators.front().action;
     if (action == roster::creator_action::update || action == roster::creator_action::unchanged) {
-      return base::fail(roster::errc::conflict,
-                        "email: already a creator on this roster (" +
-                            preview->creators.front().creator_id +
-                            "); change them with PATCH and the team routes");
+      return base::reject(roster::errc::conflict,
+                          "email: already a creator on this roster (" +
+                              preview->creators.front().creator_id +
+                              "); change them with PATCH and the team routes");
     }
     return roster::apply_onboarding(db, api.mail, api.settings.roster, who.account_id, file,
                                     api.settings.onboarding, roster::actor::of(who), now);
   };
   auto plan = co_await api.db.write(add);
   if (!plan) {
-    co_return failure_response(ctx, plan.error());
+    co_return failure_response(api, ctx, plan.error());
   }
   const auto& c = plan->creators.front();
   if (c.action == roster::creator_action::skipped) {
@@ -155,7 +155,7 @@ awaitable_response add_creator(api_context& api, http::request_context& ctx,
   };
   auto creator = co_await api.db.read(created);
   if (!creator) {
-    co_return failure_response(ctx, creator.error());
+    co_return failure_response(api, ctx, creator.error());
   }
   co_return json_response(
       ctx, to_json(*creator),
@@ -181,7 +181,7 @@ awaitable_response patch_creator(api_context& api, http::request_context& ctx,
       });
   auto done = co_await api.db.write(rename_change);
   if (!done) {
-    co_return failure_response(ctx, done.error());
+    co_return failure_response(api, ctx, done.error());
   }
   co_return co_await get_creator(api, ctx, who);
 }
@@ -194,7 +194,7 @@ awaitable_response delete_creator(api_context& api, http::request_context& ctx,
       });
   auto done = co_await api.db.write(remove_creator_change);
   if (!done) {
-    co_return failure_response(ctx, done.error());
+    co_return failure_response(api, ctx, done.error());
   }
   co_return no_content(ctx);
 }
@@ -206,7 +206,7 @@ awaitable_response get_team(api_context& api, http::request_context& ctx,
   };
   auto creator = co_await api.db.read(get_creator_query_2);
   if (!creator) {
-    co_return failure_response(ctx, creator.error());
+    co_return failure_response(api, ctx, creator.error());
   }
   json items = json::array();
   for (const auto& p : creator->team) {
@@ -234,7 +234,7 @@ awaitable_response add_team_member(api_context& api, http::request_context& ctx,
       });
   auto user = co_await api.db.write(add_team_member_change);
   if (!user) {
-    co_return failure_response(ctx, user.error());
+    co_return failure_response(api, ctx, user.error());
   }
   api.mail_queued();
   co_return json_response(ctx, {{"user_id", *user}}, http::status::created);
@@ -247,7 +247,7 @@ awaitable_response remove_team_member(api_context& api, http::request_context& c
           store::database& db) { return roster::remove_team_member(db, who, id, user, now); });
   auto done = co_await api.db.write(remove_team_member_change);
   if (!done) {
-    co_return failure_response(ctx, done.error());
+    co_return failure_response(api, ctx, done.error());
   }
   co_return no_content(ctx);
 }
@@ -267,7 +267,7 @@ awaitable_response creator_invitations(api_context& api, http::request_context& 
   };
   auto list = co_await api.db.read(get_creator_query);
   if (!list) {
-    co_return failure_response(ctx, list.error());
+    co_return failure_response(api, ctx, list.error());
   }
   json items = json::array();
   for (const auto& i : *list) {
@@ -280,7 +280,7 @@ awaitable_response connect_message(api_context& api, http::request_context& ctx,
                                    const roster::caller& who) {
   if (who.is_service()) {
     co_return failure_response(
-        ctx, base::failure{roster::errc::forbidden, "a service token has no use for this"});
+        api, ctx, base::reject(roster::errc::forbidden, "a service token has no use for this"));
   }
   auto creator_and_agency_query =
       [who, id = creator_param(ctx)](
@@ -297,7 +297,7 @@ awaitable_response connect_message(api_context& api, http::request_context& ctx,
   };
   auto data = co_await api.db.read(creator_and_agency_query);
   if (!data) {
-    co_return failure_response(ctx, data.error());
+    co_return failure_response(api, ctx, data.error());
   }
   const auto& [creator, agency] = *data;
   roster::mail_intent m;
@@ -309,7 +309,7 @@ awaitable_response connect_message(api_context& api, http::request_context& ctx,
               {"connect_url", api.settings.roster.public_url + "/login"}};
   auto rendered = api.render(m);
   if (!rendered) {
-    co_return failure_response(ctx, rendered.error());
+    co_return failure_response(api, ctx, rendered.error());
   }
   co_return json_response(ctx, {{"creator_id", creator.id},
                                 {"to", creator.email},

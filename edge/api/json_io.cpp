@@ -2,30 +2,18 @@
 
 #include <charconv>
 
+#include <spdlog/logger.h>
+
 #include "base/encoding.hpp"
-#include "lifecycle/error.hpp"
-#include "oauth/error.hpp"
+#include "base/log_field.hpp"
+#include "edge/api/api_context.hpp"
 #include "roster/error.hpp"
 #include "roster/text.hpp"
-#include "store/error.hpp"
-#include "vault/error.hpp"
 
 namespace rosterd::edge::api {
 using base::hex_value;
 
 namespace {
-
-http::problem with_field_from_detail(http::status code, std::string slug,
-                                     const std::string& detail) {
-  auto p = http::make_problem(code, std::move(slug), detail);
-  // Roster details name the field first: "email: not an address".
-  const auto colon = detail.find(": ");
-  if (colon != std::string::npos && colon < 40 &&
-      detail.find(' ') > colon) {  // a single word before ": "
-    p.errors.push_back({detail.substr(0, colon), detail.substr(colon + 2)});
-  }
-  return p;
-}
 
 std::string decode_component(std::string_view s) {
   std::string out;
@@ -66,108 +54,22 @@ http::response problem_response(const http::request_context& ctx, const http::pr
   return http::make_problem_response(p, ctx.req.version(), ctx.request_id);
 }
 
-http::problem problem_for(const base::failure& f) {
-  using roster::errc;
-  if (f.code.category() == roster::roster_category()) {
-    switch (static_cast<errc>(f.code.value())) {
-      case errc::not_found:
-        return http::make_problem(http::status::not_found, "not-found",
-                                  "Nothing here, or nothing you may see.");
-      case errc::forbidden:
-        return http::make_problem(http::status::forbidden, "forbidden", f.detail);
-      case errc::conflict:
-        return with_field_from_detail(http::status::conflict, "conflict", f.detail);
-      case errc::invalid_argument:
-      case errc::invalid_email:
-        return with_field_from_detail(http::status::unprocessable_entity, "invalid-input",
-                                      f.detail);
-      case errc::weak_password: {
-        auto p = http::make_problem(http::status::unprocessable_entity, "weak-password", f.detail);
-        p.errors.push_back({"password", f.detail});
-        return p;
-      }
-      case errc::invalid_credentials:
-        return http::make_problem(http::status::unauthorized, "invalid-credentials",
-                                  "Wrong email or password.");
-      case errc::rate_limited:
-        return http::make_problem(http::status::too_many_requests, "rate-limited", f.detail);
-      case errc::token_invalid:
-        return http::make_problem(http::status::not_found, "token-invalid", f.detail);
-      case errc::token_expired:
-        return http::make_problem(http::status::gone, "token-expired", f.detail);
-      case errc::token_used:
-        return http::make_problem(http::status::gone, "token-used", f.detail);
-      case errc::token_revoked:
-        return http::make_problem(http::status::gone, "token-revoked", f.detail);
-      case errc::token_superseded:
-        return http::make_problem(http::status::gone, "token-superseded", f.detail);
-      default:
-        return with_field_from_detail(http::status::unprocessable_entity, "invalid-input",
-                                      f.detail);
-    }
+void log_failure(spdlog::logger& log, const http::request_context& ctx, const base::failure& f,
+                 const http::problem& p) {
+  const auto code = static_cast<unsigned>(p.code);
+  const auto level = code >= 500 ? spdlog::level::err : spdlog::level::info;
+  if (log.should_log(level)) {
+    log.log(level, "request_failed request_id={} status={} type={} code={} detail={}",
+            ctx.request_id, code, p.slug.empty() ? std::string("about:blank") : p.slug,
+            code_name(f.code), base::log_field(base::describe(f), 1024));
   }
-  if (f.code.category() == lifecycle::lifecycle_category()) {
-    using lifecycle::errc;
-    switch (static_cast<errc>(f.code.value())) {
-      case errc::state_missing:
-      case errc::state_unknown:
-      case errc::state_expired:
-      case errc::state_used:
-      case errc::state_wrong_browser:
-      case errc::state_wrong_provider:
-        return http::make_problem(
-            http::status::bad_request,
-            std::string(lifecycle::errc_name(static_cast<errc>(f.code.value()))), f.detail);
-      case errc::provider_not_enabled:
-        return http::make_problem(http::status::not_found, "provider-not-enabled", f.detail);
-      case errc::not_connected:
-        return http::make_problem(http::status::conflict, "not-connected", f.detail);
-      case errc::vault_unavailable:
-        return http::make_problem(http::status::service_unavailable, "vault-unavailable",
-                                  "Stored tokens cannot be read right now.");
-      case errc::needs_reconnect:
-        return http::make_problem(http::status::conflict, "needs-reconnect", f.detail);
-      case errc::refresh_unavailable:
-        return http::make_problem(http::status::service_unavailable, "refresh-unavailable",
-                                  f.detail);
-      case errc::exchange_failed:
-        return http::make_problem(http::status::bad_gateway, "provider-failed", f.detail);
-    }
-  }
-  if (f.code.category() == oauth::oauth_category()) {
-    switch (static_cast<oauth::errc>(f.code.value())) {
-      case oauth::errc::malformed_request:
-        return http::make_problem(http::status::bad_request, "malformed", f.detail);
-      case oauth::errc::request_too_large:
-        return http::make_problem(http::status::payload_too_large, "too-large", f.detail);
-      case oauth::errc::invalid_signature:
-      case oauth::errc::stale_signature:
-        return http::make_problem(http::status::unauthorized, "invalid-signature",
-                                  "The signature does not verify.");
-      default:
-        return http::make_problem(http::status::bad_gateway, "provider-failed",
-                                  "The platform could not be reached or answered unexpectedly.");
-    }
-  }
-  if (f.code.category() == vault::vault_category()) {
-    // A ciphertext that does not open (tampered, moved, a retired key): fail closed, say little.
-    return http::make_problem(http::status::internal_server_error, "token-unreadable",
-                              "A stored token could not be decrypted; an operator has to look.");
-  }
-  if (f.code == store::errc::constraint) {
-    return http::make_problem(http::status::conflict, "conflict",
-                              "That conflicts with what is stored (a duplicate, most likely).");
-  }
-  if (f.code == store::errc::busy) {
-    return http::make_problem(http::status::service_unavailable, "busy",
-                              "The database is busy; retry shortly.");
-  }
-  return http::make_problem(http::status::internal_server_error, "",
-                            "Something went wrong on our side; the request id helps us find it.");
 }
 
-http::response failure_response(const http::request_context& ctx, const base::failure& f) {
-  return problem_response(ctx, problem_for(f));
+http::response failure_response(const api_context& api, const http::request_context& ctx,
+                                const base::failure& f) {
+  const auto p = problem_for(f);
+  log_failure(*api.log, ctx, f, p);
+  return problem_response(ctx, p);
 }
 
 base::result<json> read_object(const http::request_context& ctx, http::problem& problem) {
@@ -299,8 +201,8 @@ base::result<int> page_limit(std::string_view query, int fallback, int max) {
   int value = 0;
   auto [end, ec] = std::from_chars(text->data(), text->data() + text->size(), value);
   if (ec != std::errc() || end != text->data() + text->size() || value < 1 || value > max) {
-    return base::fail(roster::errc::invalid_argument,
-                      "limit: must be a whole number from 1 to " + std::to_string(max));
+    return base::reject(roster::errc::invalid_argument,
+                        "limit: must be a whole number from 1 to " + std::to_string(max));
   }
   return value;
 }

@@ -1,6 +1,6 @@
 #pragma once
 // The JSON edge of the /v1 API: reading request bodies with field-named errors, writing JSON
-// responses, and turning roster failures into problem+json. Nothing below this layer sees JSON.
+// responses, and answering failures as problem+json. Nothing below this layer sees JSON.
 
 #include <optional>
 #include <string>
@@ -10,10 +10,17 @@
 #include <nlohmann/json.hpp>
 
 #include "base/failure.hpp"
+#include "edge/api/failure_problem.hpp"
 #include "http/problem.hpp"
 #include "http/types.hpp"
 
+namespace spdlog {
+class logger;
+}
+
 namespace rosterd::edge::api {
+
+class api_context;
 
 using json = nlohmann::json;
 
@@ -25,11 +32,17 @@ http::response no_content(const http::request_context& ctx);
 /// The problem as a response.
 http::response problem_response(const http::request_context& ctx, const http::problem& p);
 
-/// Maps a failure from the roster or the store to its problem: not_found -> 404, forbidden ->
-/// 403, conflict -> 409, invalid_argument/weak_password -> 422 naming the field (the detail's
-/// "field: message" form), token errors -> 404/410, anything else -> 500 without internals.
-http::problem problem_for(const base::failure& f);
-http::response failure_response(const http::request_context& ctx, const base::failure& f);
+/// Logs what the operator needs of a failure answered with `p`: the request id, the status,
+/// the problem type, the code and the operator detail (5xx at error, the rest at info, like the
+/// dispatcher's access line, which adds the route and the time taken). The one line a failure
+/// gets: callers do not log it again.
+void log_failure(spdlog::logger& log, const http::request_context& ctx, const base::failure& f,
+                 const http::problem& p);
+
+/// The failure as a problem response (see problem_for: the client message or the type's fixed
+/// wording, never the operator detail), logged with log_failure.
+http::response failure_response(const api_context& api, const http::request_context& ctx,
+                                const base::failure& f);
 
 /// Reads a JSON object body. Fails (as a problem) for a wrong Content-Type (415), malformed
 /// JSON (400, with the byte position), or a body that is not an object (422).

@@ -38,26 +38,18 @@ base::result<bool> dry_run_of(std::string_view query) {
   if (*value == "false" || *value == "0") {
     return false;
   }
-  return base::fail(roster::errc::invalid_argument, "dry_run: must be true or false");
-}
-
-http::problem csv_problem(const base::failure& f) {
-  auto p = http::make_problem(http::status::unprocessable_entity, "invalid-csv", f.detail);
-  p.errors.push_back(
-      {"file", std::string(roster::errc_name(static_cast<roster::errc>(f.code.value()))) + ": " +
-                   f.detail});
-  return p;
+  return base::reject(roster::errc::invalid_argument, "dry_run: must be true or false");
 }
 
 awaitable_response import_csv(api_context& api, http::request_context& ctx,
                               const roster::caller& who) {
   if (!who.is_admin()) {
     co_return failure_response(
-        ctx, base::failure{roster::errc::forbidden, "only owners and admins import rosters"});
+        api, ctx, base::reject(roster::errc::forbidden, "only owners and admins import rosters"));
   }
   auto dry_run = dry_run_of(ctx.query);
   if (!dry_run) {
-    co_return failure_response(ctx, dry_run.error());
+    co_return failure_response(api, ctx, dry_run.error());
   }
   const auto type = ctx.req[http::beast_http::field::content_type];
   const auto media = roster::trim(type.substr(0, type.find(';')));
@@ -75,10 +67,7 @@ awaitable_response import_csv(api_context& api, http::request_context& ctx,
   };
   auto parsed = co_await api.db.read(parse_onboarding_csv_query);
   if (!parsed) {
-    if (parsed.error().code.category() == roster::roster_category()) {
-      co_return problem_response(ctx, csv_problem(parsed.error()));
-    }
-    co_return failure_response(ctx, parsed.error());
+    co_return failure_response(api, ctx, parsed.error());
   }
   base::result<roster::onboarding_plan> plan = base::fail(roster::errc::not_found, "");
   if (*dry_run) {
@@ -101,7 +90,7 @@ awaitable_response import_csv(api_context& api, http::request_context& ctx,
     }
   }
   if (!plan) {
-    co_return failure_response(ctx, plan.error());
+    co_return failure_response(api, ctx, plan.error());
   }
   co_return json_response(ctx, to_json(*plan));
 }
@@ -119,15 +108,16 @@ awaitable_response import_csv_any(api_context& api, http::request_context& ctx, 
     };
     auto accounts = co_await api.db.read(accounts_of_user_query);
     if (!accounts) {
-      co_return failure_response(ctx, accounts.error());
+      co_return failure_response(api, ctx, accounts.error());
     }
     if (accounts->empty()) {
-      co_return failure_response(ctx, base::failure{roster::errc::not_found, ""});
+      co_return failure_response(api, ctx, base::failure{roster::errc::not_found, ""});
     }
     if (accounts->size() != 1) {
       co_return failure_response(
-          ctx, base::failure{roster::errc::invalid_argument,
-                             "account: you belong to several accounts; name one with ?account="});
+          api, ctx,
+          base::reject(roster::errc::invalid_argument,
+                       "account: you belong to several accounts; name one with ?account="));
     }
     account = accounts->front().id;
   }
@@ -136,7 +126,7 @@ awaitable_response import_csv_any(api_context& api, http::request_context& ctx, 
   };
   auto who = co_await api.db.read(caller_for_user_query);
   if (!who) {
-    co_return failure_response(ctx, who.error());
+    co_return failure_response(api, ctx, who.error());
   }
   co_return co_await import_csv(api, ctx, *who);
 }

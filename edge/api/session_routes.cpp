@@ -82,7 +82,7 @@ asio::awaitable<http::response> whoami(api_context& api, const http::request_con
   };
   auto accounts = co_await api.db.read(accounts_of_user_query);
   if (!accounts) {
-    co_return failure_response(ctx, accounts.error());
+    co_return failure_response(api, ctx, accounts.error());
   }
   json list = json::array();
   for (const auto& a : *accounts) {
@@ -143,7 +143,7 @@ awaitable_response login(api_context& api, http::request_context& ctx) {
     auto found = co_await api.db.read(find_login_query);
     if (!found) {
       attempt.not_checked();
-      co_return failure_response(ctx, found.error());
+      co_return failure_response(api, ctx, found.error());
     }
     candidate = std::move(*found);
   }
@@ -154,8 +154,7 @@ awaitable_response login(api_context& api, http::request_context& ctx) {
   };
   const auto verdict = co_await api.hashing.run(*slot, judge_login_work);
   if (!verdict.verified) {
-    api.log->info("login_failed request_id={}", ctx.request_id);
-    co_return failure_response(ctx, base::failure{roster::errc::invalid_credentials, ""});
+    co_return failure_response(api, ctx, base::fail(roster::errc::invalid_credentials));
   }
   attempt.succeeded();
   if (verdict.needs_rehash) {
@@ -184,7 +183,7 @@ awaitable_response login(api_context& api, http::request_context& ctx) {
   };
   auto session = co_await api.db.write(start_session_change);
   if (!session) {
-    co_return failure_response(ctx, session.error());
+    co_return failure_response(api, ctx, session.error());
   }
   auto res = co_await whoami(api, ctx, user_id, candidate->email, candidate->display_name,
                              std::string(session->reveal()));
@@ -287,7 +286,7 @@ awaitable_response complete_reset(api_context& api, http::request_context& ctx) 
   };
   auto valid = co_await api.db.read(check_password_reset_query);
   if (!valid) {
-    co_return failure_response(ctx, valid.error());
+    co_return failure_response(api, ctx, valid.error());
   }
   auto slot = api.hashing.reserve();
   if (!slot) {
@@ -296,7 +295,7 @@ awaitable_response complete_reset(api_context& api, http::request_context& ctx) 
   auto phc = co_await hash_new_password(api, *slot, std::move(password));
   slot.reset();
   if (!phc) {
-    co_return failure_response(ctx, phc.error());
+    co_return failure_response(api, ctx, phc.error());
   }
   auto complete_password_reset_change =
       [token, phc = *phc, now = api.now()](store::database& db) -> base::result<std::string> {
@@ -315,7 +314,7 @@ awaitable_response complete_reset(api_context& api, http::request_context& ctx) 
   };
   auto done = co_await api.db.write(complete_password_reset_change);
   if (!done) {
-    co_return failure_response(ctx, done.error());
+    co_return failure_response(api, ctx, done.error());
   }
   co_return no_content(ctx);
 }
@@ -337,7 +336,7 @@ awaitable_response inspect_invitation(api_context& api, http::request_context& c
   };
   auto preview = co_await api.db.read(open_invitation_query_2);
   if (!preview) {
-    co_return failure_response(ctx, preview.error());
+    co_return failure_response(api, ctx, preview.error());
   }
   co_return json_response(ctx, {{"agency", preview->account_name},
                                 {"email", preview->invitation.email},
@@ -366,7 +365,7 @@ awaitable_response accept_invitation(api_context& api, http::request_context& ct
   };
   auto preview = co_await api.db.read(open_invitation_query);
   if (!preview) {
-    co_return failure_response(ctx, preview.error());
+    co_return failure_response(api, ctx, preview.error());
   }
   std::string phc;
   if (preview->needs_password) {
@@ -380,7 +379,7 @@ awaitable_response accept_invitation(api_context& api, http::request_context& ct
     }
     auto hashed = co_await hash_new_password(api, *slot, std::move(*password));
     if (!hashed) {
-      co_return failure_response(ctx, hashed.error());
+      co_return failure_response(api, ctx, hashed.error());
     }
     phc = std::move(*hashed);
   }
@@ -412,7 +411,7 @@ awaitable_response accept_invitation(api_context& api, http::request_context& ct
   };
   auto accepted = co_await api.db.write(accept_invitation_change);
   if (!accepted) {
-    co_return failure_response(ctx, accepted.error());
+    co_return failure_response(api, ctx, accepted.error());
   }
   auto& [user_id, session] = *accepted;
   const std::string token_value = session ? std::string(session->reveal()) : std::string();
@@ -443,7 +442,7 @@ void add_session_routes(http::router& routes, api_context& api) {
                    };
                    auto done = co_await api.db.write(end_session_change);
                    if (!done) {
-                     co_return failure_response(ctx, done.error());
+                     co_return failure_response(api, ctx, done.error());
                    }
                    auto res = no_content(ctx);
                    res.set(http::beast_http::field::set_cookie, expired_cookie(api));

@@ -97,15 +97,21 @@ http::response redirect(const http::request_context& ctx, std::string_view locat
   return res;
 }
 
-/// The page for a failure: the link's own messages are written for creators already.
-http::response failure_page(const http::request_context& ctx, const base::failure& f) {
+/// The page for a failure: what the problem tells a client (the link's own messages are
+/// written for creators already), never the operator detail, which goes to the log.
+http::response failure_page(api_context& api, const http::request_context& ctx,
+                            const base::failure& f) {
   const auto problem = api::problem_for(f);
+  api::log_failure(*api.log, ctx, f, problem);
   std::string message = problem.detail;
   if (f.code == roster::errc::not_found || problem.code == http::status::internal_server_error) {
     message = "Something went wrong. Please ask your agency for a new link.";
   }
   if (f.code.category() == lifecycle::lifecycle_category()) {
-    message = f.detail + ". Start again from the link your agency sent you.";
+    if (!message.ends_with('.')) {
+      message += '.';
+    }
+    message += " Start again from the link your agency sent you.";
   }
   return html(ctx, problem.code, "Cannot continue",
               "<h1>This did not work</h1><p>" + escape(message) + "</p>");
@@ -157,7 +163,7 @@ awaitable_response link_page(api_context& api, http::request_context& ctx) {
   };
   auto opened = co_await api.db.read(open);
   if (!opened) {
-    co_return failure_page(ctx, opened.error());
+    co_return failure_page(api, ctx, opened.error());
   }
   std::map<std::string, const lifecycle::connection_record*> by_provider;
   for (const auto& c : opened->connections) {
@@ -235,7 +241,7 @@ awaitable_response start_from_link(api_context& api, http::request_context& ctx)
   });
   auto started = co_await api.db.write(begin);
   if (!started) {
-    co_return failure_page(ctx, started.error());
+    co_return failure_page(api, ctx, started.error());
   }
   auto res = redirect(ctx, started->authorize_url.reveal());
   if (set_cookie) {
@@ -258,10 +264,7 @@ awaitable_response callback(api_context& api, http::request_context& ctx) {
   // The path segment and the details come from the request (or the platform): escaped, so
   // they cannot start a line or a field of their own.
   if (!done) {
-    api.log->warn("oauth callback refused: provider={} reason={} request_id={}",
-                  base::log_field(ctx.params.get("provider")), base::log_field(done.error().detail),
-                  ctx.request_id);
-    co_return failure_page(ctx, done.error());
+    co_return failure_page(api, ctx, done.error());  // logged there, with the request id
   }
   if (done->failure) {
     api.log->warn("oauth connect failed: provider={} phase={} kind={} code={} creator={}",
@@ -293,7 +296,7 @@ awaitable_response result_page(api_context& api, http::request_context& ctx) {
   };
   auto attempt = co_await api.db.read(view);
   if (!attempt) {
-    co_return failure_page(ctx, attempt.error());
+    co_return failure_page(api, ctx, attempt.error());
   }
   const auto& a = *attempt;
   std::string body;
@@ -335,8 +338,9 @@ awaitable_response retry(api_context& api, http::request_context& ctx) {
   }
   const auto secret = browser_secret(api, ctx);
   if (!secret) {
-    co_return failure_page(ctx, base::fail(lifecycle::errc::state_wrong_browser,
-                                           "this attempt was started in another browser"));
+    co_return failure_page(api, ctx,
+                           base::reject(lifecycle::errc::state_wrong_browser,
+                                        "this attempt was started in another browser"));
   }
   auto begin = store::in_transaction(
       [&api, id = std::string(ctx.params.get("attempt")), secret,
@@ -359,7 +363,7 @@ awaitable_response retry(api_context& api, http::request_context& ctx) {
       });
   auto started = co_await api.db.write(begin);
   if (!started) {
-    co_return failure_page(ctx, started.error());
+    co_return failure_page(api, ctx, started.error());
   }
   co_return redirect(ctx, started->authorize_url.reveal());
 }

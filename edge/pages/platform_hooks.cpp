@@ -1,4 +1,4 @@
-// What the platforms call on their own (reliability A17, providers.md §5.1 and §6):
+// What the platforms call on their own:
 //   POST /hooks/{provider}/deauthorize    Meta: the user removed the app (signed_request)
 //   POST /hooks/{provider}/data-deletion  Meta: delete the user's data; answers
 //                                         {"url", "confirmation_code"}
@@ -12,7 +12,6 @@
 
 #include "edge/pages/platform_hooks.hpp"
 
-#include "base/log_field.hpp"
 #include "edge/api/json_io.hpp"
 #include "lifecycle/signals.hpp"
 #include "base/crypto.hpp"
@@ -31,13 +30,6 @@ using awaitable_response = asio::awaitable<http::response>;
 bool is_meta(const oauth::provider& p) {
   return p.profile.dialect == oauth::dialect::meta_graph ||
          p.profile.dialect == oauth::dialect::instagram_login;
-}
-
-http::response refuse(api_context& api, const http::request_context& ctx, std::string_view hook,
-                      const base::failure& f) {
-  api.log->warn("platform_hook_refused hook={} reason={} request_id={}", hook,
-                base::log_field(f.detail), ctx.request_id);
-  return api::failure_response(ctx, f);
 }
 
 /// The Meta provider a hook path names, or null (then 404, as for any unknown path).
@@ -89,11 +81,11 @@ std::string deletion_text(const lifecycle::deletion_status& d) {
 awaitable_response meta_deauthorize(api_context& api, http::request_context& ctx) {
   const auto* p = meta_provider(api, ctx);
   if (p == nullptr) {
-    co_return api::failure_response(ctx, base::fail(roster::errc::not_found, "no such hook"));
+    co_return api::failure_response(api, ctx, base::fail(roster::errc::not_found, "no such hook"));
   }
   auto signal = verified_meta(*p, ctx, api.now());
   if (!signal) {
-    co_return refuse(api, ctx, "deauthorize", signal.error());
+    co_return api::failure_response(api, ctx, signal.error());
   }
   auto revoke =
       store::in_transaction([provider = p->profile.id, user = signal->user_id,
@@ -111,7 +103,7 @@ awaitable_response meta_deauthorize(api_context& api, http::request_context& ctx
       });
   auto revoked = co_await api.db.write(revoke);
   if (!revoked) {
-    co_return api::failure_response(ctx, revoked.error());
+    co_return api::failure_response(api, ctx, revoked.error());
   }
   api.log->info("platform_deauthorized provider={} connections={}", p->profile.id, *revoked);
   co_return api::json_response(ctx, {{"ok", true}});
@@ -120,11 +112,11 @@ awaitable_response meta_deauthorize(api_context& api, http::request_context& ctx
 awaitable_response meta_data_deletion(api_context& api, http::request_context& ctx) {
   const auto* p = meta_provider(api, ctx);
   if (p == nullptr) {
-    co_return api::failure_response(ctx, base::fail(roster::errc::not_found, "no such hook"));
+    co_return api::failure_response(api, ctx, base::fail(roster::errc::not_found, "no such hook"));
   }
   auto signal = verified_meta(*p, ctx, api.now());
   if (!signal) {
-    co_return refuse(api, ctx, "data-deletion", signal.error());
+    co_return api::failure_response(api, ctx, signal.error());
   }
   const auto code = confirmation_code(signal->replay_key);
   auto record = store::in_transaction(
@@ -142,7 +134,7 @@ awaitable_response meta_data_deletion(api_context& api, http::request_context& c
       });
   auto recorded = co_await api.db.write(record);
   if (!recorded) {
-    co_return api::failure_response(ctx, recorded.error());
+    co_return api::failure_response(api, ctx, recorded.error());
   }
   api.log->info("platform_data_deletion provider={} connections={} code={}", p->profile.id,
                 *recorded, code);
@@ -166,13 +158,13 @@ awaitable_response deletion_status(api_context& api, http::request_context& ctx)
 awaitable_response tiktok_events(api_context& api, http::request_context& ctx) {
   const auto* p = api.oauth ? api.oauth->providers.find("tiktok") : nullptr;
   if (p == nullptr) {
-    co_return api::failure_response(ctx, base::fail(roster::errc::not_found, "no such hook"));
+    co_return api::failure_response(api, ctx, base::fail(roster::errc::not_found, "no such hook"));
   }
   const auto header = ctx.req["TikTok-Signature"];
   auto event = oauth::verify_tiktok_webhook(header, ctx.req.body(), p->client_secret, p->client_id,
                                             api.now());
   if (!event) {
-    co_return refuse(api, ctx, "tiktok", event.error());
+    co_return api::failure_response(api, ctx, event.error());
   }
   if (event->event != "authorization.removed") {
     co_return api::json_response(ctx, {{"ok", true}});  // other events: nothing to do yet
@@ -198,7 +190,7 @@ awaitable_response tiktok_events(api_context& api, http::request_context& ctx) {
       });
   auto applied = co_await api.db.write(apply);
   if (!applied) {
-    co_return api::failure_response(ctx, applied.error());
+    co_return api::failure_response(api, ctx, applied.error());
   }
   api.log->info("platform_deauthorized provider=tiktok connections={}", *applied);
   co_return api::json_response(ctx, {{"ok", true}});

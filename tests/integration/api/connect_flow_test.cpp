@@ -496,7 +496,8 @@ TEST_CASE("a line break in the provider path segment is logged as one escaped fi
   }
   INFO(log);
   REQUIRE(mentioning.size() == 1);
-  CHECK(mentioning[0].find("oauth callback refused") != std::string::npos);
+  CHECK(mentioning[0].find("request_failed") != std::string::npos);
+  CHECK(mentioning[0].find("code=lifecycle.provider_not_enabled") != std::string::npos);
   CHECK(mentioning[0].find("evil\\x0aforged_field") != std::string::npos);
   CHECK(mentioning[0].find(" forged_field=1") == std::string::npos);
 }
@@ -566,8 +567,8 @@ TEST_CASE("a retry from a link's attempt checks the creator as starting from the
 TEST_CASE("PKCE is sent where the platform takes it and a code bound to another challenge fails",
           "[connect][e2e][pkce]") {
   api_world w;
-  // Where the platforms accept PKCE on the web flow (providers.md): Facebook Login and a
-  // standards-compliant provider; TikTok's web Login Kit, Instagram Login and Pinterest do not.
+  // Where the platforms document PKCE for the web flow: Facebook Login and a standards-compliant
+  // provider; TikTok's web Login Kit, Instagram Login and Pinterest do not.
   const std::map<std::string, bool> expected{{"acme", true},       {"facebook", true},
                                              {"instagram", false}, {"instagram_facebook", true},
                                              {"pinterest", false}, {"tiktok", false}};

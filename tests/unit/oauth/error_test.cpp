@@ -7,6 +7,7 @@
 #include "oauth/backoff.hpp"
 #include "oauth/profile.hpp"
 #include "oauth/provider_error.hpp"
+#include "tests/support/errc_walk.hpp"
 
 using namespace rosterd::oauth;
 
@@ -14,9 +15,7 @@ TEST_CASE("every oauth errc has a distinct name and a message in the oauth categ
           "[oauth][error]") {
   std::set<std::string> names;
   std::set<std::string> messages;
-  for (int v = static_cast<int>(errc::invalid_url); v <= static_cast<int>(errc::malformed_request);
-       ++v) {
-    const auto e = static_cast<errc>(v);
+  for (const auto e : rosterd::testing::every_errc(errc_name)) {
     const std::string name(errc_name(e));
     CHECK(name != "unknown");
     CHECK(names.insert(name).second);

@@ -1,21 +1,32 @@
 #include "store/error.hpp"
 
+#include <set>
+#include <string>
+
 #include <catch2/catch.hpp>
 #include <sqlite3.h>
 
 #include "store/sqlite_failure.hpp"
+#include "tests/support/errc_walk.hpp"
 
 using rosterd::store::errc;
 
-TEST_CASE("every store error code has a message in the store category", "[store]") {
+TEST_CASE("every store error code has a message and a unique name in the store category",
+          "[store]") {
   const std::string unknown = make_error_code(static_cast<errc>(0)).message();
-  for (int value = 1; value <= static_cast<int>(errc::sqlite_error); ++value) {
-    const std::error_code code = static_cast<errc>(value);
-    INFO("errc value " << value);
+  std::set<std::string> names;
+  const auto all = rosterd::testing::every_errc(rosterd::store::errc_name);
+  CHECK(all.front() == errc::busy);
+  CHECK(all.back() == errc::sqlite_error);
+  for (const auto e : all) {
+    const std::error_code code = e;
+    INFO("errc value " << code.value());
     CHECK(code.category().name() == std::string("store"));
     CHECK_FALSE(code.message().empty());
     CHECK(code.message() != unknown);
+    CHECK(names.insert(std::string(rosterd::store::errc_name(e))).second);
   }
+  CHECK(rosterd::store::errc_name(static_cast<errc>(0)) == "unknown");
 }
 
 TEST_CASE("SQLite result codes map to the store's error codes", "[store]") {
