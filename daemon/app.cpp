@@ -118,7 +118,7 @@ void reload(runtime& rt) {
     rt.logs.config->warn("config_change_needs_restart key={}", key);
   }
   // Logged before the new levels apply, so a quieter level does not hide the confirmation.
-  rt.logs.main->info("config_reloaded log_level={}", next->log.level);
+  rt.logs.main->info("config_reloaded log_level={}", setup::config_word(next->log.level));
   apply_log_levels(rt.logs, next->log);
   rt.cfg.log = next->log;  // only what was applied becomes the running config
   rt.notifier.ready("Serving on " + rt.serving +

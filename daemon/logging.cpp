@@ -24,6 +24,26 @@ class syslog_priority_flag final : public spdlog::custom_flag_formatter {
   }
 };
 
+spdlog::level::level_enum spdlog_level(setup::log_level level) {
+  switch (level) {
+    case setup::log_level::trace:
+      return spdlog::level::trace;
+    case setup::log_level::debug:
+      return spdlog::level::debug;
+    case setup::log_level::info:
+      return spdlog::level::info;
+    case setup::log_level::warn:
+      return spdlog::level::warn;
+    case setup::log_level::error:
+      return spdlog::level::err;
+    case setup::log_level::critical:
+      return spdlog::level::critical;
+    case setup::log_level::off:
+      return spdlog::level::off;
+  }
+  return spdlog::level::info;
+}
+
 std::shared_ptr<spdlog::logger> make_logger(const std::string& name, const spdlog::sink_ptr& sink) {
   auto logger = std::make_shared<spdlog::logger>(name, sink);
   logger->flush_on(spdlog::level::trace);  // a crash must not eat the last lines
@@ -61,8 +81,7 @@ loggers make_loggers(const setup::log_config& cfg) {
 void apply_log_levels(const loggers& logs, const setup::log_config& cfg) {
   for (const auto& logger : {logs.main, logs.config, logs.store, logs.http}) {
     auto it = cfg.modules.find(logger->name());
-    const std::string& level = it == cfg.modules.end() ? cfg.level : it->second;
-    logger->set_level(spdlog::level::from_str(level));
+    logger->set_level(spdlog_level(it == cfg.modules.end() ? cfg.level : it->second));
   }
 }
 
