@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "base/ip_network.hpp"
+#include "oauth/profile.hpp"
 #include "setup/config_reader.hpp"
 
 namespace rosterd::setup {
@@ -173,10 +174,15 @@ void read_mail(table_reader& r, mail_config& c) {
   }
 }
 
-const std::vector<std::string>& builtin_provider_ids() {
-  static const std::vector<std::string> ids{"facebook", "instagram", "instagram_facebook",
-                                            "pinterest", "tiktok"};
-  return ids;
+// "instagram_facebook and facebook": the built-in providers that can keep Page tokens.
+std::string providers_with_pages() {
+  std::string out;
+  for (const auto& profile : oauth::builtin_profiles()) {
+    if (profile.pages_url) {
+      out += (out.empty() ? "" : " and ") + profile.id;
+    }
+  }
+  return out;
 }
 
 bool is_provider_id(std::string_view id) {
@@ -192,8 +198,7 @@ bool is_provider_id(std::string_view id) {
 }
 
 void read_provider(table_reader& r, oauth_provider_config& p, const std::string& public_url) {
-  const bool builtin = std::find(builtin_provider_ids().begin(), builtin_provider_ids().end(),
-                                 p.id) != builtin_provider_ids().end();
+  const bool builtin = oauth::is_builtin_provider(p.id);
   p.kind = builtin ? provider_kind::builtin : provider_kind::generic;
   r.boolean("enabled", p.enabled);
   std::optional<provider_kind> kind;  // stays empty when the key is absent or not a kind
@@ -238,19 +243,21 @@ void read_provider(table_reader& r, oauth_provider_config& p, const std::string&
     r.errors().add(where, r.full_key("kind"),
                    builtin ? "\"" + p.id + "\" is a built-in provider; remove kind"
                            : "\"" + p.id + "\" is not a built-in provider (" +
-                                 "facebook, instagram, instagram_facebook, pinterest, tiktok), " +
-                                 "so it must be kind = \"generic\"");
+                                 oauth::builtin_provider_list() +
+                                 "), so it must be kind = \"generic\"");
   }
   // The built-in platforms send no iss: an issuer there would refuse every callback.
   if (builtin && !p.issuer.empty()) {
     r.errors().add(where, r.full_key("issuer"),
                    "is only for generic providers (the built-in platforms send no iss)");
   }
-  // Only Facebook Login grants manage Pages; elsewhere the switch would silently do nothing.
-  if (p.page_tokens && p.id != "facebook" && p.id != "instagram_facebook") {
-    r.errors().add(where, r.full_key("page_tokens"),
-                   "is only for facebook and instagram_facebook (Facebook Login grants Page "
-                   "tokens)");
+  // Only Facebook Login grants manage Pages (the profiles with a Pages URL); elsewhere the
+  // switch would silently do nothing.
+  if (const auto profile = oauth::find_builtin_profile(p.id);
+      p.page_tokens && !(profile && profile->pages_url)) {
+    r.errors().add(
+        where, r.full_key("page_tokens"),
+        "is only for " + providers_with_pages() + " (Facebook Login grants Page tokens)");
   }
   if (!p.enabled) {
     return;

@@ -5,6 +5,8 @@
 
 #include <catch2/catch.hpp>
 
+#include "oauth/profile.hpp"
+
 using namespace rosterd::setup;
 using namespace std::chrono_literals;
 
@@ -503,4 +505,24 @@ TEST_CASE("a provider's URLs are read into their fields and print under their ke
     CHECK(rendered.find(std::string(key) + " = 'https://fake.example/" + std::string(key) + "'") !=
           std::string::npos);
   }
+}
+
+TEST_CASE("every built-in provider id is read as built-in and named when a kind is missing",
+          "[config][oauth]") {
+  REQUIRE(rosterd::oauth::builtin_profiles().size() == rosterd::oauth::builtin_provider_ids.size());
+  for (const auto id : rosterd::oauth::builtin_provider_ids) {
+    INFO(id);
+    CHECK(rosterd::oauth::find_builtin_profile(id));
+    const auto c = parse_ok("[oauth.providers." + std::string(id) + "]\nenabled = false\n");
+    CHECK(c.oauth.providers.at(0).kind == provider_kind::builtin);
+  }
+  const auto e = parse_error("[oauth.providers.myspace]\nenabled = false\n");
+  CHECK(e.find("not a built-in provider (" + rosterd::oauth::builtin_provider_list() + ")") !=
+        std::string::npos);
+  for (const auto id : rosterd::oauth::builtin_provider_ids) {
+    CHECK(e.find(id) != std::string::npos);
+  }
+  const auto pages = parse_error("[oauth.providers.tiktok]\nenabled = false\npage_tokens = true\n");
+  CHECK(pages.find("page_tokens: is only for instagram_facebook and facebook") !=
+        std::string::npos);
 }
