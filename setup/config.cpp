@@ -135,8 +135,8 @@ void read_sessions(table_reader& r, sessions_config& c) {
 }
 
 void read_passwords(table_reader& r, passwords_config& c) {
-  // The floor is OWASP's Argon2id minimum (reliability item 20); the ceiling keeps a typo from
-  // making every login allocate gigabytes.
+  // The floor is OWASP's Argon2id minimum, below which a stolen hash is cheap to crack; the
+  // ceiling keeps a typo from making every login allocate gigabytes.
   r.integer("memory_kib", c.memory_kib, 19456, 4 * 1024 * 1024);
   r.integer("iterations", c.iterations, 2, 64);
   r.integer("parallelism", c.parallelism, 1, 16);
