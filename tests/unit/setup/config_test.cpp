@@ -441,7 +441,7 @@ TEST_CASE("each word of a choice reads as its value and prints back as the same 
   }
 }
 
-TEST_CASE("a word that is not one of a choice's names the key and every allowed word",
+TEST_CASE("a word a choice does not accept is reported with its key and every allowed word",
           "[config][words]") {
   CHECK(parse_error("[mail]\ntls = \"ssl\"\n")
             .find("mail.tls: \"ssl\" is not one of: starttls, implicit, none") !=
