@@ -17,6 +17,9 @@ struct ip_network {
   /// True when `a` is in the block. IPv4-mapped IPv6 addresses (::ffff:10.0.0.1, as a
   /// dual-stack listener reports IPv4 peers) count as their IPv4 address.
   [[nodiscard]] bool contains(const boost::asio::ip::address& a) const;
+
+  /// The same block: parsing refuses bits beyond the prefix, so equal blocks are equal values.
+  bool operator==(const ip_network&) const = default;
 };
 
 /// Parses one entry of server.trusted_proxies. Fails with a detail saying what is wrong: not

@@ -27,20 +27,15 @@ int run_keys_generate(const context& ctx, const keys_generate_args& args) {
 CLI::App& add_provider_urls_command(CLI::App& app, provider_urls_args& args) {
   auto* command = app.add_subcommand(
       "provider-urls", "Print a built-in platform's endpoint URLs, one \"key url\" per line");
-  command
-      ->add_option("PROVIDER", args.provider,
-                   "instagram, facebook, instagram_facebook, "
-                   "tiktok or pinterest")
-      ->required();
+  command->add_option("PROVIDER", args.provider, oauth::builtin_provider_list())->required();
   return *command;
 }
 
 int run_provider_urls(const context& ctx, const provider_urls_args& args) {
   const auto profile = oauth::find_builtin_profile(args.provider);
   if (!profile) {
-    ctx.err << "rosterctl: " << args.provider
-            << " is not a built-in provider (instagram, facebook, instagram_facebook, tiktok, "
-               "pinterest)\n";
+    ctx.err << "rosterctl: " << args.provider << " is not a built-in provider ("
+            << oauth::builtin_provider_list() << ")\n";
     return exit_usage;
   }
   ctx.out << "authorize_url " << profile->authorize_url << '\n'

@@ -118,7 +118,7 @@ void reload(runtime& rt) {
     rt.logs.config->warn("config_change_needs_restart key={}", key);
   }
   // Logged before the new levels apply, so a quieter level does not hide the confirmation.
-  rt.logs.main->info("config_reloaded log_level={}", next->log.level);
+  rt.logs.main->info("config_reloaded log_level={}", setup::config_word(next->log.level));
   apply_log_levels(rt.logs, next->log);
   rt.cfg.log = next->log;  // only what was applied becomes the running config
   rt.notifier.ready("Serving on " + rt.serving +
@@ -244,7 +244,7 @@ int run_daemon(const std::filesystem::path& config_path, setup::config cfg) {
                  base::log_field(templates.error().detail, 4096));
     return exit_config;
   }
-  auto sender = setup::make_smtp_sender(rt.cfg, rt.logs.main);
+  auto sender = setup::make_smtp_sender(rt.cfg, rt.logs.notify);
   if (!sender) {
     log.critical("startup_failed stage=mail problem={}", base::log_field(sender.error().detail));
     return exit_config;
@@ -307,7 +307,7 @@ int run_daemon(const std::filesystem::path& config_path, setup::config cfg) {
     auto& services = **oauth_services;
     services.refresher = std::make_shared<lifecycle::refresher>(
         **db, services.keys, services.providers, *services.http, lifecycle::refresh_settings{},
-        rt.logs.main);
+        rt.logs.lifecycle);
     auto recover = [&services](store::database& d) {
       return services.refresher->recover_interrupted(d);
     };
@@ -320,11 +320,11 @@ int run_daemon(const std::filesystem::path& config_path, setup::config cfg) {
                *interrupted);
     }
     refreshes.emplace(io.get_executor(), **db, *services.refresher, lifecycle::scheduler_settings{},
-                      rt.logs.main);
+                      rt.logs.lifecycle);
     rt.refreshes = &*refreshes;
   }
   notify::relay relay(io.get_executor(), **db, **sender, setup::relay_settings_from(rt.cfg),
-                      setup::invitation_hooks(rt.logs.main), rt.logs.main, &metrics);
+                      setup::invitation_hooks(rt.logs.notify), rt.logs.notify, &metrics);
   rt.relay = &relay;
   v1.mail_queued = [&relay] { relay.nudge(); };
   v1.connections_changed = [&refreshes] {

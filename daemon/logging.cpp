@@ -24,8 +24,39 @@ class syslog_priority_flag final : public spdlog::custom_flag_formatter {
   }
 };
 
-std::shared_ptr<spdlog::logger> make_logger(const std::string& name, const spdlog::sink_ptr& sink) {
-  auto logger = std::make_shared<spdlog::logger>(name, sink);
+spdlog::level::level_enum spdlog_level(setup::log_level level) {
+  switch (level) {
+    case setup::log_level::trace:
+      return spdlog::level::trace;
+    case setup::log_level::debug:
+      return spdlog::level::debug;
+    case setup::log_level::info:
+      return spdlog::level::info;
+    case setup::log_level::warn:
+      return spdlog::level::warn;
+    case setup::log_level::error:
+      return spdlog::level::err;
+    case setup::log_level::critical:
+      return spdlog::level::critical;
+    case setup::log_level::off:
+      return spdlog::level::off;
+  }
+  return spdlog::level::info;
+}
+
+// A logger's name as [log.modules] knows it: a name missing there does not compile, so every
+// logger's level can be set.
+consteval std::string_view module(std::string_view name) {
+  for (const auto known : setup::log_modules) {
+    if (known == name) {
+      return name;
+    }
+  }
+  throw "not in setup::log_modules";
+}
+
+std::shared_ptr<spdlog::logger> make_logger(std::string_view name, const spdlog::sink_ptr& sink) {
+  auto logger = std::make_shared<spdlog::logger>(std::string(name), sink);
   logger->flush_on(spdlog::level::trace);  // a crash must not eat the last lines
   return logger;
 }
@@ -52,17 +83,20 @@ loggers make_loggers(const setup::log_config& cfg) {
   auto formatter = std::make_unique<spdlog::pattern_formatter>(spdlog::pattern_time_type::utc);
   formatter->add_flag<syslog_priority_flag>('*').set_pattern(pattern);
   sink->set_formatter(std::move(formatter));
-  loggers logs{make_logger("main", sink), make_logger("config", sink), make_logger("store", sink),
-               make_logger("http", sink)};
+  // And a module named there without a logger here would take a level that nothing uses.
+  static_assert(setup::log_modules.size() == 6, "each of setup::log_modules needs a logger");
+  loggers logs{make_logger(module("main"), sink),      make_logger(module("config"), sink),
+               make_logger(module("store"), sink),     make_logger(module("http"), sink),
+               make_logger(module("lifecycle"), sink), make_logger(module("notify"), sink)};
   apply_log_levels(logs, cfg);
   return logs;
 }
 
 void apply_log_levels(const loggers& logs, const setup::log_config& cfg) {
-  for (const auto& logger : {logs.main, logs.config, logs.store, logs.http}) {
+  for (const auto& logger :
+       {logs.main, logs.config, logs.store, logs.http, logs.lifecycle, logs.notify}) {
     auto it = cfg.modules.find(logger->name());
-    const std::string& level = it == cfg.modules.end() ? cfg.level : it->second;
-    logger->set_level(spdlog::level::from_str(level));
+    logger->set_level(spdlog_level(it == cfg.modules.end() ? cfg.level : it->second));
   }
 }
 

@@ -11,8 +11,9 @@ class logger;
 
 namespace rosterd::daemon {
 
+/// One per library that logs, named as in setup::log_modules (so log.modules can set each).
 struct loggers {
-  std::shared_ptr<spdlog::logger> main, config, store, http;
+  std::shared_ptr<spdlog::logger> main, config, store, http, lifecycle, notify;
 };
 
 /// Loggers writing to stderr. When stderr is the journal (JOURNAL_STREAM matches), lines carry

@@ -28,7 +28,7 @@ std::string graph(std::string_view host, std::string_view path) {
 
 provider_profile instagram() {
   provider_profile p;
-  p.id = "instagram";
+  p.id = builtin_id::instagram;
   p.display_name = "Instagram";
   p.dialect = dialect::instagram_login;
   // www.instagram.com: the Business Login embed URL and integrations use it; the reference page
@@ -90,7 +90,7 @@ provider_profile facebook_login(std::string id, std::string display_name,
 
 provider_profile tiktok() {
   provider_profile p;
-  p.id = "tiktok";
+  p.id = builtin_id::tiktok;
   p.display_name = "TikTok";
   p.dialect = dialect::tiktok;
   p.authorize_url = "https://www.tiktok.com/v2/auth/authorize/";
@@ -118,7 +118,7 @@ provider_profile tiktok() {
 
 provider_profile pinterest() {
   provider_profile p;
-  p.id = "pinterest";
+  p.id = builtin_id::pinterest;
   p.display_name = "Pinterest";
   p.dialect = dialect::pinterest;
   p.authorize_url = "https://www.pinterest.com/oauth/";
@@ -141,8 +141,9 @@ provider_profile pinterest() {
 std::vector<provider_profile> make_builtins() {
   std::vector<provider_profile> out;
   out.push_back(instagram());
-  provider_profile via_facebook = facebook_login("instagram_facebook", "Instagram (Facebook Login)",
-                                                 {"instagram_basic", "pages_show_list"});
+  provider_profile via_facebook =
+      facebook_login(std::string(builtin_id::instagram_facebook), "Instagram (Facebook Login)",
+                     {"instagram_basic", "pages_show_list"});
   // The Facebook user (revoke and deauthorize callbacks name it) plus the Instagram accounts
   // linked to their Pages, in one call. Field expansion braces are percent-encoded; the Pages'
   // own access tokens are deliberately not requested.
@@ -150,7 +151,7 @@ std::vector<provider_profile> make_builtins() {
       graph("graph.facebook.com",
             "/me?fields=id,name,accounts%7Binstagram_business_account%7Bid,username%7D%7D");
   out.push_back(std::move(via_facebook));
-  out.push_back(facebook_login("facebook", "Facebook", {"public_profile"}));
+  out.push_back(facebook_login(std::string(builtin_id::facebook), "Facebook", {"public_profile"}));
   out.push_back(tiktok());
   out.push_back(pinterest());
   return out;
@@ -239,6 +240,19 @@ bool has_space(std::string_view s) {
 const std::vector<provider_profile>& builtin_profiles() {
   static const std::vector<provider_profile> profiles = make_builtins();
   return profiles;
+}
+
+bool is_builtin_provider(std::string_view id) noexcept {
+  return std::find(builtin_provider_ids.begin(), builtin_provider_ids.end(), id) !=
+         builtin_provider_ids.end();
+}
+
+std::string builtin_provider_list() {
+  std::string out;
+  for (const auto id : builtin_provider_ids) {
+    out.append(out.empty() ? "" : ", ").append(id);
+  }
+  return out;
 }
 
 std::optional<provider_profile> find_builtin_profile(std::string_view id) {

@@ -9,6 +9,7 @@
 // registered with it (client id and secret, redirect URI, overrides); `resolve` checks both and
 // returns the `provider` that the request builders take.
 
+#include <array>
 #include <chrono>
 #include <optional>
 #include <string>
@@ -23,6 +24,28 @@ namespace rosterd::oauth {
 
 /// The Graph API version in every built-in Meta URL (one constant, bumped deliberately).
 inline constexpr std::string_view graph_api_version = "v22.0";
+
+/// The built-in providers' ids. They name the [oauth.providers] tables, the /oauth/<id>/ paths
+/// and the provider of every stored connection, so they never change once released.
+namespace builtin_id {
+inline constexpr std::string_view instagram = "instagram";
+inline constexpr std::string_view instagram_facebook = "instagram_facebook";
+inline constexpr std::string_view facebook = "facebook";
+inline constexpr std::string_view tiktok = "tiktok";
+inline constexpr std::string_view pinterest = "pinterest";
+}  // namespace builtin_id
+
+/// Every built-in id, in builtin_profiles() order.
+inline constexpr std::array<std::string_view, 5> builtin_provider_ids{
+    builtin_id::instagram, builtin_id::instagram_facebook, builtin_id::facebook, builtin_id::tiktok,
+    builtin_id::pinterest};
+
+/// True when `id` is one of builtin_provider_ids.
+bool is_builtin_provider(std::string_view id) noexcept;
+
+/// The built-in ids as "instagram, instagram_facebook, facebook, tiktok, pinterest", for
+/// messages that list what is accepted.
+std::string builtin_provider_list();
 
 /// Which provider's conventions the parsers and the error classifier apply.
 enum class dialect {
@@ -89,8 +112,7 @@ struct lifetime_fallbacks {
 using param_list = std::vector<std::pair<std::string, std::string>>;
 
 struct provider_profile {
-  std::string id;            // "instagram", "instagram_facebook", "facebook", "tiktok",
-                             // "pinterest" or a configured generic id
+  std::string id;            // one of builtin_provider_ids or a configured generic id
   std::string display_name;  // for people: "Instagram", "TikTok"
   oauth::dialect dialect = oauth::dialect::generic;
 

@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "base/ip_network.hpp"
+#include "oauth/profile.hpp"
 #include "setup/config_reader.hpp"
 
 namespace rosterd::setup {
@@ -31,16 +32,9 @@ struct config_category : std::error_category {
   }
 };
 
-const std::vector<std::string>& log_levels() {
-  static const std::vector<std::string> levels{"trace", "debug",    "info", "warn",
-                                               "error", "critical", "off"};
-  return levels;
-}
-
-const std::vector<std::string>& log_modules() {
-  static const std::vector<std::string> modules{"main", "config", "store", "http"};
-  return modules;
-}
+constexpr std::initializer_list<log_level> all_log_levels{
+    log_level::trace, log_level::debug,    log_level::info, log_level::warn,
+    log_level::error, log_level::critical, log_level::off};
 
 void read_server(table_reader& r, server_config& s, const std::filesystem::path& base_dir) {
   r.string_list("listen", s.listen);
@@ -57,8 +51,10 @@ void read_server(table_reader& r, server_config& s, const std::filesystem::path&
   r.duration("write_timeout", s.write_timeout, 100ms, 1h);
   r.duration("handshake_timeout", s.handshake_timeout, 100ms, 10min);
   r.duration("shutdown_grace", s.shutdown_grace, 0ms, 10min);
-  r.string_list("trusted_proxies", s.trusted_proxies);
-  r.choice("forwarded_header", s.forwarded_header, {"x-forwarded-for", "forwarded"});
+  std::vector<std::string> trusted_proxies;
+  r.string_list("trusted_proxies", trusted_proxies);
+  r.choice("forwarded_header", s.forwarded_header,
+           {forwarding_header::x_forwarded_for, forwarding_header::forwarded});
   if (const auto* t = r.table("tls")) {
     table_reader tr(*t, r.full_key("tls"), r.errors(), base_dir);
     tr.boolean("enabled", s.tls.enabled);
@@ -104,8 +100,10 @@ void read_server(table_reader& r, server_config& s, const std::filesystem::path&
                    exposed.error().detail);
   }
   const auto* proxies_node = r.raw().get("trusted_proxies");
-  for (const auto& entry : s.trusted_proxies) {
-    if (auto network = base::parse_ip_network(entry); !network) {
+  for (const auto& entry : trusted_proxies) {
+    if (auto network = base::parse_ip_network(entry)) {
+      s.trusted_proxies.push_back(*network);
+    } else {
       r.errors().add(proxies_node != nullptr ? proxies_node->source() : r.raw().source(),
                      r.full_key("trusted_proxies"), network.error().detail);
     }
@@ -137,8 +135,8 @@ void read_sessions(table_reader& r, sessions_config& c) {
 }
 
 void read_passwords(table_reader& r, passwords_config& c) {
-  // The floor is OWASP's Argon2id minimum (reliability item 20); the ceiling keeps a typo from
-  // making every login allocate gigabytes.
+  // The floor is OWASP's Argon2id minimum, below which a stolen hash is cheap to crack; the
+  // ceiling keeps a typo from making every login allocate gigabytes.
   r.integer("memory_kib", c.memory_kib, 19456, 4 * 1024 * 1024);
   r.integer("iterations", c.iterations, 2, 64);
   r.integer("parallelism", c.parallelism, 1, 16);
@@ -149,7 +147,7 @@ void read_passwords(table_reader& r, passwords_config& c) {
 
 void read_mail(table_reader& r, mail_config& c) {
   r.string("smtp_url", c.smtp_url);
-  r.choice("tls", c.tls, {"starttls", "implicit", "none"});
+  r.choice("tls", c.tls, {mail_tls::starttls, mail_tls::implicit, mail_tls::none});
   r.string("username", c.username);
   r.secret("password_file", c.password_file);
   r.string("from_address", c.from_address);
@@ -170,23 +168,21 @@ void read_mail(table_reader& r, mail_config& c) {
     r.errors().add(r.raw().source(), r.full_key("password_file"),
                    "username is set, so name the file holding the SMTP password");
   }
-  if (c.tls == "none" && !c.username.empty()) {
+  if (c.tls == mail_tls::none && !c.username.empty()) {
     r.errors().add(r.raw().source(), r.full_key("tls"),
                    "\"none\" would send the SMTP password in clear; use starttls or implicit");
   }
 }
 
-const std::vector<std::string>& builtin_provider_ids() {
-  static const std::vector<std::string> ids{"facebook", "instagram", "instagram_facebook",
-                                            "pinterest", "tiktok"};
-  return ids;
-}
-
-const std::vector<std::string>& provider_url_keys() {
-  static const std::vector<std::string> keys{"authorize_url",   "token_url",    "long_lived_url",
-                                             "refresh_url",     "identity_url", "revoke_url",
-                                             "debug_token_url", "pages_url"};
-  return keys;
+// "instagram_facebook and facebook": the built-in providers that can keep Page tokens.
+std::string providers_with_pages() {
+  std::string out;
+  for (const auto& profile : oauth::builtin_profiles()) {
+    if (profile.pages_url) {
+      out += (out.empty() ? "" : " and ") + profile.id;
+    }
+  }
+  return out;
 }
 
 bool is_provider_id(std::string_view id) {
@@ -202,12 +198,14 @@ bool is_provider_id(std::string_view id) {
 }
 
 void read_provider(table_reader& r, oauth_provider_config& p, const std::string& public_url) {
-  const bool builtin = std::find(builtin_provider_ids().begin(), builtin_provider_ids().end(),
-                                 p.id) != builtin_provider_ids().end();
-  p.kind = builtin ? "builtin" : "generic";
+  const bool builtin = oauth::is_builtin_provider(p.id);
+  p.kind = builtin ? provider_kind::builtin : provider_kind::generic;
   r.boolean("enabled", p.enabled);
-  std::string kind;  // stays empty when the key is absent
-  r.choice("kind", kind, {"builtin", "generic"});
+  std::optional<provider_kind> kind;  // stays empty when the key is absent or not a kind
+  if (provider_kind written{};
+      r.choice("kind", written, {provider_kind::builtin, provider_kind::generic})) {
+    kind = written;
+  }
   r.string("client_id", p.client_id);
   r.secret("client_secret_file", p.client_secret_file);
   r.string("redirect_uri", p.redirect_uri);
@@ -216,11 +214,11 @@ void read_provider(table_reader& r, oauth_provider_config& p, const std::string&
     r.string_list("scopes", scopes);
     p.scopes = scopes;
   }
-  for (const auto& key : provider_url_keys()) {
+  for (const auto& [key, field] : provider_url_keys) {
     if (r.raw().get(key) != nullptr) {
       std::string url;
       r.string(key, url);
-      p.urls[key] = url;
+      p.urls.*field = url;
     } else {
       r.mark_known(key);
     }
@@ -234,30 +232,32 @@ void read_provider(table_reader& r, oauth_provider_config& p, const std::string&
   r.boolean("page_tokens", p.page_tokens);
   r.string("display_name", p.display_name);
   r.string("scope_separator", p.scope_separator);
-  r.choice("client_auth", p.client_auth, {"basic", "form"});
+  r.choice("client_auth", p.client_auth, {token_endpoint_auth::basic, token_endpoint_auth::form});
   r.boolean("pkce", p.pkce);
   r.string("id_field", p.id_field);
   r.string("username_field", p.username_field);
   r.string("issuer", p.issuer);
   r.finish();
   const auto where = r.raw().source();
-  if (builtin ? kind == "generic" : kind != "generic") {
+  if (builtin ? kind == provider_kind::generic : kind != provider_kind::generic) {
     r.errors().add(where, r.full_key("kind"),
                    builtin ? "\"" + p.id + "\" is a built-in provider; remove kind"
                            : "\"" + p.id + "\" is not a built-in provider (" +
-                                 "facebook, instagram, instagram_facebook, pinterest, tiktok), " +
-                                 "so it must be kind = \"generic\"");
+                                 oauth::builtin_provider_list() +
+                                 "), so it must be kind = \"generic\"");
   }
   // The built-in platforms send no iss: an issuer there would refuse every callback.
   if (builtin && !p.issuer.empty()) {
     r.errors().add(where, r.full_key("issuer"),
                    "is only for generic providers (the built-in platforms send no iss)");
   }
-  // Only Facebook Login grants manage Pages; elsewhere the switch would silently do nothing.
-  if (p.page_tokens && p.id != "facebook" && p.id != "instagram_facebook") {
-    r.errors().add(where, r.full_key("page_tokens"),
-                   "is only for facebook and instagram_facebook (Facebook Login grants Page "
-                   "tokens)");
+  // Only Facebook Login grants manage Pages (the profiles with a Pages URL); elsewhere the
+  // switch would silently do nothing.
+  if (const auto profile = oauth::find_builtin_profile(p.id);
+      p.page_tokens && !(profile && profile->pages_url)) {
+    r.errors().add(
+        where, r.full_key("page_tokens"),
+        "is only for " + providers_with_pages() + " (Facebook Login grants Page tokens)");
   }
   if (!p.enabled) {
     return;
@@ -272,9 +272,11 @@ void read_provider(table_reader& r, oauth_provider_config& p, const std::string&
   if (p.redirect_uri.empty()) {
     p.redirect_uri = public_url + "/oauth/" + p.id + "/callback";
   }
-  if (p.kind == "generic") {
-    for (const char* key : {"authorize_url", "token_url", "identity_url"}) {
-      if (p.urls.count(key) == 0) {
+  if (p.kind == provider_kind::generic) {
+    for (const auto& [key, url] :
+         {std::pair{"authorize_url", &p.urls.authorize}, std::pair{"token_url", &p.urls.token},
+          std::pair{"identity_url", &p.urls.identity}}) {
+      if (!*url) {
         r.errors().add(where, r.full_key(key), "is required for a generic provider");
       }
     }
@@ -327,16 +329,12 @@ void read_metrics(table_reader& r, metrics_config& m) {
 }
 
 void read_log(table_reader& r, log_config& l, const std::filesystem::path& base_dir) {
-  r.choice("level", l.level, log_levels());
+  r.choice("level", l.level, all_log_levels);
   if (const auto* t = r.table("modules")) {
     table_reader mr(*t, r.full_key("modules"), r.errors(), base_dir);
-    for (const auto& module : log_modules()) {
-      std::string level;
-      if (t->get(module) != nullptr) {
-        mr.choice(module, level, log_levels());
-        if (!level.empty()) {
-          l.modules[module] = level;
-        }
+    for (const auto module : log_modules) {
+      if (log_level level{}; mr.choice(module, level, all_log_levels)) {
+        l.modules.emplace(module, level);
       } else {
         mr.mark_known(module);
       }
@@ -585,83 +583,6 @@ base::result<void> check_referenced_files(const config& c) {
     return base::fail(config_errc::secret_unreadable, std::move(problems));
   }
   return {};
-}
-
-std::vector<std::string> keys_needing_restart(const config& a, const config& b) {
-  std::vector<std::string> keys;
-  auto check = [&](bool same, const char* key) {
-    if (!same) {
-      keys.emplace_back(key);
-    }
-  };
-  const auto& s = a.server;
-  const auto& t = b.server;
-  check(s.listen == t.listen, "server.listen");
-  check(s.public_url == t.public_url, "server.public_url");
-  check(s.workers == t.workers, "server.workers");
-  check(s.max_connections == t.max_connections, "server.max_connections");
-  check(s.max_connections_per_peer == t.max_connections_per_peer,
-        "server.max_connections_per_peer");
-  check(s.max_body_bytes == t.max_body_bytes, "server.max_body_bytes");
-  check(s.max_header_bytes == t.max_header_bytes, "server.max_header_bytes");
-  check(s.max_header_count == t.max_header_count, "server.max_header_count");
-  check(s.idle_timeout == t.idle_timeout && s.header_timeout == t.header_timeout &&
-            s.body_timeout == t.body_timeout && s.write_timeout == t.write_timeout &&
-            s.handshake_timeout == t.handshake_timeout,
-        "server.*_timeout");
-  check(s.shutdown_grace == t.shutdown_grace, "server.shutdown_grace");
-  check(s.trusted_proxies == t.trusted_proxies && s.forwarded_header == t.forwarded_header,
-        "server.trusted_proxies");
-  check(s.tls.enabled == t.tls.enabled && s.tls.cert_file == t.tls.cert_file &&
-            s.tls.key_file.reference == t.tls.key_file.reference,
-        "server.tls");
-  check(a.store.path == b.store.path, "store.path");
-  check(a.store.busy_timeout == b.store.busy_timeout, "store.busy_timeout");
-  check(a.store.read_connections == b.store.read_connections, "store.read_connections");
-  check(a.roster.invitation_ttl == b.roster.invitation_ttl &&
-            a.roster.password_reset_ttl == b.roster.password_reset_ttl &&
-            a.roster.allow_creator_as_team_member == b.roster.allow_creator_as_team_member,
-        "roster.*");
-  check(a.sessions.idle_timeout == b.sessions.idle_timeout &&
-            a.sessions.absolute_timeout == b.sessions.absolute_timeout,
-        "sessions.*");
-  check(a.passwords.memory_kib == b.passwords.memory_kib &&
-            a.passwords.iterations == b.passwords.iterations &&
-            a.passwords.parallelism == b.passwords.parallelism &&
-            a.passwords.hashing_threads == b.passwords.hashing_threads &&
-            a.passwords.hash_queue_limit == b.passwords.hash_queue_limit,
-        "passwords.*");
-  const auto& m = a.mail;
-  const auto& n = b.mail;
-  check(m.smtp_url == n.smtp_url && m.tls == n.tls && m.username == n.username &&
-            m.password_file.reference == n.password_file.reference &&
-            m.from_address == n.from_address && m.from_name == n.from_name &&
-            m.ca_file == n.ca_file && m.templates_dir == n.templates_dir &&
-            m.connect_timeout == n.connect_timeout && m.total_timeout == n.total_timeout &&
-            m.retry_initial == n.retry_initial && m.retry_max == n.retry_max &&
-            m.give_up_after == n.give_up_after,
-        "mail.*");
-  check(a.vault.key_file.reference == b.vault.key_file.reference, "vault.key_file");
-  const auto provider_key = [](const oauth_config& o) {
-    std::string k;
-    for (const auto& p : o.providers) {
-      k += p.id + (p.enabled ? "+" : "-") + p.client_id + p.client_secret_file.reference +
-           p.redirect_uri + ";";
-      for (const auto& [name, url] : p.urls) {
-        k += name + "=" + url + ";";
-      }
-    }
-    return k;
-  };
-  check(a.oauth.link_ttl == b.oauth.link_ttl && a.oauth.ca_file == b.oauth.ca_file &&
-            a.oauth.connect_timeout == b.oauth.connect_timeout &&
-            a.oauth.total_timeout == b.oauth.total_timeout &&
-            a.oauth.max_response_bytes == b.oauth.max_response_bytes &&
-            a.oauth.broker_refresh_margin == b.oauth.broker_refresh_margin &&
-            provider_key(a.oauth) == provider_key(b.oauth),
-        "oauth.*");
-  check(a.metrics.token_file.reference == b.metrics.token_file.reference, "metrics.token_file");
-  return keys;
 }
 
 }  // namespace rosterd::setup

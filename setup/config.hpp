@@ -2,20 +2,69 @@
 // rosterd's configuration: one typed struct per concern, parsed from TOML and validated once.
 // config/rosterd.toml documents every key; defaults live here and nowhere else.
 
+#include <array>
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <boost/asio/ip/tcp.hpp>
 
 #include "base/failure.hpp"
+#include "base/ip_network.hpp"
 #include "base/secret.hpp"
 
 namespace rosterd::setup {
+
+// Every value that is one of a few words in the file is an enum here, read once; the
+// libraries' own types are made from these where each library's settings are built.
+
+/// mail.tls: how the connection to the SMTP server is protected.
+enum class mail_tls {
+  starttls,  ///< "starttls": smtp://, then STARTTLS
+  implicit,  ///< "implicit": smtps://, TLS from the first byte
+  none,      ///< "none": in clear, for a relay on the same host only
+};
+
+/// server.forwarded_header: the header in which a trusted proxy names the client.
+enum class forwarding_header {
+  x_forwarded_for,  ///< "x-forwarded-for"
+  forwarded,        ///< "forwarded" (RFC 7239)
+};
+
+/// An OAuth provider's kind.
+enum class provider_kind {
+  builtin,  ///< "builtin": a platform whose profile rosterd ships
+  generic,  ///< "generic": any standards-compliant OAuth 2.0 provider, described by the config
+};
+
+/// client_auth: how a generic provider's client authenticates at the token endpoint.
+enum class token_endpoint_auth {
+  basic,  ///< "basic": Authorization: Basic
+  form,   ///< "form": client id and secret as form fields
+};
+
+/// log.level and the log.modules values.
+enum class log_level { trace, debug, info, warn, error, critical, off };
+
+/// The word the config file uses for a value (what --print-config writes back).
+std::string_view config_word(mail_tls v) noexcept;
+std::string_view config_word(forwarding_header v) noexcept;
+std::string_view config_word(provider_kind v) noexcept;
+std::string_view config_word(token_endpoint_auth v) noexcept;
+std::string_view config_word(log_level v) noexcept;
+
+/// The loggers whose level log.modules may set, one per library that logs.
+inline constexpr std::array<std::string_view, 6> log_modules{"main", "config",    "store",
+                                                             "http", "lifecycle", "notify"};
+
+// The config structs compare equal field by field (defaulted), so whether a reload changed
+// anything follows from them, including fields added later. Secrets compare by reference
+// (their content is never read into the config).
 
 /// Where a secret lives: a file path, or "credential:NAME" for $CREDENTIALS_DIRECTORY/NAME
 /// (systemd LoadCredential=). Secrets are never written inline in the config.
@@ -23,12 +72,14 @@ struct secret_file {
   std::string reference;           ///< as written in the config, safe to print
   std::filesystem::path resolved;  ///< the file for a path reference; credentials resolve on read
   [[nodiscard]] bool empty() const { return reference.empty(); }
+  bool operator==(const secret_file&) const = default;
 };
 
 struct tls_config {
   bool enabled = false;
   std::filesystem::path cert_file;  ///< PEM chain, leaf first
   secret_file key_file;             ///< PEM private key
+  bool operator==(const tls_config&) const = default;
 };
 
 struct server_config {
@@ -48,26 +99,30 @@ struct server_config {
   std::chrono::milliseconds shutdown_grace{std::chrono::seconds(10)};
   /// Reverse proxies whose forwarding header names the client (addresses or CIDR blocks).
   /// Empty: the TCP peer is the client, and forwarding headers are ignored.
-  std::vector<std::string> trusted_proxies;
-  std::string forwarded_header = "x-forwarded-for";  ///< x-forwarded-for | forwarded
+  std::vector<base::ip_network> trusted_proxies;
+  forwarding_header forwarded_header = forwarding_header::x_forwarded_for;
   tls_config tls;
+  bool operator==(const server_config&) const = default;
 };
 
 struct store_config {
   std::filesystem::path path = "/var/lib/rosterd/rosterd.db";
   std::chrono::milliseconds busy_timeout{std::chrono::seconds(5)};
   unsigned read_connections = 2;
+  bool operator==(const store_config&) const = default;
 };
 
 struct roster_config {
   std::chrono::milliseconds invitation_ttl{std::chrono::hours(24 * 7)};
   std::chrono::milliseconds password_reset_ttl{std::chrono::hours(1)};
   bool allow_creator_as_team_member = false;
+  bool operator==(const roster_config&) const = default;
 };
 
 struct sessions_config {
   std::chrono::milliseconds idle_timeout{std::chrono::hours(1)};
   std::chrono::milliseconds absolute_timeout{std::chrono::hours(12)};
+  bool operator==(const sessions_config&) const = default;
 };
 
 /// Argon2id cost; the floor is OWASP's (19 MiB, 2 iterations, 1 lane).
@@ -77,12 +132,13 @@ struct passwords_config {
   std::uint32_t parallelism = 1;
   unsigned hashing_threads = 0;    ///< threads for Argon2id; 0 = one per core, at most 8
   unsigned hash_queue_limit = 32;  ///< password checks that may wait for a thread; then 503
+  bool operator==(const passwords_config&) const = default;
 };
 
 struct mail_config {
   std::string smtp_url = "smtp://127.0.0.1:25";
-  std::string tls = "starttls";  ///< starttls, implicit (smtps://) or none (local relay only)
-  std::string username;          ///< AUTH only when set
+  mail_tls tls = mail_tls::starttls;
+  std::string username;  ///< AUTH only when set
   secret_file password_file;
   std::string from_address = "rosterd@localhost";
   std::string from_name = "rosterd";
@@ -93,38 +149,75 @@ struct mail_config {
   std::chrono::milliseconds retry_initial{std::chrono::minutes(30)};
   std::chrono::milliseconds retry_max{std::chrono::hours(4)};
   std::chrono::milliseconds give_up_after{std::chrono::hours(96)};
+  bool operator==(const mail_config&) const = default;
 };
 
 /// The token vault's key file (or credential:NAME). Empty: no vault, so no provider may be
 /// enabled; a database that already holds ciphertext then refuses to start.
 struct vault_config {
   secret_file key_file;
+  bool operator==(const vault_config&) const = default;
 };
 
-/// One OAuth provider: a built-in platform (instagram, instagram_facebook, facebook, tiktok,
-/// pinterest) or, with kind = "generic", any standards-compliant OAuth 2.0 provider.
+/// A provider's endpoints. Every URL can point elsewhere (a test server, a regional host); an
+/// unset one keeps the built-in profile's, and a generic provider needs authorize, token and
+/// identity.
+struct provider_urls {
+  std::optional<std::string> authorize;
+  std::optional<std::string> token;
+  std::optional<std::string> long_lived;
+  std::optional<std::string> refresh;
+  std::optional<std::string> identity;
+  std::optional<std::string> revoke;
+  std::optional<std::string> debug_token;  ///< Meta
+  std::optional<std::string> pages;        ///< Facebook Login: the user's Pages
+  bool operator==(const provider_urls&) const = default;
+};
+
+/// A provider URL's key under [oauth.providers.ID] and its field: reading and rendering walk
+/// this one list.
+struct provider_url_key {
+  std::string_view key;
+  std::optional<std::string> provider_urls::*field;
+};
+inline constexpr std::array<provider_url_key, 8> provider_url_keys{{
+    {"authorize_url", &provider_urls::authorize},
+    {"token_url", &provider_urls::token},
+    {"long_lived_url", &provider_urls::long_lived},
+    {"refresh_url", &provider_urls::refresh},
+    {"identity_url", &provider_urls::identity},
+    {"revoke_url", &provider_urls::revoke},
+    {"debug_token_url", &provider_urls::debug_token},
+    {"pages_url", &provider_urls::pages},
+}};
+// A URL field without a key would be neither read nor shown.
+static_assert(sizeof(provider_urls) ==
+                  provider_url_keys.size() * sizeof(std::optional<std::string>),
+              "every provider_urls field needs its entry in provider_url_keys");
+
+/// One OAuth provider: a built-in platform (oauth::builtin_provider_ids) or, with kind =
+/// "generic", any standards-compliant OAuth 2.0 provider.
 struct oauth_provider_config {
   std::string id;  ///< the table name under [oauth.providers]
   bool enabled = true;
-  std::string kind = "builtin";  ///< builtin | generic
+  provider_kind kind = provider_kind::builtin;  ///< follows from the id
   std::string client_id;
   secret_file client_secret_file;
   std::string redirect_uri;  ///< default: <server.public_url>/oauth/<id>/callback
   std::optional<std::vector<std::string>> scopes;
-  /// authorize_url, token_url, long_lived_url, refresh_url, identity_url, revoke_url,
-  /// debug_token_url, pages_url: every URL can point elsewhere (a test server, a regional host).
-  std::map<std::string, std::string> urls;
+  provider_urls urls;
   std::optional<bool> continuous_refresh;  ///< Pinterest: send continuous_refresh=true
   std::string config_id;                   ///< Meta: a Facebook Login for Business config
   bool page_tokens = false;  ///< facebook, instagram_facebook: keep the Pages' tokens too
   // Generic providers only.
   std::string display_name;
   std::string scope_separator = " ";
-  std::string client_auth = "basic";  ///< basic | form
+  token_endpoint_auth client_auth = token_endpoint_auth::basic;
   bool pkce = true;
   std::string id_field = "sub";
   std::string username_field = "preferred_username";
   std::string issuer;  ///< RFC 9207 issuer: when set, every callback must carry it as `iss`
+  bool operator==(const oauth_provider_config&) const = default;
 };
 
 struct oauth_config {
@@ -136,16 +229,19 @@ struct oauth_config {
   /// The token broker refreshes first when the access token expires within this margin.
   std::chrono::milliseconds broker_refresh_margin{std::chrono::minutes(5)};
   std::vector<oauth_provider_config> providers;  ///< sorted by id
+  bool operator==(const oauth_config&) const = default;
 };
 
 /// GET /metrics. With a token file, scrapes must send `Authorization: Bearer <token>`.
 struct metrics_config {
   secret_file token_file;  ///< empty: /metrics answers anyone who reaches the listener
+  bool operator==(const metrics_config&) const = default;
 };
 
 struct log_config {
-  std::string level = "info";                  ///< trace, debug, info, warn, error, critical, off
-  std::map<std::string, std::string> modules;  ///< per-module override, e.g. http = "debug"
+  log_level level = log_level::info;
+  std::map<std::string, log_level> modules;  ///< per-module override (log_modules), e.g. http
+  bool operator==(const log_config&) const = default;
 };
 
 struct config {
@@ -160,6 +256,7 @@ struct config {
   oauth_config oauth;
   metrics_config metrics;
   log_config log;
+  bool operator==(const config&) const = default;
 };
 
 /// Reads and validates `path`. On failure the detail lists every problem, one per line, each
@@ -173,7 +270,9 @@ base::result<config> parse_config(std::string_view text, const std::string& sour
 /// The effective configuration as TOML, secrets shown only by reference.
 std::string render_config(const config& c);
 
-/// Keys whose new value only takes effect after a restart (for SIGHUP reload reports).
+/// The dotted keys (e.g. "server.listen", "oauth.providers.tiktok.scopes") whose new value
+/// only takes effect after a restart, for SIGHUP reload reports: every difference except the
+/// [log] levels, which a reload applies. A provider added or removed is named as a whole.
 std::vector<std::string> keys_needing_restart(const config& running, const config& reloaded);
 
 /// Reads the secret a secret_file points to (trailing newline stripped). Fails with a detail

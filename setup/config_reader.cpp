@@ -246,23 +246,25 @@ void table_reader::secret(std::string_view key, secret_file& out) {
   out = {text, p.is_absolute() ? p : (base_dir_ / p).lexically_normal()};
 }
 
-void table_reader::choice(std::string_view key, std::string& out,
-                          const std::vector<std::string>& allowed) {
-  std::string value = out;
+bool table_reader::choice_index(std::string_view key, const std::vector<std::string_view>& words,
+                                std::size_t& index) {
+  std::string value;
   const auto* n = table_.get(key);
   string(key, value);
   if (n == nullptr || !n->is_string()) {
-    return;
+    return false;
   }
-  if (std::find(allowed.begin(), allowed.end(), value) == allowed.end()) {
+  const auto found = std::find(words.begin(), words.end(), value);
+  if (found == words.end()) {
     std::string list;
-    for (const auto& a : allowed) {
-      list += (list.empty() ? "" : ", ") + a;
+    for (const auto word : words) {
+      list += (list.empty() ? "" : ", ") + std::string(word);
     }
     errors_.add(n->source(), full_key(key), "\"" + value + "\" is not one of: " + list);
-    return;
+    return false;
   }
-  out = value;
+  index = static_cast<std::size_t>(found - words.begin());
+  return true;
 }
 
 const toml::table* table_reader::table(std::string_view key) {

@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <filesystem>
+#include <initializer_list>
 #include <set>
 #include <string>
 #include <vector>
@@ -48,8 +49,21 @@ class table_reader {
   void string_list(std::string_view key, std::vector<std::string>& out);
   void path(std::string_view key, std::filesystem::path& out);
   void secret(std::string_view key, secret_file& out);
-  /// One of `allowed` (case-sensitive).
-  void choice(std::string_view key, std::string& out, const std::vector<std::string>& allowed);
+  /// One of `allowed`, written as its config_word (case-sensitive); a bad word is reported
+  /// with the allowed ones in the order given. True when a valid value was read.
+  template <class Enum>
+  bool choice(std::string_view key, Enum& out, std::initializer_list<Enum> allowed) {
+    std::vector<std::string_view> words;
+    for (const Enum value : allowed) {
+      words.push_back(config_word(value));
+    }
+    std::size_t index = 0;
+    if (!choice_index(key, words, index)) {
+      return false;
+    }
+    out = *(allowed.begin() + index);
+    return true;
+  }
   /// A nested table; null when absent (or not a table, which is reported).
   const toml::table* table(std::string_view key);
   /// Every key of the table not read above is reported as unknown.
@@ -61,6 +75,8 @@ class table_reader {
   config_errors& errors() { return errors_; }
 
  private:
+  bool choice_index(std::string_view key, const std::vector<std::string_view>& words,
+                    std::size_t& index);
   bool integer_value(std::string_view key, std::int64_t& out, std::int64_t min, std::int64_t max);
   bool byte_size_value(std::string_view key, std::uint64_t& out, std::uint64_t min,
                        std::uint64_t max);

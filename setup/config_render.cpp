@@ -1,12 +1,26 @@
 #include <sstream>
 
-#include <toml++/toml.h>
-
-#include "setup/config.hpp"
+#include "setup/config_table.hpp"
 
 namespace rosterd::setup {
+namespace {
 
-std::string render_config(const config& c) {
+// The block as it is written: a single address without its full-length prefix.
+std::string network_text(const base::ip_network& n) {
+  const unsigned single = n.base.is_v4() ? 32 : 128;
+  const auto address = n.base.to_string();
+  return n.prefix_length == single ? address : address + "/" + std::to_string(n.prefix_length);
+}
+
+std::string word(auto value) {
+  return std::string(config_word(value));
+}
+
+}  // namespace
+
+namespace detail {
+
+toml::table config_table(const config& c) {
   const auto& s = c.server;
   toml::array listen;
   for (const auto& a : s.listen) {
@@ -23,7 +37,7 @@ std::string render_config(const config& c) {
   }
   toml::array trusted_proxies;
   for (const auto& p : s.trusted_proxies) {
-    trusted_proxies.push_back(p);
+    trusted_proxies.push_back(network_text(p));
   }
   toml::table server{
       {"listen", listen},
@@ -41,7 +55,7 @@ std::string render_config(const config& c) {
       {"handshake_timeout", format_duration(s.handshake_timeout)},
       {"shutdown_grace", format_duration(s.shutdown_grace)},
       {"trusted_proxies", trusted_proxies},
-      {"forwarded_header", s.forwarded_header},
+      {"forwarded_header", word(s.forwarded_header)},
       {"tls", tls},
   };
   toml::table store{
@@ -68,7 +82,7 @@ std::string render_config(const config& c) {
   const auto& m = c.mail;
   toml::table mail{
       {"smtp_url", m.smtp_url},
-      {"tls", m.tls},
+      {"tls", word(m.tls)},
       {"from_address", m.from_address},
       {"from_name", m.from_name},
       {"connect_timeout", format_duration(m.connect_timeout)},
@@ -121,8 +135,10 @@ std::string render_config(const config& c) {
       }
       t.insert("scopes", scopes);
     }
-    for (const auto& [key, url] : p.urls) {
-      t.insert(key, url);
+    for (const auto& [key, field] : provider_url_keys) {
+      if (const auto& url = p.urls.*field) {
+        t.insert(key, *url);
+      }
     }
     if (p.continuous_refresh) {
       t.insert("continuous_refresh", *p.continuous_refresh);
@@ -133,11 +149,11 @@ std::string render_config(const config& c) {
     if (p.page_tokens) {
       t.insert("page_tokens", true);
     }
-    if (p.kind == "generic") {
-      t.insert("kind", p.kind);
+    if (p.kind == provider_kind::generic) {
+      t.insert("kind", word(p.kind));
       t.insert("display_name", p.display_name);
       t.insert("scope_separator", p.scope_separator);
-      t.insert("client_auth", p.client_auth);
+      t.insert("client_auth", word(p.client_auth));
       t.insert("pkce", p.pkce);
       t.insert("id_field", p.id_field);
       t.insert("username_field", p.username_field);
@@ -154,9 +170,9 @@ std::string render_config(const config& c) {
   }
   toml::table modules;
   for (const auto& [module, level] : c.log.modules) {
-    modules.insert(module, level);
+    modules.insert(module, word(level));
   }
-  toml::table log{{"level", c.log.level}, {"modules", modules}};
+  toml::table log{{"level", word(c.log.level)}, {"modules", modules}};
   toml::table root{
       {"server", server},       {"store", store}, {"roster", roster}, {"sessions", sessions},
       {"passwords", passwords}, {"mail", mail},   {"log", log}};
@@ -167,10 +183,16 @@ std::string render_config(const config& c) {
   if (!c.metrics.token_file.empty()) {
     root.insert("metrics", toml::table{{"token_file", c.metrics.token_file.reference}});
   }
+  return root;
+}
+
+}  // namespace detail
+
+std::string render_config(const config& c) {
   std::ostringstream out;
   out << "# Effective configuration from " << c.source.string()
       << " (defaults filled in; secrets shown by reference only)\n"
-      << root << '\n';
+      << detail::config_table(c) << '\n';
   return out.str();
 }
 

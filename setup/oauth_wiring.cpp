@@ -18,38 +18,52 @@ oauth::param_list params_of(const std::map<std::string, std::string>& m) {
   return out;
 }
 
+oauth::client_auth client_auth_of(token_endpoint_auth a) {
+  switch (a) {
+    case token_endpoint_auth::basic:
+      return oauth::client_auth::http_basic;
+    case token_endpoint_auth::form:
+      return oauth::client_auth::form_body;
+  }
+  return oauth::client_auth::http_basic;
+}
+
+base::result<oauth::provider_profile> profile_of(const oauth_provider_config& p) {
+  switch (p.kind) {
+    case provider_kind::builtin: {
+      auto profile = oauth::find_builtin_profile(p.id);
+      if (!profile) {
+        return base::fail(oauth::errc::invalid_profile, p.id + ": no such built-in provider");
+      }
+      return std::move(*profile);
+    }
+    case provider_kind::generic: {
+      oauth::generic_profile_config g;
+      g.id = p.id;
+      g.display_name = p.display_name;
+      g.authorize_url = p.urls.authorize.value_or("");
+      g.token_url = p.urls.token.value_or("");
+      g.identity_url = p.urls.identity.value_or("");
+      g.revoke_url = p.urls.revoke;
+      g.scopes = p.scopes.value_or(std::vector<std::string>{});
+      g.scope_separator = p.scope_separator;
+      g.token_auth = client_auth_of(p.client_auth);
+      g.pkce = p.pkce ? oauth::pkce_mode::s256 : oauth::pkce_mode::none;
+      g.identity.id = p.id_field;
+      g.identity.username = p.username_field;
+      if (!p.issuer.empty()) {
+        g.issuer = p.issuer;
+      }
+      return oauth::make_generic_profile(g);
+    }
+  }
+  return base::fail(oauth::errc::invalid_profile, p.id + ": unknown kind");
+}
+
 base::result<oauth::provider> resolve_provider(const oauth_provider_config& p) {
-  std::optional<oauth::provider_profile> profile;
-  if (p.kind == "generic") {
-    oauth::generic_profile_config g;
-    g.id = p.id;
-    g.display_name = p.display_name;
-    g.authorize_url = p.urls.count("authorize_url") ? p.urls.at("authorize_url") : "";
-    g.token_url = p.urls.count("token_url") ? p.urls.at("token_url") : "";
-    g.identity_url = p.urls.count("identity_url") ? p.urls.at("identity_url") : "";
-    if (p.urls.count("revoke_url")) {
-      g.revoke_url = p.urls.at("revoke_url");
-    }
-    g.scopes = p.scopes.value_or(std::vector<std::string>{});
-    g.scope_separator = p.scope_separator;
-    g.token_auth =
-        p.client_auth == "form" ? oauth::client_auth::form_body : oauth::client_auth::http_basic;
-    g.pkce = p.pkce ? oauth::pkce_mode::s256 : oauth::pkce_mode::none;
-    g.identity.id = p.id_field;
-    g.identity.username = p.username_field;
-    if (!p.issuer.empty()) {
-      g.issuer = p.issuer;
-    }
-    auto made = oauth::make_generic_profile(g);
-    if (!made) {
-      return made.error();
-    }
-    profile = std::move(*made);
-  } else {
-    profile = oauth::find_builtin_profile(p.id);
-    if (!profile) {
-      return base::fail(oauth::errc::invalid_profile, p.id + ": no such built-in provider");
-    }
+  auto profile = profile_of(p);
+  if (!profile) {
+    return profile.error();
   }
   auto secret = read_secret(p.client_secret_file);
   if (!secret) {
@@ -61,22 +75,18 @@ base::result<oauth::provider> resolve_provider(const oauth_provider_config& p) {
   s.client_secret = std::move(*secret);
   s.redirect_uri = p.redirect_uri;
   s.scopes = p.scopes;
-  const auto url = [&](const char* key) -> std::optional<std::string> {
-    const auto it = p.urls.find(key);
-    return it == p.urls.end() ? std::nullopt : std::optional<std::string>(it->second);
-  };
-  s.authorize_url = url("authorize_url");
-  s.token_url = url("token_url");
-  s.long_lived_url = url("long_lived_url");
-  s.refresh_url = url("refresh_url");
-  s.identity_url = url("identity_url");
-  s.revoke_url = url("revoke_url");
-  s.debug_token_url = url("debug_token_url");
-  s.pages_url = url("pages_url");
+  s.authorize_url = p.urls.authorize;
+  s.token_url = p.urls.token;
+  s.long_lived_url = p.urls.long_lived;
+  s.refresh_url = p.urls.refresh;
+  s.identity_url = p.urls.identity;
+  s.revoke_url = p.urls.revoke;
+  s.debug_token_url = p.urls.debug_token;
+  s.pages_url = p.urls.pages;
   s.page_tokens = p.page_tokens;
   // pkce = false turns PKCE off where the built-in profile uses it (Facebook Login, should
   // Meta refuse it for an app); it never turns it on where the platform does not take it.
-  if (p.kind != "generic" && !p.pkce) {
+  if (p.kind == provider_kind::builtin && !p.pkce) {
     s.pkce = oauth::pkce_mode::none;
   }
   if (p.continuous_refresh) {

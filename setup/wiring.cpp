@@ -11,6 +11,18 @@ std::chrono::seconds seconds_of(std::chrono::milliseconds d) {
   return std::chrono::duration_cast<std::chrono::seconds>(d);
 }
 
+notify::smtp_tls smtp_tls_of(mail_tls t) {
+  switch (t) {
+    case mail_tls::starttls:
+      return notify::smtp_tls::starttls;
+    case mail_tls::implicit:
+      return notify::smtp_tls::implicit;
+    case mail_tls::none:
+      return notify::smtp_tls::none;
+  }
+  return notify::smtp_tls::starttls;
+}
+
 }  // namespace
 
 roster::roster_settings roster_settings_from(const config& c) {
@@ -62,9 +74,7 @@ base::result<std::unique_ptr<notify::smtp_sender>> make_smtp_sender(
     const config& c, std::shared_ptr<spdlog::logger> log) {
   notify::smtp_settings s;
   s.url = c.mail.smtp_url;
-  s.tls = c.mail.tls == "implicit" ? notify::smtp_tls::implicit
-          : c.mail.tls == "none"   ? notify::smtp_tls::none
-                                   : notify::smtp_tls::starttls;
+  s.tls = smtp_tls_of(c.mail.tls);
   if (!c.mail.username.empty()) {
     s.username = c.mail.username;
     auto password = read_secret(c.mail.password_file);

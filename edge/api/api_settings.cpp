@@ -3,6 +3,19 @@
 #include "setup/wiring.hpp"
 
 namespace rosterd::edge::api {
+namespace {
+
+forwarded_header header_of(setup::forwarding_header h) {
+  switch (h) {
+    case setup::forwarding_header::x_forwarded_for:
+      return forwarded_header::x_forwarded_for;
+    case setup::forwarding_header::forwarded:
+      return forwarded_header::forwarded;
+  }
+  return forwarded_header::x_forwarded_for;
+}
+
+}  // namespace
 
 api_settings api_settings_from(const setup::config& c) {
   api_settings s;
@@ -12,14 +25,8 @@ api_settings api_settings_from(const setup::config& c) {
   s.password_cost = setup::password_cost_from(c);
   s.hashing_threads = c.passwords.hashing_threads;
   s.hash_queue_limit = c.passwords.hash_queue_limit;
-  for (const auto& entry : c.server.trusted_proxies) {
-    // Validated when the config was read; an entry that does not parse cannot reach here.
-    if (auto network = base::parse_ip_network(entry)) {
-      s.proxies.proxies.push_back(*network);
-    }
-  }
-  s.proxies.header = c.server.forwarded_header == "forwarded" ? forwarded_header::forwarded
-                                                              : forwarded_header::x_forwarded_for;
+  s.proxies.proxies = c.server.trusted_proxies;
+  s.proxies.header = header_of(c.server.forwarded_header);
   s.secure_cookies = c.server.tls.enabled || c.server.public_url.rfind("https://", 0) == 0;
   return s;
 }

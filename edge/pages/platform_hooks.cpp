@@ -15,6 +15,7 @@
 #include "edge/api/json_io.hpp"
 #include "lifecycle/signals.hpp"
 #include "base/crypto.hpp"
+#include "oauth/profile.hpp"
 #include "oauth/signed_request.hpp"
 #include "oauth/tiktok_webhook.hpp"
 #include "roster/error.hpp"
@@ -156,7 +157,7 @@ awaitable_response deletion_status(api_context& api, http::request_context& ctx)
 }
 
 awaitable_response tiktok_events(api_context& api, http::request_context& ctx) {
-  const auto* p = api.oauth ? api.oauth->providers.find("tiktok") : nullptr;
+  const auto* p = api.oauth ? api.oauth->providers.find(oauth::builtin_id::tiktok) : nullptr;
   if (p == nullptr) {
     co_return api::failure_response(api, ctx, base::fail(roster::errc::not_found, "no such hook"));
   }
@@ -176,7 +177,7 @@ awaitable_response tiktok_events(api_context& api, http::request_context& ctx) {
   auto apply = store::in_transaction(
       [key, user = event->user_openid, reason = event->reason, issued = event->create_time,
        now = api.now()](store::database& db) -> base::result<std::int64_t> {
-        auto first = lifecycle::first_delivery(db, "tiktok", key, now);
+        auto first = lifecycle::first_delivery(db, oauth::builtin_id::tiktok, key, now);
         if (!first) {
           return first.error();
         }
@@ -184,7 +185,7 @@ awaitable_response tiktok_events(api_context& api, http::request_context& ctx) {
           return std::int64_t{0};  // a redelivery
         }
         return lifecycle::revoke_by_platform(
-            db, "tiktok", user,
+            db, oauth::builtin_id::tiktok, user,
             "TikTok removed the authorization (reason " + std::to_string(reason.value_or(0)) + ")",
             issued, now);
       });
@@ -192,7 +193,8 @@ awaitable_response tiktok_events(api_context& api, http::request_context& ctx) {
   if (!applied) {
     co_return api::failure_response(api, ctx, applied.error());
   }
-  api.log->info("platform_deauthorized provider=tiktok connections={}", *applied);
+  api.log->info("platform_deauthorized provider={} connections={}", oauth::builtin_id::tiktok,
+                *applied);
   co_return api::json_response(ctx, {{"ok", true}});
 }
 
@@ -205,7 +207,8 @@ void add_platform_hooks(http::router& routes, api::api_context& api) {
   route(http::verb::post, "/hooks/{provider}/deauthorize", meta_deauthorize);
   route(http::verb::post, "/hooks/{provider}/data-deletion", meta_data_deletion);
   route(http::verb::get, "/deletion/{code}", deletion_status);
-  route(http::verb::post, "/hooks/tiktok/events", tiktok_events);
+  route(http::verb::post, "/hooks/" + std::string(oauth::builtin_id::tiktok) + "/events",
+        tiktok_events);
 }
 
 }  // namespace rosterd::edge::pages

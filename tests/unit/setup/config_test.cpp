@@ -5,6 +5,8 @@
 
 #include <catch2/catch.hpp>
 
+#include "oauth/profile.hpp"
+
 using namespace rosterd::setup;
 using namespace std::chrono_literals;
 
@@ -35,7 +37,7 @@ TEST_CASE("an empty config file gives the documented defaults", "[config]") {
   CHECK(c.server.idle_timeout == 60s);
   CHECK(c.store.path == "/var/lib/rosterd/rosterd.db");
   CHECK(c.store.read_connections == 2);
-  CHECK(c.log.level == "info");
+  CHECK(c.log.level == log_level::info);
   CHECK_FALSE(c.server.tls.enabled);
 }
 
@@ -62,7 +64,7 @@ http = "trace"
   CHECK(c.server.idle_timeout == 120s);
   CHECK(c.store.path == "/etc/rosterd/db/rosterd.db");  // relative to the config's directory
   CHECK(c.store.busy_timeout == 250ms);
-  CHECK(c.log.modules.at("http") == "trace");
+  CHECK(c.log.modules.at("http") == log_level::trace);
 }
 
 TEST_CASE("an unknown key is reported with file, line and a suggestion", "[config]") {
@@ -125,7 +127,7 @@ TEST_CASE("the rendered config parses back to the same values", "[config]") {
   const auto text = render_config(c);
   const auto back = parse_ok(text.substr(text.find('\n') + 1));
   CHECK(back.server.idle_timeout == 90s);
-  CHECK(back.log.modules.at("http") == "debug");
+  CHECK(back.log.modules.at("http") == log_level::debug);
   CHECK(keys_needing_restart(c, back).empty());
 }
 
@@ -161,19 +163,18 @@ username_field = "username"
   REQUIRE(c.oauth.providers.size() == 3);
   const auto& mastodon = c.oauth.providers[0];
   CHECK(mastodon.id == "mastodon");
-  CHECK(mastodon.kind == "generic");
+  CHECK(mastodon.kind == provider_kind::generic);
   CHECK(mastodon.display_name == "mastodon");
-  CHECK(mastodon.client_auth == "form");
+  CHECK(mastodon.client_auth == token_endpoint_auth::form);
   CHECK(mastodon.redirect_uri == "https://roster.example.com/oauth/mastodon/callback");
   const auto& pinterest = c.oauth.providers[1];
   CHECK_FALSE(pinterest.enabled);
   const auto& tiktok = c.oauth.providers[2];
-  CHECK(tiktok.kind == "builtin");
+  CHECK(tiktok.kind == provider_kind::builtin);
   CHECK(tiktok.redirect_uri == "https://roster.example.com/oauth/tiktok/callback");
   REQUIRE(tiktok.scopes);
   CHECK(tiktok.scopes->size() == 2);
-  CHECK(tiktok.urls.at("token_url") ==
-        "https://localhost:9443/open.tiktokapis.com/v2/oauth/token/");
+  CHECK(tiktok.urls.token == "https://localhost:9443/open.tiktokapis.com/v2/oauth/token/");
 
   const auto text = render_config(c);
   const auto back = parse_ok(text.substr(text.find('\n') + 1));
@@ -313,9 +314,9 @@ TEST_CASE("trusted proxies are addresses or CIDR blocks, each mistake reported",
       "[server]\ntrusted_proxies = [\"10.0.0.0/8\", \"192.0.2.7\", \"fd00::/8\", \"::1\"]\n"
       "forwarded_header = \"forwarded\"\n");
   CHECK(c.server.trusted_proxies.size() == 4);
-  CHECK(c.server.forwarded_header == "forwarded");
+  CHECK(c.server.forwarded_header == forwarding_header::forwarded);
   CHECK(parse_ok("").server.trusted_proxies.empty());
-  CHECK(parse_ok("").server.forwarded_header == "x-forwarded-for");
+  CHECK(parse_ok("").server.forwarded_header == forwarding_header::x_forwarded_for);
 
   const auto detail = parse_error(
       "[server]\ntrusted_proxies = [\"proxy.internal\", \"10.0.0.1/8\", \"10.0.0.0/33\"]\n");
@@ -350,11 +351,14 @@ TEST_CASE("the new server and password keys render and parse back", "[config]") 
       "hash_queue_limit = 7\n");
   const auto text = render_config(c);
   const auto back = parse_ok(text.substr(text.find('\n') + 1));
-  CHECK(back.server.trusted_proxies == std::vector<std::string>{"10.1.0.0/16"});
+  REQUIRE(back.server.trusted_proxies.size() == 1);
+  CHECK(back.server.trusted_proxies[0].base == boost::asio::ip::make_address("10.1.0.0"));
+  CHECK(back.server.trusted_proxies[0].prefix_length == 16);
   CHECK(back.passwords.hash_queue_limit == 7);
   CHECK(keys_needing_restart(c, back).empty());
   CHECK(keys_needing_restart(parse_ok(""), c) ==
-        std::vector<std::string>{"server.trusted_proxies", "passwords.*"});
+        std::vector<std::string>{"server.trusted_proxies", "passwords.hash_queue_limit",
+                                 "passwords.hashing_threads"});
 }
 
 TEST_CASE("a generic provider's issuer and a platform's pkce = false are read and shown",
@@ -392,5 +396,133 @@ issuer = "https://mastodon.example"
       "[vault]\nkey_file = \"/k\"\n[oauth.providers.tiktok]\nclient_id = \"a\"\n"
       "client_secret_file = \"/s\"\nissuer = \"https://www.tiktok.com\"\n");
   CHECK(builtin.find("oauth.providers.tiktok.issuer: is only for generic providers") !=
+        std::string::npos);
+}
+
+TEST_CASE("each word of a choice reads as its value and prints back as the same word",
+          "[config][words]") {
+  for (const auto tls : {mail_tls::starttls, mail_tls::implicit, mail_tls::none}) {
+    const auto word = std::string(config_word(tls));
+    INFO(word);
+    const auto c = parse_ok("[mail]\ntls = \"" + word + "\"\n");
+    CHECK(c.mail.tls == tls);
+    CHECK(render_config(c).find("tls = '" + word + "'") != std::string::npos);
+  }
+  for (const auto header : {forwarding_header::x_forwarded_for, forwarding_header::forwarded}) {
+    const auto word = std::string(config_word(header));
+    const auto c = parse_ok("[server]\nforwarded_header = \"" + word + "\"\n");
+    CHECK(c.server.forwarded_header == header);
+    CHECK(render_config(c).find("forwarded_header = '" + word + "'") != std::string::npos);
+  }
+  for (const auto level : {log_level::trace, log_level::debug, log_level::info, log_level::warn,
+                           log_level::error, log_level::critical, log_level::off}) {
+    const auto word = std::string(config_word(level));
+    INFO(word);
+    const auto c =
+        parse_ok("[log]\nlevel = \"" + word + "\"\n[log.modules]\nstore = \"" + word + "\"\n");
+    CHECK(c.log.level == level);
+    CHECK(c.log.modules.at("store") == level);
+    const auto text = render_config(c);
+    CHECK(text.find("level = '" + word + "'") != std::string::npos);
+    CHECK(text.find("store = '" + word + "'") != std::string::npos);
+  }
+  for (const auto auth : {token_endpoint_auth::basic, token_endpoint_auth::form}) {
+    const auto word = std::string(config_word(auth));
+    const auto c = parse_ok(
+        "[vault]\nkey_file = \"/k\"\n[oauth.providers.mastodon]\nkind = \"generic\"\n"
+        "client_id = \"m\"\nclient_secret_file = \"/s\"\nauthorize_url = \"https://m.example/a\"\n"
+        "token_url = \"https://m.example/t\"\nidentity_url = \"https://m.example/i\"\n"
+        "client_auth = \"" +
+        word + "\"\n");
+    CHECK(c.oauth.providers.at(0).client_auth == auth);
+    const auto text = render_config(c);
+    CHECK(text.find("client_auth = '" + word + "'") != std::string::npos);
+    CHECK(text.find("kind = 'generic'") != std::string::npos);
+  }
+}
+
+TEST_CASE("a word a choice does not accept is reported with its key and every allowed word",
+          "[config][words]") {
+  CHECK(parse_error("[mail]\ntls = \"ssl\"\n")
+            .find("mail.tls: \"ssl\" is not one of: starttls, implicit, none") !=
+        std::string::npos);
+  CHECK(parse_error("[server]\nforwarded_header = \"x-real-ip\"\n")
+            .find("server.forwarded_header: \"x-real-ip\" is not one of: x-forwarded-for, "
+                  "forwarded") != std::string::npos);
+  CHECK(parse_error("[log]\nlevel = \"loud\"\n")
+            .find("log.level: \"loud\" is not one of: trace, debug, info, warn, error, critical, "
+                  "off") != std::string::npos);
+  CHECK(parse_error("[log.modules]\nnotify = \"loud\"\n")
+            .find("log.modules.notify: \"loud\" is not one of: trace") != std::string::npos);
+  const auto kind = parse_error(
+      "[vault]\nkey_file = \"/k\"\n[oauth.providers.mastodon]\nkind = \"oidc\"\n"
+      "client_id = \"m\"\nclient_secret_file = \"/s\"\n");
+  CHECK(kind.find("oauth.providers.mastodon.kind: \"oidc\" is not one of: builtin, generic") !=
+        std::string::npos);
+  const auto auth = parse_error(
+      "[vault]\nkey_file = \"/k\"\n[oauth.providers.tiktok]\nclient_id = \"a\"\n"
+      "client_secret_file = \"/s\"\nclient_auth = \"jwt\"\n");
+  CHECK(auth.find("oauth.providers.tiktok.client_auth: \"jwt\" is not one of: basic, form") !=
+        std::string::npos);
+}
+
+TEST_CASE("every library's logger takes its own level", "[config][log]") {
+  const auto c = parse_ok(
+      "[log.modules]\nmain = \"warn\"\nconfig = \"info\"\nstore = \"error\"\nhttp = \"debug\"\n"
+      "lifecycle = \"trace\"\nnotify = \"critical\"\n");
+  CHECK(c.log.modules.size() == log_modules.size());
+  CHECK(c.log.modules.at("lifecycle") == log_level::trace);
+  CHECK(c.log.modules.at("notify") == log_level::critical);
+  CHECK(parse_error("[log.modules]\nroster = \"debug\"\n").find("log.modules.roster") !=
+        std::string::npos);
+}
+
+TEST_CASE("trusted proxies are held parsed and print as they were written", "[config][proxies]") {
+  const auto c = parse_ok(
+      "[server]\ntrusted_proxies = [\"10.0.0.0/8\", \"192.0.2.7\", \"fd00::/8\", \"::1\"]\n");
+  REQUIRE(c.server.trusted_proxies.size() == 4);
+  CHECK(c.server.trusted_proxies[1].base == boost::asio::ip::make_address("192.0.2.7"));
+  CHECK(c.server.trusted_proxies[1].prefix_length == 32);
+  CHECK(c.server.trusted_proxies[2].prefix_length == 8);
+  CHECK(
+      render_config(c).find("trusted_proxies = [ '10.0.0.0/8', '192.0.2.7', 'fd00::/8', '::1' ]") !=
+      std::string::npos);
+}
+
+TEST_CASE("a provider's URLs are read into their fields and print under their keys",
+          "[config][oauth]") {
+  std::string text =
+      "[vault]\nkey_file = \"/k\"\n[oauth.providers.facebook]\nclient_id = \"f\"\n"
+      "client_secret_file = \"/s\"\n";
+  for (const auto& [key, field] : provider_url_keys) {
+    text += std::string(key) + " = \"https://fake.example/" + std::string(key) + "\"\n";
+  }
+  const auto c = parse_ok(text);
+  const auto rendered = render_config(c);
+  for (const auto& [key, field] : provider_url_keys) {
+    INFO(key);
+    CHECK(c.oauth.providers.at(0).urls.*field == "https://fake.example/" + std::string(key));
+    CHECK(rendered.find(std::string(key) + " = 'https://fake.example/" + std::string(key) + "'") !=
+          std::string::npos);
+  }
+}
+
+TEST_CASE("every built-in provider id is read as built-in and named when a kind is missing",
+          "[config][oauth]") {
+  REQUIRE(rosterd::oauth::builtin_profiles().size() == rosterd::oauth::builtin_provider_ids.size());
+  for (const auto id : rosterd::oauth::builtin_provider_ids) {
+    INFO(id);
+    CHECK(rosterd::oauth::find_builtin_profile(id));
+    const auto c = parse_ok("[oauth.providers." + std::string(id) + "]\nenabled = false\n");
+    CHECK(c.oauth.providers.at(0).kind == provider_kind::builtin);
+  }
+  const auto e = parse_error("[oauth.providers.myspace]\nenabled = false\n");
+  CHECK(e.find("not a built-in provider (" + rosterd::oauth::builtin_provider_list() + ")") !=
+        std::string::npos);
+  for (const auto id : rosterd::oauth::builtin_provider_ids) {
+    CHECK(e.find(id) != std::string::npos);
+  }
+  const auto pages = parse_error("[oauth.providers.tiktok]\nenabled = false\npage_tokens = true\n");
+  CHECK(pages.find("page_tokens: is only for instagram_facebook and facebook") !=
         std::string::npos);
 }
