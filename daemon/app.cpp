@@ -291,9 +291,10 @@ int run_daemon(const std::filesystem::path& config_path, setup::config cfg) {
     }
     metrics_token = std::move(*token);
   }
+  const edge::ops_dependencies ops{**db, metrics, rt.stopping,
+                                   metrics_token ? &*metrics_token : nullptr};
   http::router routes;
-  edge::add_edge_routes(
-      routes, {**db, metrics, rt.stopping, metrics_token ? &*metrics_token : nullptr}, v1);
+  edge::add_edge_routes(routes, ops, v1);
   http::dispatcher dispatch(
       routes, metrics, rt.logs.http,
       {.https_public_url = rt.cfg.server.public_url.rfind("https://", 0) == 0});

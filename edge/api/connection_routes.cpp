@@ -360,26 +360,24 @@ awaitable_response start_own_connect(api_context& api, http::request_context& ct
 
 }  // namespace
 
-void add_connection_routes(http::router& routes, api_context& api) {
+api_route_table connection_routes() {
   const std::string account = "/v1/accounts/{account}";
   const std::string creator = account + "/creators/{creator}";
-  auto route = [&](http::verb v, const std::string& path, auto fn) {
-    routes.add(v, path,
-               in_account(api, [&api, fn](http::request_context& ctx, const roster::caller& who) {
-                 return fn(api, ctx, who);
-               }));
+  return {
+      {http::verb::get, account + "/providers", in_account(list_providers)},
+      {http::verb::post, account + "/connect/{provider}", in_account(start_own_connect)},
+      {http::verb::post, creator + "/reconnect-links", in_account(create_link)},
+      {http::verb::get, creator + "/reconnect-links", in_account(list_links)},
+      {http::verb::delete_, account + "/reconnect-links/{link}", in_account(revoke_link)},
+      {http::verb::get, creator + "/connections", in_account(list_connections)},
+      {http::verb::get, creator + "/connection-events", in_account(list_events)},
+      {http::verb::get, account + "/connections/{connection}", in_account(get_connection)},
+      {http::verb::delete_, account + "/connections/{connection}", in_account(disconnect)},
+      {http::verb::post, account + "/connections/{connection}/access-token",
+       in_account(take_access_token)},
+      {http::verb::get, account + "/connections/{connection}/token-uses",
+       in_account(list_token_uses)},
   };
-  route(http::verb::get, account + "/providers", list_providers);
-  route(http::verb::post, account + "/connect/{provider}", start_own_connect);
-  route(http::verb::post, creator + "/reconnect-links", create_link);
-  route(http::verb::get, creator + "/reconnect-links", list_links);
-  route(http::verb::delete_, account + "/reconnect-links/{link}", revoke_link);
-  route(http::verb::get, creator + "/connections", list_connections);
-  route(http::verb::get, creator + "/connection-events", list_events);
-  route(http::verb::get, account + "/connections/{connection}", get_connection);
-  route(http::verb::delete_, account + "/connections/{connection}", disconnect);
-  route(http::verb::post, account + "/connections/{connection}/access-token", take_access_token);
-  route(http::verb::get, account + "/connections/{connection}/token-uses", list_token_uses);
 }
 
 }  // namespace rosterd::edge::api

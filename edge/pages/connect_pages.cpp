@@ -319,15 +319,14 @@ awaitable_response retry(api_context& api, http::request_context& ctx) {
 
 }  // namespace
 
-void add_connect_pages(http::router& routes, api::api_context& api) {
-  auto route = [&](http::verb v, const std::string& path, auto fn) {
-    routes.add(v, path, [&api, fn](http::request_context& ctx) { return fn(api, ctx); });
+route_table<api::api_context> connect_pages() {
+  return {
+      {http::verb::get, "/connect/{token}", link_page},
+      {http::verb::post, "/connect/{token}/start", start_from_link},
+      {http::verb::get, "/oauth/{provider}/callback", callback},
+      {http::verb::get, "/connect/result/{attempt}", result_page},
+      {http::verb::post, "/connect/result/{attempt}/retry", retry},
   };
-  route(http::verb::get, "/connect/{token}", link_page);
-  route(http::verb::post, "/connect/{token}/start", start_from_link);
-  route(http::verb::get, "/oauth/{provider}/callback", callback);
-  route(http::verb::get, "/connect/result/{attempt}", result_page);
-  route(http::verb::post, "/connect/result/{attempt}/retry", retry);
 }
 
 }  // namespace rosterd::edge::pages

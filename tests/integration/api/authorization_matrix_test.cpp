@@ -86,8 +86,9 @@ std::set<std::string> registered_routes() {
   edge::api::api_context api(*db, mail, {}, spdlog::default_logger());
   base::metrics::registry metrics;
   std::atomic<bool> stopping{false};
+  const edge::ops_dependencies ops{*db, metrics, stopping};
   http::router routes;
-  edge::add_edge_routes(routes, {*db, metrics, stopping}, api);
+  edge::add_edge_routes(routes, ops, api);
   std::set<std::string> out;
   for (const auto& r : routes.routes()) {
     out.insert(std::string(http::beast_http::to_string(r.method)) + " " + r.pattern);

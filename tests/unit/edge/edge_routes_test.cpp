@@ -38,8 +38,9 @@ TEST_CASE("the daemon's router lists the operations, API, page and platform rout
     edge::api::api_context api(*db, mail, {}, spdlog::default_logger());
     base::metrics::registry metrics;
     std::atomic<bool> stopping{false};
+    const edge::ops_dependencies ops{*db, metrics, stopping};
     http::router routes;
-    edge::add_edge_routes(routes, {*db, metrics, stopping}, api);
+    edge::add_edge_routes(routes, ops, api);
 
     std::set<std::string> listed;
     for (const auto& r : routes.routes()) {
