@@ -19,6 +19,7 @@
 #include "oauth/crypto.hpp"
 #include "platform_signing.hpp"
 #include "store/store.hpp"
+#include "tests/support/edge_doubles.hpp"
 
 using namespace rosterd;
 using namespace rosterd::testing;
@@ -77,13 +78,9 @@ std::set<std::string> registered_routes() {
   store::options opts;
   opts.path = dir / "routes.db";
   auto db = store::store::open(opts, nullptr).value();
-  struct no_mail final : roster::mailer {
-    base::result<void> enqueue(store::database&, const roster::mail_intent&) override { return {}; }
-    base::result<void> cancel(store::database&, std::string_view, std::string_view) override {
-      return {};
-    }
-  } mail;
-  edge::api::api_context api(*db, mail, {}, spdlog::default_logger());
+  testing::no_mail mail;
+  edge::api::api_context api(*db, mail, {}, spdlog::default_logger(), nullptr,
+                             testing::inert_hooks());
   base::metrics::registry metrics;
   std::atomic<bool> stopping{false};
   const edge::ops_dependencies ops{*db, metrics, stopping};
