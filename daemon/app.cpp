@@ -140,6 +140,8 @@ asio::awaitable<void> handle_signals(runtime& rt, asio::io_context& io, asio::si
                        signal == SIGTERM ? "SIGTERM" : "SIGINT", rt.server->active_connections(),
                        setup::format_duration(rt.cfg.server.shutdown_grace));
     rt.notifier.stopping("Draining connections");
+    // One budget for the whole drain: what the connections leave of it goes to the jobs.
+    const auto deadline = std::chrono::steady_clock::now() + rt.cfg.server.shutdown_grace;
     co_await rt.server->shutdown(rt.cfg.server.shutdown_grace);
     if (rt.api != nullptr) {
       // Reset requests already answered "on its way" still look up the address and queue the
@@ -150,25 +152,18 @@ asio::awaitable<void> handle_signals(runtime& rt, asio::io_context& io, asio::si
         co_await wait.async_wait(use_tuple);
       }
     }
+    // Both jobs stop at once and share what is left of the budget. Claimed mail not yet sent
+    // goes back to the outbox; a send still running at the deadline is aborted and handed back.
     if (rt.refreshes != nullptr) {
-      // A refresh in flight stores its outcome (a rotated token) before we stop; one cut off
-      // by the deadline leaves its marker and is settled at the next start.
-      rt.refreshes->stop();
-      asio::steady_timer wait(io);
-      for (int i = 0; i < 400 && rt.refreshes->running(); ++i) {
-        wait.expires_after(std::chrono::milliseconds(50));
-        co_await wait.async_wait(use_tuple);
-      }
+      rt.refreshes->request_stop();
     }
-    if (rt.relay != nullptr) {
-      // Claimed mail not yet sent goes back to the outbox; a send in progress gets its grace.
-      rt.relay->stop();
-      asio::steady_timer wait(io);
-      for (int i = 0; i < 400 && rt.relay->running(); ++i) {
-        wait.expires_after(std::chrono::milliseconds(50));
-        co_await wait.async_wait(use_tuple);
-      }
+    rt.relay->request_stop(deadline);
+    if (rt.refreshes != nullptr && !co_await rt.refreshes->stop(deadline)) {
+      // A refresh in flight stores its outcome (a rotated token) unless the deadline cuts it
+      // off; then it leaves its marker and is settled at the next start.
+      rt.logs.main->warn("refreshes_cut_off note=settled_at_the_next_start");
     }
+    co_await rt.relay->stop(deadline);
     rt.logs.main->info("shutdown_drained");
     io.stop();
     co_return;
