@@ -140,6 +140,8 @@ asio::awaitable<void> handle_signals(runtime& rt, asio::io_context& io, asio::si
                        signal == SIGTERM ? "SIGTERM" : "SIGINT", rt.server->active_connections(),
                        setup::format_duration(rt.cfg.server.shutdown_grace));
     rt.notifier.stopping("Draining connections");
+    // One budget for the whole drain: what the connections leave of it goes to the jobs.
+    const auto deadline = std::chrono::steady_clock::now() + rt.cfg.server.shutdown_grace;
     co_await rt.server->shutdown(rt.cfg.server.shutdown_grace);
     if (rt.api != nullptr) {
       // Reset requests already answered "on its way" still look up the address and queue the
@@ -150,25 +152,18 @@ asio::awaitable<void> handle_signals(runtime& rt, asio::io_context& io, asio::si
         co_await wait.async_wait(use_tuple);
       }
     }
+    // Both jobs stop at once and share what is left of the budget. Claimed mail not yet sent
+    // goes back to the outbox; a send still running at the deadline is aborted and handed back.
     if (rt.refreshes != nullptr) {
-      // A refresh in flight stores its outcome (a rotated token) before we stop; one cut off
-      // by the deadline leaves its marker and is settled at the next start.
-      rt.refreshes->stop();
-      asio::steady_timer wait(io);
-      for (int i = 0; i < 400 && rt.refreshes->running(); ++i) {
-        wait.expires_after(std::chrono::milliseconds(50));
-        co_await wait.async_wait(use_tuple);
-      }
+      rt.refreshes->request_stop();
     }
-    if (rt.relay != nullptr) {
-      // Claimed mail not yet sent goes back to the outbox; a send in progress gets its grace.
-      rt.relay->stop();
-      asio::steady_timer wait(io);
-      for (int i = 0; i < 400 && rt.relay->running(); ++i) {
-        wait.expires_after(std::chrono::milliseconds(50));
-        co_await wait.async_wait(use_tuple);
-      }
+    rt.relay->request_stop(deadline);
+    if (rt.refreshes != nullptr && !co_await rt.refreshes->stop(deadline)) {
+      // A refresh in flight stores its outcome (a rotated token) unless the deadline cuts it
+      // off; then it leaves its marker and is settled at the next start.
+      rt.logs.main->warn("refreshes_cut_off note=settled_at_the_next_start");
     }
+    co_await rt.relay->stop(deadline);
     rt.logs.main->info("shutdown_drained");
     io.stop();
     co_return;
@@ -250,16 +245,6 @@ int run_daemon(const std::filesystem::path& config_path, setup::config cfg) {
     return exit_config;
   }
   setup::outbox_mailer mailer(*templates, rt.cfg.server.public_url);
-  edge::api::api_context v1(**db, mailer, edge::api::api_settings_from(rt.cfg), rt.logs.http);
-  rt.api = &v1;
-  v1.render = [&mailer](const roster::mail_intent& intent)
-      -> base::result<edge::api::api_context::rendered_text> {
-    auto r = mailer.render(intent);
-    if (!r) {
-      return r.error();
-    }
-    return edge::api::api_context::rendered_text{r->subject, r->text_body};
-  };
 
   // The vault before anything writes: a wrong or missing key stops here, before READY.
   auto keys = setup::open_vault(rt.cfg, **db);
@@ -276,7 +261,6 @@ int run_daemon(const std::filesystem::path& config_path, setup::config cfg) {
                  base::log_field(oauth_services.error().detail, 4096));
     return exit_config;
   }
-  v1.oauth = *oauth_services;
   // Without providers nothing seals, but SIGHUP still checks a changed key file.
   rt.db = db->get();
   rt.keys = *oauth_services ? (*oauth_services)->keys : std::make_shared<vault::key_holder>(*keys);
@@ -291,12 +275,15 @@ int run_daemon(const std::filesystem::path& config_path, setup::config cfg) {
     }
     metrics_token = std::move(*token);
   }
+
+  const edge::ops_dependencies ops{**db, metrics, rt.stopping,
+                                   metrics_token ? &*metrics_token : nullptr};
+  // The API and its routes are built after the relay and the scheduler they call, but declared
+  // before the event loop so they outlive it: a request cut off by the drain still holds them
+  // when the loop's leftover work is destroyed.
+  std::optional<edge::api::api_context> v1;
   http::router routes;
-  edge::add_edge_routes(
-      routes, {**db, metrics, rt.stopping, metrics_token ? &*metrics_token : nullptr}, v1);
-  http::dispatcher dispatch(
-      routes, metrics, rt.logs.http,
-      {.https_public_url = rt.cfg.server.public_url.rfind("https://", 0) == 0});
+  std::optional<http::dispatcher> dispatch;
 
   const unsigned workers = rt.cfg.server.workers != 0
                                ? rt.cfg.server.workers
@@ -326,21 +313,41 @@ int run_daemon(const std::filesystem::path& config_path, setup::config cfg) {
   notify::relay relay(io.get_executor(), **db, **sender, setup::relay_settings_from(rt.cfg),
                       setup::invitation_hooks(rt.logs.notify), rt.logs.notify, &metrics);
   rt.relay = &relay;
-  v1.mail_queued = [&relay] { relay.nudge(); };
-  v1.connections_changed = [&refreshes] {
-    if (refreshes) {
-      refreshes->nudge();
-    }
-  };
+
+  v1.emplace(**db, mailer, edge::api::api_settings_from(rt.cfg), rt.logs.http, *oauth_services,
+             edge::api::api_hooks{
+                 .mail_queued = [&relay] { relay.nudge(); },
+                 .connections_changed =
+                     [&refreshes] {
+                       if (refreshes) {  // none without a provider and a key
+                         refreshes->nudge();
+                       }
+                     },
+                 .render = [&mailer](const roster::mail_intent& intent)
+                     -> base::result<edge::api::rendered_text> {
+                   auto r = mailer.render(intent);
+                   if (!r) {
+                     return r.error();
+                   }
+                   return edge::api::rendered_text{r->subject, r->text_body};
+                 },
+                 .now = [] { return std::chrono::system_clock::now(); },
+             });
+  rt.api = &*v1;
+  edge::add_edge_routes(routes, ops, *v1);
+  dispatch.emplace(routes, metrics, rt.logs.http,
+                   http::dispatch_options{.https_public_url =
+                                              rt.cfg.server.public_url.rfind("https://", 0) == 0});
+
   auto server_limits = limits_from(rt.cfg.server);
-  if (!v1.settings.proxies.proxies.empty()) {
+  if (!v1->settings.proxies.proxies.empty()) {
     // Behind a reverse proxy every client arrives from the proxy: the per-peer cap would cap
     // them all together. Their own addresses are still rate-limited per request.
-    server_limits.uncapped_peer = [trust = v1.settings.proxies](const asio::ip::address& a) {
+    server_limits.uncapped_peer = [trust = v1->settings.proxies](const asio::ip::address& a) {
       return trust.trusts(a);
     };
   }
-  http::server server(io, server_limits, dispatch, tls, rt.logs.http);
+  http::server server(io, server_limits, *dispatch, tls, rt.logs.http);
   rt.server = &server;
   metrics.gauge("rosterd_http_connections_active", "Open client connections.", {}, [&server] {
     return std::vector<base::metrics::gauge_sample>{
@@ -409,7 +416,7 @@ int run_daemon(const std::filesystem::path& config_path, setup::config cfg) {
   // deadline may still wait for a password check (at most the pool's bounded queue) or a store
   // operation. Joining those threads here, before `io` is destroyed, means no thread hands a
   // completion to an event loop that is gone.
-  v1.hashing.join();
+  v1->hashing.join();
   (*db)->close();
   log.info("stopped");
   return exit_ok;

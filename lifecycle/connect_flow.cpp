@@ -27,43 +27,6 @@ using detail::join_words;
 
 namespace {
 
-/// The earlier attempt a "try again" starts from.
-struct previous_attempt {
-  std::string account_id;
-  std::string creator_id;
-  std::optional<std::string> link_id;
-  std::optional<std::string> user_id;
-  std::string browser_hash;
-};
-
-base::result<previous_attempt> find_previous(store::database& db, std::string_view attempt_id) {
-  auto found = sql::first(
-      db,
-      "SELECT account_id, creator_id, link_id, user_id, browser_hash FROM oauth_attempts "
-      "WHERE id = ?",
-      [](store::statement& s) {
-        previous_attempt a;
-        a.account_id = s.column_text(0);
-        a.creator_id = s.column_text(1);
-        if (!s.column_is_null(2)) {
-          a.link_id = s.column_text(2);
-        }
-        if (!s.column_is_null(3)) {
-          a.user_id = s.column_text(3);
-        }
-        a.browser_hash = s.column_text(4);
-        return a;
-      },
-      attempt_id);
-  if (!found) {
-    return found.error();
-  }
-  if (!*found) {
-    return base::fail(roster::errc::not_found, "no such connection attempt");
-  }
-  return std::move(**found);
-}
-
 base::result<void> link_names(const link_record& link, std::string_view provider) {
   if (std::find(link.providers.begin(), link.providers.end(), provider) == link.providers.end()) {
     // The provider came from the request: the caller reads only what the link is for.
@@ -331,7 +294,7 @@ base::result<started_connect> start_connect(store::database& db, const vault::ke
   request.redirect_uri = p->redirect_uri;
   request.scopes = p->scopes;
   if (start.retry_of) {
-    auto previous = find_previous(db, *start.retry_of);
+    auto previous = find_attempt_origin(db, *start.retry_of);
     if (!previous) {
       return previous.error();
     }
@@ -413,6 +376,21 @@ base::result<started_connect> start_connect(store::database& db, const vault::ke
       oauth::authorize_url(*p, attempt->state.reveal(),
                            challenge ? std::optional<std::string_view>(*challenge) : std::nullopt);
   return started_connect{attempt->id, base::secret(std::move(url))};
+}
+
+base::result<started_connect> retry_connect(store::database& db, const vault::keyring& keys,
+                                            const provider_registry& providers,
+                                            std::string_view attempt_id,
+                                            std::string_view browser_secret, time_point now) {
+  auto origin = find_attempt_origin(db, attempt_id);
+  if (!origin) {
+    return origin.error();
+  }
+  connect_start start;
+  start.provider = origin->provider;
+  start.browser_secret = std::string(browser_secret);
+  start.retry_of = std::string(attempt_id);
+  return start_connect(db, keys, providers, start, now);
 }
 
 boost::asio::awaitable<base::result<callback_result>> complete_callback(

@@ -48,6 +48,14 @@ base::result<started_connect> start_connect(store::database& db, const vault::ke
                                             const provider_registry& providers,
                                             const connect_start& start, time_point now);
 
+/// "Try again" from an earlier attempt: a new attempt for the same creator and platform, from
+/// the same link or signed-in creator, for the browser that made the earlier one. Fails like
+/// start_connect, and with roster::errc::not_found for an unknown attempt.
+base::result<started_connect> retry_connect(store::database& db, const vault::keyring& keys,
+                                            const provider_registry& providers,
+                                            std::string_view attempt_id,
+                                            std::string_view browser_secret, time_point now);
+
 struct callback_input {
   std::string provider;  ///< from the callback's path
   std::string query;     ///< the raw query string, without '?'

@@ -232,12 +232,17 @@ base::result<std::vector<connection_record>> list_connections(store::database& d
   if (!creator) {
     return creator.error();
   }
+  return creator_connections(db, creator->account_id, creator->id);
+}
+
+base::result<std::vector<connection_record>> creator_connections(store::database& db,
+                                                                 std::string_view account_id,
+                                                                 std::string_view creator_id) {
   std::vector<connection_record> out;
   auto done = sql::each(
       db,
       std::string(connection_columns) + "WHERE account_id = ? AND creator_id = ? ORDER BY provider",
-      [&](store::statement& s) { out.push_back(read_connection(s)); }, creator->account_id,
-      creator->id);
+      [&](store::statement& s) { out.push_back(read_connection(s)); }, account_id, creator_id);
   if (!done) {
     return done.error();
   }

@@ -93,6 +93,12 @@ base::result<std::vector<connection_record>> list_connections(store::database& d
                                                               const roster::caller& who,
                                                               std::string_view creator_id);
 
+/// The connections of `creator_id` in `account_id`, by provider, without any visibility check:
+/// for what already proved its right to them (a reconnect link names its creator).
+base::result<std::vector<connection_record>> creator_connections(store::database& db,
+                                                                 std::string_view account_id,
+                                                                 std::string_view creator_id);
+
 /// One connection of a creator the caller sees (not_found otherwise).
 base::result<connection_record> get_connection(store::database& db, const roster::caller& who,
                                                std::string_view connection_id);

@@ -3,6 +3,7 @@
 #include "base/token.hpp"
 #include "lifecycle/error.hpp"
 #include "lifecycle/words.hpp"
+#include "roster/error.hpp"
 #include "store/sql.hpp"
 
 namespace rosterd::lifecycle {
@@ -166,6 +167,35 @@ base::result<std::int64_t> delete_stale_attempts(store::database& db, time_point
     return done.error();
   }
   return static_cast<std::int64_t>(db.changes());
+}
+
+base::result<attempt_origin> find_attempt_origin(store::database& db, std::string_view attempt_id) {
+  auto found = sql::first(
+      db,
+      "SELECT account_id, creator_id, provider, link_id, user_id, browser_hash FROM "
+      "oauth_attempts WHERE id = ?",
+      [](store::statement& s) {
+        attempt_origin a;
+        a.account_id = s.column_text(0);
+        a.creator_id = s.column_text(1);
+        a.provider = s.column_text(2);
+        if (!s.column_is_null(3)) {
+          a.link_id = s.column_text(3);
+        }
+        if (!s.column_is_null(4)) {
+          a.user_id = s.column_text(4);
+        }
+        a.browser_hash = s.column_text(5);
+        return a;
+      },
+      attempt_id);
+  if (!found) {
+    return found.error();
+  }
+  if (!*found) {
+    return base::fail(roster::errc::not_found, "no such connection attempt");
+  }
+  return std::move(**found);
 }
 
 }  // namespace rosterd::lifecycle

@@ -76,4 +76,17 @@ base::result<void> finish_attempt(store::database& db, std::string_view attempt_
 /// Deletes attempts that expired more than a day before `now`; returns how many.
 base::result<std::int64_t> delete_stale_attempts(store::database& db, time_point now);
 
+/// Whose attempt it was and how it started, for "try again" (whether it was used or not).
+struct attempt_origin {
+  std::string account_id;
+  std::string creator_id;
+  std::string provider;
+  std::optional<std::string> link_id;
+  std::optional<std::string> user_id;
+  std::string browser_hash;  ///< the browser-binding cookie's hash
+};
+
+/// The origin of attempt `attempt_id`; roster::errc::not_found when there is no such attempt.
+base::result<attempt_origin> find_attempt_origin(store::database& db, std::string_view attempt_id);
+
 }  // namespace rosterd::lifecycle

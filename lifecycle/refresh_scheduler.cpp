@@ -43,6 +43,9 @@ void refresh_scheduler::start() {
   running_ = true;
   asio::co_spawn(strand_, loop(), asio::bind_executor(strand_, [this](const std::exception_ptr& e) {
                    running_ = false;
+                   for (auto* waiter : stop_waiters_) {
+                     waiter->cancel();
+                   }
                    if (e) {
                      try {
                        std::rethrow_exception(e);
@@ -59,15 +62,39 @@ void refresh_scheduler::nudge() {
   asio::post(strand_, [this] { wake_.cancel(); });
 }
 
-void refresh_scheduler::stop() {
+void refresh_scheduler::request_stop() {
   asio::post(strand_, [this] {
     stopping_ = true;
     wake_.cancel();
   });
 }
 
+asio::awaitable<bool> refresh_scheduler::stop(
+    std::optional<std::chrono::steady_clock::time_point> give_up_at) {
+  // On the strand, so the check of running_ and the wait below happen in one step before the
+  // loop's end can cancel the waiters: an end is either seen here or wakes the wait.
+  co_return co_await asio::co_spawn(
+      strand_,
+      [this, give_up_at]() -> asio::awaitable<bool> {
+        stopping_ = true;
+        wake_.cancel();
+        if (!running_) {
+          co_return true;
+        }
+        asio::steady_timer waiter(
+            strand_, give_up_at.value_or(std::chrono::steady_clock::time_point::max()));
+        stop_waiters_.push_back(&waiter);
+        co_await waiter.async_wait(asio::as_tuple(asio::use_awaitable));
+        std::erase(stop_waiters_, &waiter);
+        co_return !running_;
+      },
+      asio::use_awaitable);
+}
+
 asio::awaitable<void> refresh_scheduler::sleep(std::chrono::steady_clock::duration d) {
-  if (nudged_.exchange(false)) {
+  // A stop or a nudge that came while the loop was reading cancelled no wait: seen here, in the
+  // same step on the strand as the wait below, so neither can be missed.
+  if (nudged_.exchange(false) || (stopping_ && active_.empty())) {
     co_return;
   }
   wake_.expires_after(d);

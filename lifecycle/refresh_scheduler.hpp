@@ -8,8 +8,10 @@
 #include <atomic>
 #include <chrono>
 #include <memory>
+#include <optional>
 #include <set>
 #include <string>
+#include <vector>
 
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
@@ -42,8 +44,15 @@ class refresh_scheduler {
   void start();
   /// Looks for due work now (after a connect stored a schedule, or a test moved the clock).
   void nudge();
-  /// Starts no new refresh; running() turns false once those in flight have finished.
-  void stop();
+  /// Asks the loop to end and returns at once: no new refresh starts; those in flight finish
+  /// and store their outcome. Thread-safe.
+  void request_stop();
+  /// request_stop(), then completes once the loop has ended with every refresh in flight done
+  /// (true), or at `give_up_at` with some still in flight (false: each leaves its marker, and
+  /// recover_interrupted settles it at the next start). At once when the loop never started or
+  /// has ended. The scheduler must outlive the returned awaitable.
+  [[nodiscard]] boost::asio::awaitable<bool> stop(
+      std::optional<std::chrono::steady_clock::time_point> give_up_at = std::nullopt);
   [[nodiscard]] bool running() const noexcept { return running_.load(); }
   /// Refreshes started by the scheduler so far (for tests and metrics).
   [[nodiscard]] std::int64_t started_total() const noexcept { return started_.load(); }
@@ -64,6 +73,7 @@ class refresh_scheduler {
   boost::asio::steady_timer wake_;
   std::set<std::string> active_;
   bool stopping_ = false;
+  std::vector<boost::asio::steady_timer*> stop_waiters_;  // each stop() waiting; cancelled at end
 
   std::atomic<bool> nudged_{false};
   std::atomic<bool> running_{false};

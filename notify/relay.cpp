@@ -111,6 +111,9 @@ void relay::start() {
   asio::co_spawn(strand_, loop(), asio::bind_executor(strand_, [this](const std::exception_ptr& e) {
                    grace_.cancel();
                    running_ = false;
+                   for (auto* waiter : stop_waiters_) {
+                     waiter->cancel();
+                   }
                    if (e) {
                      try {
                        std::rethrow_exception(e);
@@ -126,20 +129,49 @@ void relay::nudge() {
   asio::post(strand_, [this] { wake_.cancel(); });
 }
 
-void relay::stop() {
-  asio::post(strand_, [this] {
-    if (stopping_) {
-      return;
-    }
+void relay::request_stop(std::optional<std::chrono::steady_clock::time_point> abort_at) {
+  asio::post(strand_, [this, abort_at] { begin_stop(abort_at); });
+}
+
+asio::awaitable<void> relay::stop(std::optional<std::chrono::steady_clock::time_point> abort_at) {
+  // On the strand, so the check of running_ and the wait below happen in one step before the
+  // loop's end can cancel the waiters: an end is either seen here or wakes the wait.
+  co_await asio::co_spawn(
+      strand_,
+      [this, abort_at]() -> asio::awaitable<void> {
+        begin_stop(abort_at);
+        if (!running_) {
+          co_return;
+        }
+        asio::steady_timer waiter(strand_, std::chrono::steady_clock::time_point::max());
+        stop_waiters_.push_back(&waiter);
+        co_await waiter.async_wait(asio::as_tuple(asio::use_awaitable));
+        std::erase(stop_waiters_, &waiter);
+      },
+      asio::use_awaitable);
+}
+
+void relay::begin_stop(std::optional<std::chrono::steady_clock::time_point> abort_at) {
+  const auto latest = std::chrono::steady_clock::now() + settings_.stop_grace;
+  const auto at = abort_at ? std::min(*abort_at, latest) : latest;
+  if (!stopping_) {
     stopping_ = true;
     wake_.cancel();
     if (running_) {
-      grace_.expires_after(settings_.stop_grace);
-      grace_.async_wait([this](const boost::system::error_code& ec) {
-        if (!ec) {
-          abort_.request_stop();
-        }
-      });
+      arm_abort(at);
+    }
+    return;
+  }
+  if (running_ && at < grace_.expiry()) {
+    arm_abort(at);
+  }
+}
+
+void relay::arm_abort(std::chrono::steady_clock::time_point at) {
+  grace_.expires_at(at);  // a wait armed before ends as cancelled and aborts nothing
+  grace_.async_wait([this](const boost::system::error_code& ec) {
+    if (!ec) {
+      abort_.request_stop();
     }
   });
 }

@@ -16,6 +16,7 @@
 #include <chrono>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <random>
 #include <stop_token>
 #include <vector>
@@ -68,7 +69,7 @@ class relay {
         relay_settings settings, relay_hooks hooks = {},
         std::shared_ptr<spdlog::logger> log = nullptr, base::metrics::registry* metrics = nullptr);
   /// Aborts a send still in progress and joins the sender thread. Destroy the relay only after
-  /// its loop has ended (stop() and let the executor run it out) or its executor is gone.
+  /// its loop has ended (co_await stop()) or its executor is gone.
   ~relay();
   relay(const relay&) = delete;
   relay& operator=(const relay&) = delete;
@@ -78,9 +79,16 @@ class relay {
   /// Looks for due rows now instead of at the next timer: call after committing new rows.
   /// Thread-safe.
   void nudge();
-  /// Ends the loop: no new send starts, claimed rows not yet sent are handed back, and a send
-  /// in progress gets stop_grace before it is aborted. Thread-safe; idempotent.
-  void stop();
+  /// Asks the loop to end and returns at once: no new send starts, claimed rows not yet sent
+  /// are handed back, and a send in progress may run until `abort_at` (and at most stop_grace
+  /// from now), then it is aborted and its row handed back for the next start, with the same
+  /// Message-ID. A later call may bring the abort closer, never push it back. Thread-safe.
+  void request_stop(std::optional<std::chrono::steady_clock::time_point> abort_at = std::nullopt);
+  /// request_stop(abort_at), then completes once the loop has ended: the send in progress has
+  /// finished (or was aborted) and its outcome is recorded. Completes at once when the loop
+  /// never started or has ended. The relay must outlive the returned awaitable.
+  [[nodiscard]] boost::asio::awaitable<void> stop(
+      std::optional<std::chrono::steady_clock::time_point> abort_at = std::nullopt);
   /// True from start() until the loop has ended.
   [[nodiscard]] bool running() const noexcept { return running_.load(); }
 
@@ -97,6 +105,8 @@ class relay {
   boost::asio::awaitable<void> wait_for_work(std::chrono::steady_clock::duration delay);
   void run_hook(store::database& db, const relay_hook& hook, const outbox_row& row,
                 const char* which);
+  void begin_stop(std::optional<std::chrono::steady_clock::time_point> abort_at);
+  void arm_abort(std::chrono::steady_clock::time_point at);
 
   boost::asio::strand<boost::asio::any_io_executor> strand_;
   store::store& store_;
@@ -112,10 +122,11 @@ class relay {
   boost::asio::steady_timer wake_;
   boost::asio::steady_timer grace_;
   bool stopping_ = false;
+  std::vector<boost::asio::steady_timer*> stop_waiters_;  // each stop() waiting; cancelled at end
 
   std::atomic<bool> nudged_{false};
   std::atomic<bool> running_{false};
-  std::stop_source abort_;  // aborts a send in progress once stop_grace has passed
+  std::stop_source abort_;  // aborts a send in progress once its grace after a stop has passed
   boost::asio::thread_pool sender_thread_{1};
 };
 

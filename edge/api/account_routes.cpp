@@ -322,74 +322,48 @@ awaitable_response revoke_token(api_context& api, http::request_context& ctx,
 
 }  // namespace
 
-void add_account_routes(http::router& routes, api_context& api) {
+api_route_table account_routes() {
   const std::string base = "/v1/accounts/{account}";
-  routes.add(http::verb::get, "/v1/accounts",
-             signed_in(api, [&api](http::request_context& ctx, principal& p) {
-               return list_accounts(api, ctx, p);
-             }));
-  routes.add(http::verb::get, base,
-             in_account(api, [&api](http::request_context& ctx, const roster::caller& who) {
-               return get_account(api, ctx, who);
-             }));
-  routes.add(http::verb::patch, base,
-             in_account(api, [&api](http::request_context& ctx, const roster::caller& who) {
-               return update_account(api, ctx, who);
-             }));
-  routes.add(http::verb::get, base + "/members",
-             in_account(api, [&api](http::request_context& ctx, const roster::caller& who) {
-               return list_members(api, ctx, who);
-             }));
-  routes.add(http::verb::post, base + "/members",
-             in_account(api, [&api](http::request_context& ctx, const roster::caller& who) {
-               return invite_member(api, ctx, who);
-             }));
-  routes.add(http::verb::patch, base + "/members/{user}",
-             in_account(api, [&api](http::request_context& ctx, const roster::caller& who) {
-               return set_member(api, ctx, who);
-             }));
-  routes.add(http::verb::get, base + "/invitations",
-             in_account(api, [&api](http::request_context& ctx, const roster::caller& who) {
-               return list_invitations(api, ctx, who);
-             }));
-  routes.add(http::verb::post, base + "/invitations/{invitation}/resend",
-             in_account(api, [&api](http::request_context& ctx, const roster::caller& who) {
-               return change_invitation(
-                   api, ctx, who,
-                   [&api](store::database& db, const roster::invitation_record& inv,
-                          const roster::actor& a, roster::time_point now) {
-                     return roster::resend_invitation(db, api.mail, api.settings.roster, inv, a,
-                                                      now);
-                   });
-             }));
-  routes.add(http::verb::post, base + "/invitations/{invitation}/revoke",
-             in_account(api, [&api](http::request_context& ctx, const roster::caller& who) {
-               return change_invitation(
-                   api, ctx, who,
-                   [&api](store::database& db, const roster::invitation_record& inv,
-                          const roster::actor& a, roster::time_point now) {
-                     return roster::revoke_invitation(db, api.mail, inv, a, now);
-                   });
-             }));
-  routes.add(http::verb::get, base + "/audit",
-             in_account(api, [&api](http::request_context& ctx, const roster::caller& who) {
-               return list_audit(api, ctx, who);
-             }));
+  api_route_table table{
+      {http::verb::get, "/v1/accounts", signed_in(list_accounts)},
+      {http::verb::get, base, in_account(get_account)},
+      {http::verb::patch, base, in_account(update_account)},
+      {http::verb::get, base + "/members", in_account(list_members)},
+      {http::verb::post, base + "/members", in_account(invite_member)},
+      {http::verb::patch, base + "/members/{user}", in_account(set_member)},
+      {http::verb::get, base + "/invitations", in_account(list_invitations)},
+      {http::verb::post, base + "/invitations/{invitation}/resend",
+       in_account([](api_context& api, http::request_context& ctx, const roster::caller& who) {
+         return change_invitation(api, ctx, who,
+                                  [&api](store::database& db, const roster::invitation_record& inv,
+                                         const roster::actor& a, roster::time_point now) {
+                                    return roster::resend_invitation(
+                                        db, api.mail, api.settings.roster, inv, a, now);
+                                  });
+       })},
+      {http::verb::post, base + "/invitations/{invitation}/revoke",
+       in_account([](api_context& api, http::request_context& ctx, const roster::caller& who) {
+         return change_invitation(api, ctx, who,
+                                  [&api](store::database& db, const roster::invitation_record& inv,
+                                         const roster::actor& a, roster::time_point now) {
+                                    return roster::revoke_invitation(db, api.mail, inv, a, now);
+                                  });
+       })},
+      {http::verb::get, base + "/audit", in_account(list_audit)},
+  };
   for (const std::string kind : {"personal", "service"}) {
     const std::string path = base + (kind == "personal" ? "/tokens" : "/service-tokens");
-    routes.add(http::verb::get, path,
-               in_account(api, [&api, kind](http::request_context& ctx, const roster::caller& who) {
-                 return list_tokens(api, ctx, who, kind);
-               }));
-    routes.add(http::verb::post, path,
-               in_account(api, [&api, kind](http::request_context& ctx, const roster::caller& who) {
-                 return create_token(api, ctx, who, kind);
-               }));
-    routes.add(http::verb::delete_, path + "/{token}",
-               in_account(api, [&api, kind](http::request_context& ctx, const roster::caller& who) {
-                 return revoke_token(api, ctx, who, kind);
-               }));
+    const auto of_kind = [kind](auto handler) {
+      return in_account(
+          [kind, handler](api_context& api, http::request_context& ctx, const roster::caller& who) {
+            return handler(api, ctx, who, kind);
+          });
+    };
+    table.push_back({http::verb::get, path, of_kind(list_tokens)});
+    table.push_back({http::verb::post, path, of_kind(create_token)});
+    table.push_back({http::verb::delete_, path + "/{token}", of_kind(revoke_token)});
   }
+  return table;
 }
 
 }  // namespace rosterd::edge::api

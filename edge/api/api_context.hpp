@@ -5,14 +5,15 @@
 
 #include <atomic>
 #include <chrono>
-#include <functional>
 #include <memory>
+#include <stdexcept>
 #include <string>
 
 #include <spdlog/logger.h>
 
 #include "edge/api/client_address.hpp"
 #include "edge/api/hashing_pool.hpp"
+#include "edge/api/required_function.hpp"
 #include "roster/mail.hpp"
 #include "roster/onboarding_csv.hpp"
 #include "roster/password.hpp"
@@ -42,48 +43,61 @@ struct api_settings {
   bool secure_cookies = false;
 };
 
+/// A message template rendered for display (subject, text): the creator message agents copy.
+struct rendered_text {
+  std::string subject;
+  std::string text;
+};
+
+/// What the routes call outside the edge. Every one is required: a hook left out would fail
+/// silently (mail waiting for the relay's next poll, a new connection's refresh schedule unseen
+/// until the scheduler's), so leaving one out of the initializer does not compile.
+struct api_hooks {
+  /// After a transaction that queued mail commits, so the relay sends without waiting.
+  required_function<void()> mail_queued;
+  /// After a connection was stored, so the refresh scheduler sees its schedule now.
+  required_function<void()> connections_changed;
+  /// Renders a message template for display.
+  required_function<base::result<rendered_text>(const roster::mail_intent&)> render;
+  /// Wall-clock now (tests move it).
+  required_function<std::chrono::system_clock::time_point()> now;
+};
+
 class api_context {
  public:
+  /// Everything the routes use, given at once. `oauth` is null when no OAuth provider is
+  /// configured (the connection routes and pages then answer 404); `logger` must not be null.
   api_context(store::store& store, roster::mailer& mailer, api_settings api_settings_,
-              std::shared_ptr<spdlog::logger> logger)
+              std::shared_ptr<spdlog::logger> logger,
+              std::shared_ptr<setup::oauth_services> oauth_services, api_hooks hooks)
       : db(store),
         mail(mailer),
         settings(std::move(api_settings_)),
-        log(std::move(logger)),
+        log(logger ? std::move(logger) : throw std::invalid_argument("api_context needs a logger")),
         throttle(this->settings.sign_in_limits),
-        hashing(this->settings.hashing_threads, this->settings.hash_queue_limit) {}
+        hashing(this->settings.hashing_threads, this->settings.hash_queue_limit),
+        oauth(std::move(oauth_services)),
+        mail_queued(std::move(hooks.mail_queued)),
+        connections_changed(std::move(hooks.connections_changed)),
+        render(std::move(hooks.render)),
+        now(std::move(hooks.now)) {}
   api_context(const api_context&) = delete;
   api_context& operator=(const api_context&) = delete;
 
-  /// Wall-clock now; replaceable so tests can move time.
-  std::function<std::chrono::system_clock::time_point()> now = [] {
-    return std::chrono::system_clock::now();
-  };
-
   store::store& db;
   roster::mailer& mail;
-  api_settings settings;
-  std::shared_ptr<spdlog::logger> log;
+  const api_settings settings;
+  const std::shared_ptr<spdlog::logger> log;
   roster::sign_in_throttle throttle;
   hashing_pool hashing;
   /// Password reset requests answered whose work has not finished (see session_routes.cpp).
   std::atomic<unsigned> pending_reset_requests{0};
   /// Connections: null when no OAuth provider is configured.
-  std::shared_ptr<setup::oauth_services> oauth;
-  /// Called after a transaction that queued mail commits, so the relay sends without waiting.
-  std::function<void()> mail_queued = [] {};
-  /// Called after a connection was stored, so the refresh scheduler sees its schedule now.
-  std::function<void()> connections_changed = [] {};
-
-  /// A message template rendered for display (subject, text): the creator message agents copy.
-  struct rendered_text {
-    std::string subject;
-    std::string text;
-  };
-  std::function<base::result<rendered_text>(const roster::mail_intent&)> render =
-      [](const roster::mail_intent&) -> base::result<rendered_text> {
-    return base::fail(std::errc::not_supported, "no templates loaded");
-  };
+  const std::shared_ptr<setup::oauth_services> oauth;
+  const required_function<void()> mail_queued;
+  const required_function<void()> connections_changed;
+  const required_function<base::result<rendered_text>(const roster::mail_intent&)> render;
+  const required_function<std::chrono::system_clock::time_point()> now;
 };
 
 }  // namespace rosterd::edge::api

@@ -118,9 +118,9 @@ asio::awaitable<std::optional<principal>> authenticate(api_context& api,
   co_return p;
 }
 
-http::handler signed_in(api_context& api, handler_with_principal h, bool tokens_allowed) {
-  return [&api, h = std::move(h),
-          tokens_allowed](http::request_context& ctx) -> asio::awaitable<http::response> {
+api_handler signed_in(handler_with_principal h, bool tokens_allowed) {
+  return [h = std::move(h), tokens_allowed](
+             api_context& api, http::request_context& ctx) -> asio::awaitable<http::response> {
     auto p = co_await authenticate(api, ctx);
     if (!p) {
       co_return unauthenticated(ctx);
@@ -136,32 +136,30 @@ http::handler signed_in(api_context& api, handler_with_principal h, bool tokens_
                                   "Send the X-CSRF-Token from GET /v1/session with every change "
                                   "made with a session cookie."));
     }
-    co_return co_await h(ctx, *p);
+    co_return co_await h(api, ctx, *p);
   };
 }
 
-http::handler in_account(api_context& api, handler_with_caller h) {
-  return signed_in(
-      api,
-      [&api, h = std::move(h)](http::request_context& ctx,
-                               principal& p) -> asio::awaitable<http::response> {
-        const std::string account(ctx.params.get("account"));
-        if (p.how == principal::kind::token) {
-          if (p.token->account_id != account) {
-            co_return failure_response(api, ctx, base::failure{roster::errc::not_found, ""});
-          }
-          co_return co_await h(ctx, *p.token);
-        }
-        auto user = p.user_id;
-        auto caller_for_user_query = [user, account](store::database& db) {
-          return roster::caller_for_user(db, user, account);
-        };
-        auto who = co_await api.db.read(caller_for_user_query);
-        if (!who) {
-          co_return failure_response(api, ctx, who.error());
-        }
-        co_return co_await h(ctx, *who);
-      });
+api_handler in_account(handler_with_caller h) {
+  return signed_in([h = std::move(h)](api_context& api, http::request_context& ctx,
+                                      principal& p) -> asio::awaitable<http::response> {
+    const std::string account(ctx.params.get("account"));
+    if (p.how == principal::kind::token) {
+      if (p.token->account_id != account) {
+        co_return failure_response(api, ctx, base::failure{roster::errc::not_found, ""});
+      }
+      co_return co_await h(api, ctx, *p.token);
+    }
+    auto user = p.user_id;
+    auto caller_for_user_query = [user, account](store::database& db) {
+      return roster::caller_for_user(db, user, account);
+    };
+    auto who = co_await api.db.read(caller_for_user_query);
+    if (!who) {
+      co_return failure_response(api, ctx, who.error());
+    }
+    co_return co_await h(api, ctx, *who);
+  });
 }
 
 }  // namespace rosterd::edge::api

@@ -10,6 +10,7 @@
 #include <boost/asio/awaitable.hpp>
 
 #include "edge/api/api_context.hpp"
+#include "edge/routes/route_table.hpp"
 #include "http/types.hpp"
 #include "roster/model.hpp"
 
@@ -25,24 +26,27 @@ struct principal {
   std::optional<roster::caller> token;  // what a bearer token stands for (token only)
 };
 
-/// 401 with WWW-Authenticate when there are no (valid) credentials, 403 for a failed CSRF or
-/// Origin check; otherwise the principal.
-using handler_with_principal =
-    std::function<boost::asio::awaitable<http::response>(http::request_context&, principal&)>;
+/// A /v1 route's handler, given the context the routes share.
+using api_handler = route_handler<api_context>;
+/// Handlers behind the checks below: they get who is calling.
+using handler_with_principal = std::function<boost::asio::awaitable<http::response>(
+    api_context&, http::request_context&, principal&)>;
 using handler_with_caller = std::function<boost::asio::awaitable<http::response>(
-    http::request_context&, const roster::caller&)>;
+    api_context&, http::request_context&, const roster::caller&)>;
 
 /// The request's principal or nullopt (no credentials or invalid ones). Reads only; touches
 /// the session or token last-use time when due.
 boost::asio::awaitable<std::optional<principal>> authenticate(api_context& api,
                                                               http::request_context& ctx);
 
-/// Wraps a handler that needs someone signed in. `tokens_allowed` lets bearer tokens through.
-http::handler signed_in(api_context& api, handler_with_principal h, bool tokens_allowed = true);
+/// Wraps a handler that needs someone signed in: 401 with WWW-Authenticate when there are no
+/// (valid) credentials, 403 for a failed CSRF or Origin check. `tokens_allowed` lets bearer
+/// tokens through.
+api_handler signed_in(handler_with_principal h, bool tokens_allowed = true);
 
 /// Wraps a handler under /v1/accounts/{account}/...: the caller in that account, or 404 when
 /// the principal is not an active member of it (or it is another account's token).
-http::handler in_account(api_context& api, handler_with_caller h);
+api_handler in_account(handler_with_caller h);
 
 /// Whether a cookie-authenticated request passes the CSRF and Origin checks (true for safe
 /// methods and bearer tokens).

@@ -9,6 +9,7 @@
 #include "lifecycle/broker.hpp"
 #include "lifecycle/connect_flow.hpp"
 #include "lifecycle/connections.hpp"
+#include "lifecycle/disconnect.hpp"
 #include "lifecycle/error.hpp"
 #include "lifecycle/reconnect_links.hpp"
 #include "oauth/token_requests.hpp"
@@ -235,63 +236,19 @@ awaitable_response get_connection(api_context& api, http::request_context& ctx,
   co_return json_response(ctx, to_json(*connection, api.oauth ? *api.oauth : none));
 }
 
-/// Asks the platform to revoke the grant where it has an endpoint for that. Best effort: the
-/// tokens are deleted here whatever it answers. Returns what to record.
-asio::awaitable<std::string> revoke_at_platform(api_context& api,
-                                                const lifecycle::connection_record& c) {
-  if (!api.oauth || !api.oauth->keyring() || !api.oauth->http) {
-    co_return "not revoked at the platform (no provider configuration)";
-  }
-  const auto* p = api.oauth->providers.find(c.provider);
-  if (p == nullptr || p->profile.revoke == oauth::revoke_style::none) {
-    co_return "the platform has no revocation endpoint; the creator can remove the app there";
-  }
-  auto read = [keys = api.oauth->keyring(), id = c.id](store::database& db) {
-    return lifecycle::read_tokens(db, *keys, id);
-  };
-  auto tokens = co_await api.db.read(read);
-  if (!tokens) {
-    co_return "not revoked at the platform (no usable token)";
-  }
-  const oauth::token_view view{tokens->access_token.reveal(), tokens->refresh_token
-                                                                  ? tokens->refresh_token->reveal()
-                                                                  : std::string_view()};
-  auto request = oauth::revoke_request(*p, view, c.external_id);
-  if (!request) {
-    co_return "not revoked at the platform (" + request.error().detail + ")";
-  }
-  const auto answer = co_await api.oauth->http->send(*request);
-  if (!answer) {
-    co_return "revocation at the platform failed: " + answer.error().detail;
-  }
-  if (answer->status / 100 != 2) {
-    co_return "the platform answered the revocation with HTTP " + std::to_string(answer->status);
-  }
-  co_return "revoked at the platform";
-}
-
+/// Revokes at the platform where it can, then deletes the tokens here whatever it answered.
 awaitable_response disconnect(api_context& api, http::request_context& ctx,
                               const roster::caller& who) {
-  auto check = [who, id = param(ctx, "connection")](store::database& db) {
-    return lifecycle::check_may_disconnect(db, who, id);
-  };
-  auto connection = co_await api.db.read(check);
-  if (!connection) {
-    co_return failure_response(api, ctx, connection.error());
+  // Held for the whole call: a key reload must not take the keyring from under it.
+  const auto keys = api.oauth ? api.oauth->keyring() : nullptr;
+  std::optional<lifecycle::platform_access> platform;
+  if (keys && api.oauth->http) {
+    platform.emplace(lifecycle::platform_access{api.oauth->providers, *keys, *api.oauth->http});
   }
-  std::string reason = "disconnected by " + who.label;
-  if (connection->status != lifecycle::connection_status::disconnected) {
-    const auto at_platform = co_await revoke_at_platform(api, *connection);
-    reason += "; " + at_platform;
-  }
-  auto drop =
-      store::in_transaction([who, c = *connection, reason, now = api.now()](store::database& db) {
-        return lifecycle::drop_tokens(db, c, lifecycle::connection_status::disconnected, reason,
-                                      who, now);
-      });
-  auto dropped = co_await api.db.write(drop);
-  if (!dropped) {
-    co_return failure_response(api, ctx, dropped.error());
+  auto done =
+      co_await lifecycle::disconnect(api.db, platform, who, param(ctx, "connection"), api.now());
+  if (!done) {
+    co_return failure_response(api, ctx, done.error());
   }
   co_return no_content(ctx);
 }
@@ -403,26 +360,24 @@ awaitable_response start_own_connect(api_context& api, http::request_context& ct
 
 }  // namespace
 
-void add_connection_routes(http::router& routes, api_context& api) {
+api_route_table connection_routes() {
   const std::string account = "/v1/accounts/{account}";
   const std::string creator = account + "/creators/{creator}";
-  auto route = [&](http::verb v, const std::string& path, auto fn) {
-    routes.add(v, path,
-               in_account(api, [&api, fn](http::request_context& ctx, const roster::caller& who) {
-                 return fn(api, ctx, who);
-               }));
+  return {
+      {http::verb::get, account + "/providers", in_account(list_providers)},
+      {http::verb::post, account + "/connect/{provider}", in_account(start_own_connect)},
+      {http::verb::post, creator + "/reconnect-links", in_account(create_link)},
+      {http::verb::get, creator + "/reconnect-links", in_account(list_links)},
+      {http::verb::delete_, account + "/reconnect-links/{link}", in_account(revoke_link)},
+      {http::verb::get, creator + "/connections", in_account(list_connections)},
+      {http::verb::get, creator + "/connection-events", in_account(list_events)},
+      {http::verb::get, account + "/connections/{connection}", in_account(get_connection)},
+      {http::verb::delete_, account + "/connections/{connection}", in_account(disconnect)},
+      {http::verb::post, account + "/connections/{connection}/access-token",
+       in_account(take_access_token)},
+      {http::verb::get, account + "/connections/{connection}/token-uses",
+       in_account(list_token_uses)},
   };
-  route(http::verb::get, account + "/providers", list_providers);
-  route(http::verb::post, account + "/connect/{provider}", start_own_connect);
-  route(http::verb::post, creator + "/reconnect-links", create_link);
-  route(http::verb::get, creator + "/reconnect-links", list_links);
-  route(http::verb::delete_, account + "/reconnect-links/{link}", revoke_link);
-  route(http::verb::get, creator + "/connections", list_connections);
-  route(http::verb::get, creator + "/connection-events", list_events);
-  route(http::verb::get, account + "/connections/{connection}", get_connection);
-  route(http::verb::delete_, account + "/connections/{connection}", disconnect);
-  route(http::verb::post, account + "/connections/{connection}/access-token", take_access_token);
-  route(http::verb::get, account + "/connections/{connection}/token-uses", list_token_uses);
 }
 
 }  // namespace rosterd::edge::api

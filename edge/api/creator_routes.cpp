@@ -319,24 +319,20 @@ awaitable_response connect_message(api_context& api, http::request_context& ctx,
 
 }  // namespace
 
-void add_creator_routes(http::router& routes, api_context& api) {
+api_route_table creator_routes() {
   const std::string base = "/v1/accounts/{account}/creators";
-  auto route = [&](http::verb v, const std::string& path, auto fn) {
-    routes.add(v, path,
-               in_account(api, [&api, fn](http::request_context& ctx, const roster::caller& who) {
-                 return fn(api, ctx, who);
-               }));
+  return {
+      {http::verb::get, base, in_account(list_creators)},
+      {http::verb::post, base, in_account(add_creator)},
+      {http::verb::get, base + "/{creator}", in_account(get_creator)},
+      {http::verb::patch, base + "/{creator}", in_account(patch_creator)},
+      {http::verb::delete_, base + "/{creator}", in_account(delete_creator)},
+      {http::verb::get, base + "/{creator}/team", in_account(get_team)},
+      {http::verb::post, base + "/{creator}/team", in_account(add_team_member)},
+      {http::verb::delete_, base + "/{creator}/team/{user}", in_account(remove_team_member)},
+      {http::verb::get, base + "/{creator}/invitations", in_account(creator_invitations)},
+      {http::verb::get, base + "/{creator}/connect-message", in_account(connect_message)},
   };
-  route(http::verb::get, base, list_creators);
-  route(http::verb::post, base, add_creator);
-  route(http::verb::get, base + "/{creator}", get_creator);
-  route(http::verb::patch, base + "/{creator}", patch_creator);
-  route(http::verb::delete_, base + "/{creator}", delete_creator);
-  route(http::verb::get, base + "/{creator}/team", get_team);
-  route(http::verb::post, base + "/{creator}/team", add_team_member);
-  route(http::verb::delete_, base + "/{creator}/team/{user}", remove_team_member);
-  route(http::verb::get, base + "/{creator}/invitations", creator_invitations);
-  route(http::verb::get, base + "/{creator}/connect-message", connect_message);
 }
 
 }  // namespace rosterd::edge::api

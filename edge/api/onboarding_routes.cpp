@@ -131,27 +131,24 @@ awaitable_response import_csv_any(api_context& api, http::request_context& ctx, 
   co_return co_await import_csv(api, ctx, *who);
 }
 
+awaitable_response template_file(api_context&, http::request_context& ctx) {
+  http::response res{http::status::ok, ctx.req.version()};
+  res.set(http::beast_http::field::content_type, "text/csv; charset=utf-8");
+  res.set(http::beast_http::field::content_disposition,
+          "attachment; filename=\"roster-template.csv\"");
+  res.body() = template_csv();
+  res.prepare_payload();
+  co_return res;
+}
+
 }  // namespace
 
-void add_onboarding_routes(http::router& routes, api_context& api) {
-  routes.add(http::verb::get, "/v1/onboarding/template.csv",
-             [](http::request_context& ctx) -> awaitable_response {
-               http::response res{http::status::ok, ctx.req.version()};
-               res.set(http::beast_http::field::content_type, "text/csv; charset=utf-8");
-               res.set(http::beast_http::field::content_disposition,
-                       "attachment; filename=\"roster-template.csv\"");
-               res.body() = template_csv();
-               res.prepare_payload();
-               co_return res;
-             });
-  routes.add(http::verb::post, "/v1/accounts/{account}/onboarding/csv",
-             in_account(api, [&api](http::request_context& ctx, const roster::caller& who) {
-               return import_csv(api, ctx, who);
-             }));
-  routes.add(http::verb::post, "/v1/onboarding/csv",
-             signed_in(api, [&api](http::request_context& ctx, principal& p) {
-               return import_csv_any(api, ctx, p);
-             }));
+api_route_table onboarding_routes() {
+  return {
+      {http::verb::get, "/v1/onboarding/template.csv", template_file},
+      {http::verb::post, "/v1/accounts/{account}/onboarding/csv", in_account(import_csv)},
+      {http::verb::post, "/v1/onboarding/csv", signed_in(import_csv_any)},
+  };
 }
 
 }  // namespace rosterd::edge::api

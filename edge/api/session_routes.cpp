@@ -423,40 +423,35 @@ awaitable_response accept_invitation(api_context& api, http::request_context& ct
   co_return res;
 }
 
+awaitable_response current_session(api_context& api, http::request_context& ctx, principal& p) {
+  return whoami(api, ctx, p.user_id, p.email, p.display_name, p.session_token);
+}
+
+awaitable_response end_session(api_context& api, http::request_context& ctx, principal& p) {
+  auto token = p.session_token;
+  auto end_session_change = [token](store::database& db) { return roster::end_session(db, token); };
+  auto done = co_await api.db.write(end_session_change);
+  if (!done) {
+    co_return failure_response(api, ctx, done.error());
+  }
+  auto res = no_content(ctx);
+  res.set(http::beast_http::field::set_cookie, expired_cookie(api));
+  co_return res;
+}
+
 }  // namespace
 
-void add_session_routes(http::router& routes, api_context& api) {
-  routes.add(http::verb::post, "/v1/session",
-             [&api](http::request_context& ctx) { return login(api, ctx); });
-  routes.add(http::verb::get, "/v1/session",
-             signed_in(api, [&api](http::request_context& ctx, principal& p) {
-               return whoami(api, ctx, p.user_id, p.email, p.display_name, p.session_token);
-             }));
-  routes.add(http::verb::delete_, "/v1/session",
-             signed_in(
-                 api,
-                 [&api](http::request_context& ctx, principal& p) -> awaitable_response {
-                   auto token = p.session_token;
-                   auto end_session_change = [token](store::database& db) {
-                     return roster::end_session(db, token);
-                   };
-                   auto done = co_await api.db.write(end_session_change);
-                   if (!done) {
-                     co_return failure_response(api, ctx, done.error());
-                   }
-                   auto res = no_content(ctx);
-                   res.set(http::beast_http::field::set_cookie, expired_cookie(api));
-                   co_return res;
-                 },
-                 false));
-  routes.add(http::verb::post, "/v1/password-reset",
-             [&api](http::request_context& ctx) { return request_reset(api, ctx); });
-  routes.add(http::verb::post, "/v1/password-reset/complete",
-             [&api](http::request_context& ctx) { return complete_reset(api, ctx); });
-  routes.add(http::verb::post, "/v1/invitations/inspect",
-             [&api](http::request_context& ctx) { return inspect_invitation(api, ctx); });
-  routes.add(http::verb::post, "/v1/invitations/accept",
-             [&api](http::request_context& ctx) { return accept_invitation(api, ctx); });
+api_route_table session_routes() {
+  return {
+      {http::verb::post, "/v1/session", login},
+      {http::verb::get, "/v1/session", signed_in(current_session)},
+      // A bearer token has no session to end.
+      {http::verb::delete_, "/v1/session", signed_in(end_session, false)},
+      {http::verb::post, "/v1/password-reset", request_reset},
+      {http::verb::post, "/v1/password-reset/complete", complete_reset},
+      {http::verb::post, "/v1/invitations/inspect", inspect_invitation},
+      {http::verb::post, "/v1/invitations/accept", accept_invitation},
+  };
 }
 
 }  // namespace rosterd::edge::api

@@ -6,9 +6,6 @@
 
 #include "edge/pages/connect_pages.hpp"
 
-#include <algorithm>
-#include <map>
-
 #include "base/log_field.hpp"
 #include "edge/api/authn.hpp"
 #include "edge/api/browser_binding.hpp"
@@ -16,10 +13,9 @@
 #include "lifecycle/connect_flow.hpp"
 #include "lifecycle/connections.hpp"
 #include "lifecycle/error.hpp"
-#include "lifecycle/reconnect_links.hpp"
+#include "lifecycle/link_visits.hpp"
 #include "roster/error.hpp"
 #include "store/in_transaction.hpp"
-#include "store/sql.hpp"
 
 namespace rosterd::edge::pages {
 namespace {
@@ -142,64 +138,35 @@ awaitable_response link_page(api_context& api, http::request_context& ctx) {
   if (!api.oauth) {
     co_return html(ctx, http::status::not_found, "Not found", "<h1>Not found</h1>");
   }
-  struct view {
-    lifecycle::opened_link link;
-    std::vector<lifecycle::connection_record> connections;
+  const std::string token(ctx.params.get("token"));
+  auto visit = [&api, &token, now = api.now()](store::database& db) {
+    return lifecycle::visit_link(db, api.oauth->providers, token, now);
   };
-  auto open = [token = std::string(ctx.params.get("token")),
-               now = api.now()](store::database& db) -> base::result<view> {
-    auto link = lifecycle::open_link(db, token, now);
-    if (!link) {
-      return link.error();
-    }
-    roster::caller system;
-    system.who = roster::caller::kind::service_token;  // reads the link's own creator only
-    system.account_id = link->link.account_id;
-    auto connections = lifecycle::list_connections(db, system, link->link.creator_id);
-    if (!connections) {
-      return connections.error();
-    }
-    return view{std::move(*link), std::move(*connections)};
-  };
-  auto opened = co_await api.db.read(open);
+  auto opened = co_await api.db.read(visit);
   if (!opened) {
     co_return failure_page(api, ctx, opened.error());
   }
-  std::map<std::string, const lifecycle::connection_record*> by_provider;
-  for (const auto& c : opened->connections) {
-    by_provider[c.provider] = &c;
-  }
   std::string items;
-  const auto& done = opened->link.done_providers;
-  for (const auto& id : opened->link.link.providers) {
-    const auto* p = api.oauth->providers.find(id);
-    if (p == nullptr) {
-      continue;
-    }
-    const auto it = by_provider.find(id);
-    const bool connected =
-        it != by_provider.end() && (it->second->status == lifecycle::connection_status::connected ||
-                                    it->second->status == lifecycle::connection_status::expiring);
-    const auto item = "<li><strong>" + escape(p->profile.display_name) + "</strong>: ";
-    // Done on this link (connected through it, or since it was made): no button, so a
-    // forwarded link cannot swap the account; connecting again takes a new link or the
-    // creator signed in.
-    if (std::find(done.begin(), done.end(), id) != done.end()) {
+  for (const auto& platform : opened->platforms) {
+    const auto& c = platform.connection;
+    const bool connected = c && (c->status == lifecycle::connection_status::connected ||
+                                 c->status == lifecycle::connection_status::expiring);
+    const auto item = "<li><strong>" + escape(platform.display_name) + "</strong>: ";
+    // Done on this link: no button; connecting again takes a new link or the creator signed in.
+    if (platform.done) {
       items += item +
-               (connected ? escape(state_text(*it->second))
+               (connected ? escape(state_text(*c))
                           : std::string("connected through this link before; ask your agency "
                                         "for a new link to connect it again")) +
                "</li>";
       continue;
     }
-    const auto state =
-        it == by_provider.end() ? std::string("not connected") : state_text(*it->second);
-    items += item + escape(state) + " <form method=\"post\" action=\"/connect/" +
-             escape(std::string(ctx.params.get("token"))) +
+    const auto state = c ? state_text(*c) : std::string("not connected");
+    items += item + escape(state) + " <form method=\"post\" action=\"/connect/" + escape(token) +
              "/start\" style=\"display:inline\"><input type=\"hidden\" name=\"provider\" "
              "value=\"" +
-             escape(id) + "\"><button type=\"submit\">" + (connected ? "Reconnect" : "Connect") +
-             "</button></form></li>";
+             escape(platform.provider) + "\"><button type=\"submit\">" +
+             (connected ? "Reconnect" : "Connect") + "</button></form></li>";
   }
   const auto& l = opened->link;
   auto res = html(ctx, http::status::ok, "Connect your profiles",
@@ -232,13 +199,13 @@ awaitable_response start_from_link(api_context& api, http::request_context& ctx)
     co_return cross_site_refused(ctx);
   }
   auto [secret, set_cookie] = ensure_browser_secret(api, ctx);
-  lifecycle::connect_start start;
-  start.provider = form_value(ctx.req.body(), "provider").value_or("");
-  start.browser_secret = secret;
-  start.link_token = std::string(ctx.params.get("token"));
-  auto begin = store::in_transaction([&api, start, now = api.now()](store::database& db) {
-    return lifecycle::start_connect(db, *api.oauth->keyring(), api.oauth->providers, start, now);
-  });
+  auto begin =
+      store::in_transaction([&api, token = std::string(ctx.params.get("token")),
+                             provider = form_value(ctx.req.body(), "provider").value_or(""),
+                             secret = secret, now = api.now()](store::database& db) {
+        return lifecycle::start_from_link(db, *api.oauth->keyring(), api.oauth->providers, token,
+                                          provider, secret, now);
+      });
   auto started = co_await api.db.write(begin);
   if (!started) {
     co_return failure_page(api, ctx, started.error());
@@ -342,25 +309,11 @@ awaitable_response retry(api_context& api, http::request_context& ctx) {
                            base::reject(lifecycle::errc::state_wrong_browser,
                                         "this attempt was started in another browser"));
   }
-  auto begin = store::in_transaction(
-      [&api, id = std::string(ctx.params.get("attempt")), secret,
-       now = api.now()](store::database& db) -> base::result<lifecycle::started_connect> {
-        auto provider = store::sql::first(
-            db, "SELECT provider FROM oauth_attempts WHERE id = ?",
-            [](store::statement& s) { return s.column_text(0); }, id);
-        if (!provider) {
-          return provider.error();
-        }
-        if (!*provider) {
-          return base::fail(roster::errc::not_found, "no such attempt");
-        }
-        lifecycle::connect_start start;
-        start.provider = **provider;
-        start.browser_secret = *secret;
-        start.retry_of = id;
-        return lifecycle::start_connect(db, *api.oauth->keyring(), api.oauth->providers, start,
-                                        now);
-      });
+  auto begin = store::in_transaction([&api, id = std::string(ctx.params.get("attempt")), secret,
+                                      now = api.now()](store::database& db) {
+    return lifecycle::retry_connect(db, *api.oauth->keyring(), api.oauth->providers, id, *secret,
+                                    now);
+  });
   auto started = co_await api.db.write(begin);
   if (!started) {
     co_return failure_page(api, ctx, started.error());
@@ -370,15 +323,14 @@ awaitable_response retry(api_context& api, http::request_context& ctx) {
 
 }  // namespace
 
-void add_connect_pages(http::router& routes, api::api_context& api) {
-  auto route = [&](http::verb v, const std::string& path, auto fn) {
-    routes.add(v, path, [&api, fn](http::request_context& ctx) { return fn(api, ctx); });
+route_table<api::api_context> connect_pages() {
+  return {
+      {http::verb::get, "/connect/{token}", link_page},
+      {http::verb::post, "/connect/{token}/start", start_from_link},
+      {http::verb::get, "/oauth/{provider}/callback", callback},
+      {http::verb::get, "/connect/result/{attempt}", result_page},
+      {http::verb::post, "/connect/result/{attempt}/retry", retry},
   };
-  route(http::verb::get, "/connect/{token}", link_page);
-  route(http::verb::post, "/connect/{token}/start", start_from_link);
-  route(http::verb::get, "/oauth/{provider}/callback", callback);
-  route(http::verb::get, "/connect/result/{attempt}", result_page);
-  route(http::verb::post, "/connect/result/{attempt}/retry", retry);
 }
 
 }  // namespace rosterd::edge::pages

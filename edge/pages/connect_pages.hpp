@@ -3,10 +3,10 @@
 // /oauth/{provider}/callback, and /connect/result/{attempt} with "try again".
 
 #include "edge/api/api_context.hpp"
-#include "http/router.hpp"
+#include "edge/routes/route_table.hpp"
 
 namespace rosterd::edge::pages {
 
-void add_connect_pages(http::router& routes, api::api_context& api);
+route_table<api::api_context> connect_pages();
 
 }  // namespace rosterd::edge::pages

@@ -200,15 +200,13 @@ awaitable_response tiktok_events(api_context& api, http::request_context& ctx) {
 
 }  // namespace
 
-void add_platform_hooks(http::router& routes, api::api_context& api) {
-  auto route = [&](http::verb v, const std::string& path, auto fn) {
-    routes.add(v, path, [&api, fn](http::request_context& ctx) { return fn(api, ctx); });
+route_table<api::api_context> platform_hooks() {
+  return {
+      {http::verb::post, "/hooks/{provider}/deauthorize", meta_deauthorize},
+      {http::verb::post, "/hooks/{provider}/data-deletion", meta_data_deletion},
+      {http::verb::get, "/deletion/{code}", deletion_status},
+      {http::verb::post, "/hooks/" + std::string(oauth::builtin_id::tiktok) + "/events", tiktok_events},
   };
-  route(http::verb::post, "/hooks/{provider}/deauthorize", meta_deauthorize);
-  route(http::verb::post, "/hooks/{provider}/data-deletion", meta_data_deletion);
-  route(http::verb::get, "/deletion/{code}", deletion_status);
-  route(http::verb::post, "/hooks/" + std::string(oauth::builtin_id::tiktok) + "/events",
-        tiktok_events);
 }
 
 }  // namespace rosterd::edge::pages

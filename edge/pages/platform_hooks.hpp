@@ -3,10 +3,10 @@
 // status page) and TikTok's webhook.
 
 #include "edge/api/api_context.hpp"
-#include "http/router.hpp"
+#include "edge/routes/route_table.hpp"
 
 namespace rosterd::edge::pages {
 
-void add_platform_hooks(http::router& routes, api::api_context& api);
+route_table<api::api_context> platform_hooks();
 
 }  // namespace rosterd::edge::pages

@@ -11,5 +11,8 @@ namespace rosterd::edge {
 /// Registers every route rosterd serves: operations (/healthz, /readyz, /metrics), the /v1
 /// API, the connect pages and the platforms' callbacks. `ops` and `v1` must outlive `routes`.
 void add_edge_routes(http::router& routes, const ops_dependencies& ops, api::api_context& v1);
+/// The handlers keep a reference to `ops`: a temporary would be gone before the first request.
+void add_edge_routes(http::router& routes, const ops_dependencies&& ops,
+                     api::api_context& v1) = delete;
 
 }  // namespace rosterd::edge

@@ -5,7 +5,7 @@
 
 #include "base/metrics.hpp"
 #include "base/secret.hpp"
-#include "http/router.hpp"
+#include "edge/routes/route_table.hpp"
 
 namespace rosterd::store {
 class store;
@@ -24,7 +24,7 @@ struct ops_dependencies {
 /// GET /healthz: the process answers. GET /readyz: the store answers a query at the schema
 /// head and we are not stopping. GET /metrics: Prometheus text exposition, behind the bearer
 /// token when one is configured.
-void add_ops_routes(http::router& routes, ops_dependencies deps);
+route_table<const ops_dependencies> ops_routes();
 
 /// Whether an Authorization header value is "Bearer <expected>" (the scheme in any case).
 /// The token is compared through SHA-256 digests in constant time, so neither its bytes nor

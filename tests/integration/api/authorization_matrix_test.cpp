@@ -19,6 +19,7 @@
 #include "base/crypto.hpp"
 #include "platform_signing.hpp"
 #include "store/store.hpp"
+#include "tests/support/edge_doubles.hpp"
 
 using namespace rosterd;
 using namespace rosterd::testing;
@@ -77,17 +78,14 @@ std::set<std::string> registered_routes() {
   store::options opts;
   opts.path = dir / "routes.db";
   auto db = store::store::open(opts, nullptr).value();
-  struct no_mail final : roster::mailer {
-    base::result<void> enqueue(store::database&, const roster::mail_intent&) override { return {}; }
-    base::result<void> cancel(store::database&, std::string_view, std::string_view) override {
-      return {};
-    }
-  } mail;
-  edge::api::api_context api(*db, mail, {}, spdlog::default_logger());
+  testing::no_mail mail;
+  edge::api::api_context api(*db, mail, {}, spdlog::default_logger(), nullptr,
+                             testing::inert_hooks());
   base::metrics::registry metrics;
   std::atomic<bool> stopping{false};
+  const edge::ops_dependencies ops{*db, metrics, stopping};
   http::router routes;
-  edge::add_edge_routes(routes, {*db, metrics, stopping}, api);
+  edge::add_edge_routes(routes, ops, api);
   std::set<std::string> out;
   for (const auto& r : routes.routes()) {
     out.insert(std::string(http::beast_http::to_string(r.method)) + " " + r.pattern);

@@ -279,6 +279,17 @@ TEST_CASE("Pinterest continuous refresh rotates and moves the re-consent date", 
   CHECK(log.back()["client_auth"] == "basic");
 }
 
+namespace {
+
+/// Stops `scheduler` on the fixture's event loop. The wait is generous: it fails only on a hang.
+bool stop_within_a_minute(refresh_fixture& f, lifecycle::refresh_scheduler& scheduler) {
+  auto stopped = boost::asio::co_spawn(f.io, scheduler.stop(), boost::asio::use_future);
+  REQUIRE(stopped.wait_for(std::chrono::minutes(1)) == std::future_status::ready);
+  return stopped.get();
+}
+
+}  // namespace
+
 TEST_CASE("the scheduler refreshes what is due and leaves the rest", "[refresh][scheduler]") {
   refresh_fixture f;
   const auto due = f.connect(f.ana, "tiktok");
@@ -305,10 +316,7 @@ TEST_CASE("the scheduler refreshes what is due and leaves the rest", "[refresh][
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
   }
   CHECK_FALSE(f.column(later, "refreshed_at").empty());
-  scheduler.stop();
-  for (int i = 0; i < 100 && scheduler.running(); ++i) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  }
+  CHECK(stop_within_a_minute(f, scheduler));
   CHECK_FALSE(scheduler.running());
 }
 
@@ -361,4 +369,44 @@ TEST_CASE("an hour of outage revokes nothing, tries at most 8 times an hour, rec
     CHECK(f.column(id, "refreshed_at") >= roster::stamp(recovered));
   }
   CHECK(f.grant("tiktok")["revoked"] == false);
+}
+
+TEST_CASE("stopping an idle scheduler completes and leaves the schedule for the next start",
+          "[refresh][scheduler][stop]") {
+  refresh_fixture f;
+  const auto id = f.connect(f.ana, "tiktok");
+  const auto scheduled = f.column(id, "next_refresh_at");
+  lifecycle::scheduler_settings settings;
+  settings.poll_interval = std::chrono::hours(1);  // asleep until stopped
+  lifecycle::refresh_scheduler scheduler(f.io.get_executor(), *f.db, *f.refresher, settings,
+                                         nullptr, [&f] { return f.clock_now.load(); });
+  scheduler.start();
+  CHECK(stop_within_a_minute(f, scheduler));
+  CHECK_FALSE(scheduler.running());
+  CHECK(f.column(id, "next_refresh_at") == scheduled);
+  CHECK(f.fake.calls("tiktok", "refresh") == 0);
+}
+
+TEST_CASE("stopping while a refresh is in flight lets it finish and store the rotated token",
+          "[refresh][scheduler][stop]") {
+  refresh_fixture f;
+  const auto id = f.connect(f.ana, "tiktok");
+  f.set_column(id, "next_refresh_at", roster::stamp(f.clock_now.load() - std::chrono::minutes(5)));
+  f.fake.fail_next(R"({"provider":"tiktok","endpoint":"refresh","kind":"slow","delay_ms":1500})");
+  lifecycle::refresh_scheduler scheduler(f.io.get_executor(), *f.db, *f.refresher, {}, nullptr,
+                                         [&f] { return f.clock_now.load(); });
+  scheduler.start();
+  for (int i = 0; i < 600 && f.fake.calls("tiktok", "refresh") == 0; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  REQUIRE(f.fake.calls("tiktok", "refresh") == 1);  // the platform has it; the answer is slow
+  CHECK(stop_within_a_minute(f, scheduler));
+  CHECK_FALSE(f.column(id, "refreshed_at").empty());
+  CHECK(f.column(id, "refresh_started_at").empty());  // finished, not cut off
+  CHECK(f.column(id, "status") == "connected");
+  CHECK(f.grant("tiktok")["rotations"] == 1);
+  // The stored token is the rotated one: refreshing again works without a replay.
+  REQUIRE(f.refresh(id).has_value());
+  CHECK(f.grant("tiktok")["rotations"] == 2);
+  CHECK(f.grant("tiktok")["replays"] == 0);
 }

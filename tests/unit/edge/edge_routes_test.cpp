@@ -11,19 +11,9 @@
 #include <spdlog/spdlog.h>
 
 #include "store/store.hpp"
+#include "tests/support/edge_doubles.hpp"
 
 using namespace rosterd;
-
-namespace {
-
-struct no_mail final : roster::mailer {
-  base::result<void> enqueue(store::database&, const roster::mail_intent&) override { return {}; }
-  base::result<void> cancel(store::database&, std::string_view, std::string_view) override {
-    return {};
-  }
-};
-
-}  // namespace
 
 TEST_CASE("the daemon's router lists the operations, API, page and platform routes once each",
           "[routes]") {
@@ -34,12 +24,14 @@ TEST_CASE("the daemon's router lists the operations, API, page and platform rout
     store::options opts;
     opts.path = dir / "routes.db";
     auto db = store::store::open(opts, nullptr).value();
-    no_mail mail;
-    edge::api::api_context api(*db, mail, {}, spdlog::default_logger());
+    testing::no_mail mail;
+    edge::api::api_context api(*db, mail, {}, spdlog::default_logger(), nullptr,
+                               testing::inert_hooks());
     base::metrics::registry metrics;
     std::atomic<bool> stopping{false};
+    const edge::ops_dependencies ops{*db, metrics, stopping};
     http::router routes;
-    edge::add_edge_routes(routes, {*db, metrics, stopping}, api);
+    edge::add_edge_routes(routes, ops, api);
 
     std::set<std::string> listed;
     for (const auto& r : routes.routes()) {

@@ -5,12 +5,15 @@
 
 #include <chrono>
 #include <cstdlib>
+#include <future>
 #include <memory>
 #include <string>
 #include <string_view>
 #include <thread>
 
+#include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/use_future.hpp>
 #include <catch2/catch.hpp>
 #include <spdlog/sinks/stdout_sinks.h>
 
@@ -90,6 +93,12 @@ bool eventually(Condition condition, std::chrono::milliseconds timeout = std::ch
   return true;
 }
 
+/// Whether `f` is ready within `limit`: generous, so it fails only when something hangs.
+template <class T>
+bool ready_within(std::future<T>& f, std::chrono::seconds limit = std::chrono::seconds(60)) {
+  return f.wait_for(limit) == std::future_status::ready;
+}
+
 /// The relay's log on stderr when ROSTERD_TEST_LOG is set (for debugging a test), else none.
 inline std::shared_ptr<spdlog::logger> test_logger() {
   if (std::getenv("ROSTERD_TEST_LOG") == nullptr) {
@@ -114,8 +123,13 @@ class relay_runner {
   relay_runner& operator=(const relay_runner&) = delete;
 
   relay& get() { return relay_; }
+  /// co_await relay::stop(abort_at) on the relay's own event loop.
+  std::future<void> stop_async(
+      std::optional<std::chrono::steady_clock::time_point> abort_at = std::nullopt) {
+    return boost::asio::co_spawn(io_, relay_.stop(abort_at), boost::asio::use_future);
+  }
   void stop() {
-    relay_.stop();
+    relay_.request_stop();
     if (thread_.joinable()) {
       thread_.join();
     }
