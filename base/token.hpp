@@ -1,11 +1,11 @@
 #pragma once
 // Tokens we issue: invitations, sessions, password resets, API keys, reconnect links.
 //
-// A token is `<prefix>_<43 base64url characters>`: 256 bits from the CSPRNG (reliability item
-// 18 asks for at least 128). Only its SHA-256 is stored. A slow hash would add nothing: nobody
-// can guess a 256-bit random value, so a stolen table of hashes is useless (item 19). The
-// prefix says what a token is for in a leaked log or a secret scanner, and lets a token of one
-// kind be refused for another before any database lookup.
+// A token is `<prefix>_<43 base64url characters>`: 256 bits from the CSPRNG (at least 128 are
+// needed so nobody can guess one). Only its SHA-256 is stored. A slow hash would add nothing:
+// nobody can guess a 256-bit random value, so a stolen table of hashes is useless. The prefix says
+// what a token is for in a leaked log or a secret scanner, and lets a token of one kind be refused
+// for another before any database lookup.
 
 #include <cstddef>
 #include <string>

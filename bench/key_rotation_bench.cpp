@@ -1,5 +1,5 @@
 // Times `rosterctl keys rotate`'s work (lifecycle::rotate_keys) on 10,000 connections, i.e.
-// 20,000 sealed tokens, against a real SQLite file (reliability goal 12: <= 60 s on 2 cores).
+// 20,000 sealed tokens, against a real SQLite file (budget: <= 60 s on 2 cores).
 // Each run seeds a fresh database under key version 1, then rotates to version 2, twice per
 // run: idle, and "under load" with two threads opening random connections' tokens through the
 // store's read pool all the time. Also reports how long each batch's write transaction held the

@@ -3,7 +3,7 @@
 //
 // The session cookie is `__Host-rosterd_session` when the browser reaches us over HTTPS: the
 // prefix makes browsers refuse it unless it is Secure, has Path=/ and no Domain, so a sibling
-// subdomain or a plain-HTTP page cannot plant or overwrite it (reliability item 23). Plain-HTTP
+// subdomain or a plain-HTTP page cannot plant or overwrite it. Plain-HTTP
 // loopback development cannot have Secure cookies, hence the unprefixed name there.
 
 #include <chrono>

@@ -1,5 +1,5 @@
 #pragma once
-// The bounds that keep one client from starving the others (reliability.md B27, goal 31).
+// The bounds that keep one client from starving the others.
 
 #include <chrono>
 #include <cstddef>

@@ -1,6 +1,6 @@
 #pragma once
 // Moving stored ciphertext to the vault's newest key while the daemon keeps serving
-// (`rosterctl keys rotate`, reliability D38 and goal 12), and counting which key versions the
+// (`rosterctl keys rotate`), and counting which key versions the
 // stored values use (`rosterctl keys status`, the daemon's key checks).
 //
 // Rotation reads a batch of rows on a read connection, re-seals the values under the current

@@ -4,7 +4,7 @@
 // (account, creator, provider, the reconnect link or signed-in creator, a cookie in the browser
 // that started it) and the PKCE verifier (vault ciphertext). Claiming consumes it atomically
 // before any call to the provider, so a replayed or forged callback never reaches the token
-// endpoint (reliability A2, A4, A6).
+// endpoint.
 
 #include <chrono>
 #include <optional>

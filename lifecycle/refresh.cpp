@@ -220,7 +220,7 @@ std::optional<time_point> next_refresh_time(const oauth::provider_profile& profi
   if (profile.refresh == oauth::refresh_style::none || !lifetime) {
     return std::nullopt;
   }
-  // Half the lifetime left: a 2-hour TikTok token survives a 1-hour outage (goal 9).
+  // Half the lifetime left: a 2-hour TikTok token survives a 1-hour outage.
   auto wait = *lifetime / 2;
   if (profile.lifetimes.min_refresh_age) {
     wait = std::max(wait, *profile.lifetimes.min_refresh_age);

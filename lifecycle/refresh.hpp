@@ -1,5 +1,5 @@
 #pragma once
-// Keeping grants alive without the creator (reliability A12-A14, goals 6-9). One refresh at a
+// Keeping grants alive without the creator. One refresh at a
 // time per connection, in two layers:
 //   - in this process, concurrent callers for the same connection join the refresh already in
 //     flight and get its outcome (100 callers -> 1 provider call);
@@ -63,7 +63,7 @@ struct refresh_report {
 
 struct refresh_settings {
   /// Passing failures wait retry_floor + uniform(0, retry_spread): 9-15 minutes, so at most 7
-  /// attempts an hour (goal 8 allows 8) and the next try comes within 15 minutes of recovery.
+  /// attempts an hour (at most 8) and the next try comes within 15 minutes of recovery.
   std::chrono::seconds retry_floor{std::chrono::minutes(9)};
   std::chrono::seconds retry_spread{std::chrono::minutes(6)};
   /// A provider's Retry-After beyond this is not believed.

@@ -158,7 +158,8 @@ std::string_view to_string(outbox_status s) noexcept {
 base::result<std::string> enqueue_email(store::database& db, const email_message& message,
                                         time_point now, std::string_view message_id_domain) {
   if (!db.in_transaction()) {
-    // The whole point is committing with the caller's change (reliability 39).
+    // The whole point is committing with the caller's change: a message exists exactly when the
+    // change that caused it does.
     throw std::logic_error("enqueue_email must run inside the caller's transaction");
   }
   if (auto ok = check_message(message, message_id_domain); !ok) {

@@ -1,5 +1,5 @@
 #pragma once
-// The durable outbox (reliability 39, 40): a message is written in the same transaction as the
+// The durable outbox: a message is written in the same transaction as the
 // change that causes it, and a relay delivers it later, at least once, always with the
 // Message-ID fixed here. None of these functions opens a transaction: the caller owns it, so
 // the message commits (or rolls back) together with the caller's change.

@@ -1,5 +1,5 @@
 #pragma once
-// The relay: delivers committed outbox emails, at least once (reliability 39). A coroutine on
+// The relay: delivers committed outbox emails, at least once. A coroutine on
 // its own strand claims due rows (a lease, see outbox.hpp), hands each to the sender on a
 // thread of its own (sending blocks), and records the outcome:
 //   delivered                  -> sent, bodies cleared, on_sent hook
@@ -10,7 +10,7 @@
 //
 // It sleeps until the earliest next_attempt_at, at most poll_interval (rows queued by another
 // process, a changed wall clock), and wakes early on nudge(). Retries happen here only: the
-// sender never retries on its own, so tries do not multiply (reliability 45).
+// sender never retries on its own, so tries do not multiply.
 
 #include <atomic>
 #include <chrono>

@@ -1,5 +1,5 @@
 #pragma once
-// When to try a message again (reliability 43, 45): capped exponential backoff with jitter,
+// When to try a message again: capped exponential backoff with jitter,
 // and a deadline after which the relay gives up. RFC 5321 4.5.4.1 asks for at least 30 minutes
 // between tries and 4-5 days before giving up; tests shorten both.
 

@@ -1,8 +1,8 @@
 #pragma once
 // Email delivery over SMTP through libcurl: STARTTLS or implicit TLS with certificate and host
 // name verification, AUTH (PLAIN/LOGIN/... as the server offers), and the reply code of the
-// step that failed, which decides between "try later" (4xx) and "never again" (5xx,
-// reliability 43). The connection is kept between messages while the server allows it.
+// step that failed, which decides between "try later" (4xx) and "never again" (5xx).
+// The connection is kept between messages while the server allows it.
 
 #include <chrono>
 #include <filesystem>

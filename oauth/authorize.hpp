@@ -30,7 +30,8 @@ std::string authorize_url(const provider& p, std::string_view state,
                           authorize_mode mode = authorize_mode::connect);
 
 /// A started flow: send the creator to `url`; keep `state.hash` and `code_verifier` on the
-/// server, bound to the browser session, account, provider and redirect URI (reliability A2).
+/// server, bound to the browser session, account, provider and redirect URI, so a callback cannot
+/// be replayed into another session.
 struct authorization_start {
   std::string url;
   base::issued_token state;

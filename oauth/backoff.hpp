@@ -1,9 +1,9 @@
 #pragma once
-// How long to wait before trying a provider again (reliability A14, E45; goal 8): capped
+// How long to wait before trying a provider again: capped
 // exponential backoff with full or decorrelated jitter (AWS Builders' Library), the provider's
 // Retry-After (or Meta's regain time) as a floor. Deterministic under an injected random source.
-// A per-connection budget (goal 8's "at most 8 refresh attempts an hour") is the scheduler's:
-// jitter can make single delays short.
+// A per-connection budget ("at most 8 refresh attempts an hour", so a broken provider is not
+// hammered) is the scheduler's: jitter can make single delays short.
 
 #include <chrono>
 #include <functional>

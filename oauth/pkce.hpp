@@ -1,6 +1,6 @@
 #pragma once
-// PKCE (RFC 7636) and the `state` value of the authorization-code flow (reliability A2, A3).
-// Both come from the CSPRNG; neither is ever logged.
+// PKCE (RFC 7636) and the `state` value of the authorization-code flow: S256 only, and a state that
+// is single use and bound to its attempt. Both come from the CSPRNG; neither is ever logged.
 
 #include <string>
 #include <string_view>

@@ -32,7 +32,7 @@ provider_profile instagram() {
   p.display_name = "Instagram";
   p.dialect = dialect::instagram_login;
   // www.instagram.com: the Business Login embed URL and integrations use it; the reference page
-  // still shows api.instagram.com (providers.md §2).
+  // still shows api.instagram.com.
   p.authorize_url = "https://www.instagram.com/oauth/authorize";
   p.token_url = "https://api.instagram.com/oauth/access_token";
   p.long_lived_url = "https://graph.instagram.com/access_token";
@@ -45,7 +45,7 @@ provider_profile instagram() {
   p.long_lived = long_lived_style::ig_exchange_token;
   p.default_scopes = {"instagram_business_basic"};
   p.code_has_fragment_suffix = true;
-  p.pkce = pkce_mode::none;  // Instagram Login documents no PKCE (providers.md §2)
+  p.pkce = pkce_mode::none;  // Instagram Login documents no PKCE
   p.lifetimes.access_token = 1h;
   p.lifetimes.long_lived_access_token = days(60);
   p.lifetimes.reauth_horizon = days(60);
@@ -79,7 +79,7 @@ provider_profile facebook_login(std::string id, std::string display_name,
   p.reconsent_authorize_params = {{"auth_type", "rerequest"}};
   p.appsecret_proof = true;
   // The login dialog takes code_challenge (S256) and the token endpoint code_verifier
-  // (providers.md §4: Meta's code flow with PKCE). A deployment can turn it off (pkce = false)
+  // (Meta's code flow accepts PKCE). A deployment can turn it off (pkce = false)
   // should Meta refuse it for an app.
   p.pkce = pkce_mode::s256;
   p.lifetimes.access_token = 1h;
@@ -104,12 +104,12 @@ provider_profile tiktok() {
   p.token_auth = client_auth::form_body;
   p.token_method = token_method::post_form;
   // Login Kit uses PKCE for desktop and mobile apps only (desktop with a hex challenge); the
-  // web flow this daemon runs has none (providers.md §6).
+  // web flow this daemon runs has none.
   p.pkce = pkce_mode::none;
   p.refresh = refresh_style::refresh_token_grant;
   p.revoke = revoke_style::tiktok;
   p.default_scopes = {"user.info.basic", "user.info.profile"};
-  // The shorter of the documented values (providers.md §11.1); the answers say the real ones.
+  // TikTok documents two values; take the shorter. The answers say the real ones.
   p.lifetimes.access_token = 2h;
   p.lifetimes.refresh_token = days(180);
   p.lifetimes.reauth_horizon = days(180);
@@ -130,7 +130,7 @@ provider_profile pinterest() {
   p.token_method = token_method::post_form;
   p.refresh = refresh_style::refresh_token_grant;
   p.revoke = revoke_style::none;  // the revoke endpoint is for system-user tokens only
-  p.pkce = pkce_mode::none;       // not documented by Pinterest (providers.md §7)
+  p.pkce = pkce_mode::none;       // not documented by Pinterest
   p.default_scopes = {"user_accounts:read"};
   p.extra_refresh_params = {{"continuous_refresh", "true"}};
   p.lifetimes.access_token = days(30);

@@ -3,7 +3,7 @@
 // Pinterest and a configured OAuth 2.0 provider is a field here (URLs, parameter names,
 // separators, client authentication, PKCE, refresh and long-lived styles, lifetime fallbacks).
 // What cannot be said with a field (response shapes, error bodies) is selected by `dialect`:
-// the one hook the parsers and the error classifier switch on. Facts: ../shared/providers.md.
+// the one hook the parsers and the error classifier switch on.
 //
 // A profile says how a platform works; `provider_settings` say how this deployment is
 // registered with it (client id and secret, redirect URI, overrides); `resolve` checks both and
@@ -70,7 +70,7 @@ enum class token_method {
   get_query,  // GET with the parameters in the query (Meta Graph)
 };
 
-enum class pkce_mode { none, s256 };  // never `plain` (reliability A3)
+enum class pkce_mode { none, s256 };  // never `plain`: it protects nothing
 
 /// How a token is kept alive without the creator.
 enum class refresh_style {

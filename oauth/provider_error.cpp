@@ -34,7 +34,7 @@ bool can_refresh(const provider_profile& profile) {
 }
 
 /// An access token refused by a resource API: refresh first; once a refresh was refused too,
-/// the grant is gone. Only for the codes that providers.md documents this way.
+/// the grant is gone. Only for the codes the platforms document this way.
 error_kind refused_access_token(const provider_profile& profile, phase step) {
   switch (step) {
     case phase::after_failed_refresh:

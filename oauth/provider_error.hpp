@@ -1,6 +1,6 @@
 #pragma once
-// What a provider's error answer means for a connection (reliability A14, providers.md §5.2,
-// §6, §7, §10). The one rule that matters most: a connection is never wrongly marked revoked.
+// What a provider's error answer means for a connection, by each platform's documented error
+// codes. The one rule that matters most: a connection is never wrongly marked revoked.
 // Only these mean `reconnect`:
 //   - OAuth `invalid_grant` (any provider, any phase);
 //   - Meta Graph code 190 (subcodes other than 459/464/492, which need the creator's own
@@ -27,7 +27,7 @@ namespace rosterd::oauth {
 
 /// Which step produced the answer: the same error can mean different things in different steps.
 enum class phase {
-  code_exchange,        // authorization code → tokens (never retried: reliability A6)
+  code_exchange,        // authorization code → tokens (never retried: a code works once)
   long_lived_exchange,  // short-lived → long-lived (Meta)
   refresh,              // ig_refresh_token or the refresh_token grant
   identity,             // the identity call after connecting
@@ -71,7 +71,7 @@ std::optional<provider_error> classify_response(const provider_profile& profile,
 /// malformed response are transient; an unusable URL is rejected.
 provider_error classify_transport(std::error_code error, phase step);
 
-/// Meta Graph's table (providers.md §5.2) for one error code and subcode.
+/// Meta Graph's documented table for one error code and subcode.
 provider_error classify_meta_error(int code, std::optional<int> subcode, phase step);
 
 /// An RFC 6749 §5.2 / RFC 6750 §3.1 error code (also TikTok's OAuth errors).

@@ -1,7 +1,7 @@
 #pragma once
-// Meta's signed_request (deauthorize and data-deletion callbacks; providers.md §5.1,
-// reliability A17, goal 24): `<base64url sig>.<base64url JSON payload>`, both without padding,
-// sig = HMAC-SHA256(app secret, payload segment as received).
+// Meta's signed_request (deauthorize and data-deletion callbacks, which must
+// be refused unless Meta signed them): `<base64url sig>.<base64url JSON payload>`, both without
+// padding, sig = HMAC-SHA256(app secret, payload segment as received).
 
 #include <chrono>
 #include <cstddef>

@@ -1,5 +1,5 @@
 #pragma once
-// TikTok webhooks (providers.md §6): header `TikTok-Signature: t=<unix>,s=<hex>` with
+// TikTok webhooks: header `TikTok-Signature: t=<unix>,s=<hex>` with
 // s = hex HMAC-SHA256(client secret, "<t>.<raw body>"); the body is an event such as
 // `authorization.removed` whose `content` is a JSON *string* holding {"reason": N}.
 

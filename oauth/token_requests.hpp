@@ -67,7 +67,7 @@ base::result<http_request> revoke_request(const provider& p, token_view tokens,
                                           std::string_view external_user_id = {});
 
 /// Meta's appsecret_proof: lower-case hex HMAC-SHA256 of the access token keyed with the app
-/// secret (reliability A16).
+/// secret, so a stolen token alone cannot call the API.
 std::string appsecret_proof(std::string_view access_token, const base::secret& app_secret);
 
 }  // namespace rosterd::oauth

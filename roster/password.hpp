@@ -1,5 +1,5 @@
 #pragma once
-// Password storage and policy. Hashes are Argon2id (reliability item 20; OWASP Password Storage
+// Password storage and policy. Hashes are Argon2id (OWASP Password Storage
 // Cheat Sheet), stored as PHC strings so the cost travels with each hash and can be raised
 // later: needs_rehash says when a successful login should store a new hash.
 

@@ -1,6 +1,6 @@
 #pragma once
 // Reads on behalf of a caller. Every query is scoped in SQL to what the caller may see
-// (reliability item 21): admins and service tokens the whole account, others the creators whose
+// : admins and service tokens the whole account, others the creators whose
 // group they are in plus themselves. Something outside that set fails with not_found, exactly
 // like something that does not exist.
 

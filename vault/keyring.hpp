@@ -1,6 +1,7 @@
 #pragma once
 // The token vault: AES-256-GCM encryption of the provider tokens we store, under versioned keys,
-// each ciphertext bound to the table, row and column it lives in (reliability D33-D38).
+// each ciphertext bound to the table, row and column it lives in, so a value copied to another
+// place does not open.
 //
 // Sealed format (format 1), stored as an SQLite BLOB; integers big-endian:
 //

@@ -1,5 +1,5 @@
 #pragma once
-// The cookie that binds an OAuth attempt to the browser that started it (reliability A2): a
+// The cookie that binds an OAuth attempt to the browser that started it: a
 // random value set on the first connect page, whose hash each attempt stores. A callback or
 // result page opened in another browser does not carry it and is refused.
 

@@ -1,6 +1,6 @@
 // Checks the shipped systemd units and snippets (systemd/) with systemd's own tools:
 //   - systemd-analyze verify on rosterd.service and rosterd.socket: clean;
-//   - systemd-analyze security --offline: exposure <= 1.5 (reliability.md goal 26, item 47);
+//   - systemd-analyze security --offline: exposure <= 1.5;
 //   - the service keeps secrets out of the environment and sets the lifecycle settings
 //     (items 32, 36, 46);
 //   - sysusers.d and tmpfiles.d snippets apply cleanly to an empty root directory.

@@ -1,4 +1,4 @@
-// kill -9 while a refresh is in flight (reliability goal 7): the platform has already rotated
+// kill -9 while a refresh is in flight: the platform has already rotated
 // the refresh token and the daemon never stored the answer. After the restart the daemon
 // settles it on its first scheduler pass: against a strict platform the creator's connection is
 // reported as needing reconnect (the lost rotation named), never silently broken; against a

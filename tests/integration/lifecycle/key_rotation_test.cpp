@@ -1,6 +1,7 @@
 // Key rotation against a real SQLite file: every sealed value moves to the newest key and still
 // opens, a value the daemon rewrote mid-batch is never overwritten, an interrupted rotation
-// resumes, and 10,000 connections rotate while readers keep opening tokens (goal 12).
+// resumes, and 10,000 connections rotate while readers keep opening tokens (within 60 s on 2
+// cores).
 
 #include "lifecycle/key_rotation.hpp"
 
@@ -300,7 +301,7 @@ TEST_CASE("10,000 connections rotate while readers and refreshes run: no failed 
   CHECK(report->rewrapped + report->skipped_changed + report->already_current == 20000);
   CHECK(report->remaining.under(1) == 0);
   CHECK(report->remaining.under(2) == 20000);
-  CHECK(took < std::chrono::seconds(60));  // goal 12, here under the sanitizers
+  CHECK(took < std::chrono::seconds(60));  // the 60 s budget, here under the sanitizers
   // Every refreshed token survived the rotation.
   std::uint64_t refreshed = 0;
   for (const auto& id : ids) {

@@ -195,7 +195,7 @@ TEST_CASE("a Meta revoke URL must keep its {user_id} placeholder", "[oauth][prof
 
 TEST_CASE("PKCE S256 is on exactly where the platform takes it on the web flow",
           "[oauth][profile][pkce]") {
-  // providers.md: Facebook Login's dialog and token endpoint take S256 (its OIDC code flow);
+  // Facebook Login's dialog and token endpoint take S256 (its OIDC code flow);
   // TikTok uses PKCE for desktop and mobile apps only (and a hex variant on desktop);
   // Instagram Login and Pinterest do not document it.
   CHECK(find_builtin_profile("facebook")->pkce == pkce_mode::s256);

@@ -82,7 +82,7 @@ void check_table(std::string_view id, const std::vector<row>& rows) {
   }
 }
 
-/// What providers.md §5.2/§6/§7/§10 and reliability A14 allow to mean "reconnect".
+/// What the platforms document as meaning "reconnect".
 bool documented_reconnect(std::string_view id, const row& r) {
   if (r.code == "invalid_grant") {
     return true;
@@ -378,24 +378,24 @@ const std::vector<row> pinterest_rows = {
 
 }  // namespace
 
-TEST_CASE("Instagram error bodies classify as providers.md says", "[oauth][classify]") {
+TEST_CASE("Instagram error bodies classify as the platform documents", "[oauth][classify]") {
   REQUIRE(instagram_rows.size() >= 20);
   check_table("instagram", instagram_rows);
 }
 
-TEST_CASE("Facebook error bodies classify as providers.md says", "[oauth][classify]") {
+TEST_CASE("Facebook error bodies classify as the platform documents", "[oauth][classify]") {
   REQUIRE(facebook_rows.size() >= 20);
   check_table("facebook", facebook_rows);
   check_table("instagram_facebook", facebook_rows);
 }
 
-TEST_CASE("TikTok error bodies classify as providers.md says, even inside HTTP 200",
+TEST_CASE("TikTok error bodies classify as the platform documents, even inside HTTP 200",
           "[oauth][classify]") {
   REQUIRE(tiktok_rows.size() >= 20);
   check_table("tiktok", tiktok_rows);
 }
 
-TEST_CASE("Pinterest error bodies classify as providers.md says", "[oauth][classify]") {
+TEST_CASE("Pinterest error bodies classify as the platform documents", "[oauth][classify]") {
   REQUIRE(pinterest_rows.size() >= 20);
   check_table("pinterest", pinterest_rows);
 }
