@@ -2,8 +2,8 @@
 
 #include <algorithm>
 
-#include "base/random.hpp"
 #include "base/crypto.hpp"
+#include "base/random.hpp"
 
 namespace rosterd::oauth {
 namespace {

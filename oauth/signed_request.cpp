@@ -63,7 +63,7 @@ base::result<signed_request_payload> verify_signed_request(
   }
   const auto expected = base::hmac_sha256(app_secret.reveal(), payload_part);
   if (!base::constant_time_equal(expected.data(), expected.size(), signature->data(),
-                           signature->size())) {
+                                 signature->size())) {
     return base::fail(errc::invalid_signature, "signed_request: signature does not verify");
   }
 

@@ -98,9 +98,9 @@ base::result<void> verify_tiktok_signature(std::string_view signature_header,
   bool verified = false;
   for (const auto& candidate : header->signatures) {
     // Every candidate is compared (no early exit) so timing says nothing about which matched.
-    verified =
-        base::constant_time_equal(expected.data(), expected.size(), candidate.data(), candidate.size()) ||
-        verified;
+    verified = base::constant_time_equal(expected.data(), expected.size(), candidate.data(),
+                                         candidate.size()) ||
+               verified;
   }
   if (!verified) {
     return base::fail(errc::invalid_signature, "tiktok webhook: signature does not verify");

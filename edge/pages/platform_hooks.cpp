@@ -12,9 +12,9 @@
 
 #include "edge/pages/platform_hooks.hpp"
 
+#include "base/crypto.hpp"
 #include "edge/api/json_io.hpp"
 #include "lifecycle/signals.hpp"
-#include "base/crypto.hpp"
 #include "oauth/profile.hpp"
 #include "oauth/signed_request.hpp"
 #include "oauth/tiktok_webhook.hpp"
@@ -205,7 +205,8 @@ route_table<api::api_context> platform_hooks() {
       {http::verb::post, "/hooks/{provider}/deauthorize", meta_deauthorize},
       {http::verb::post, "/hooks/{provider}/data-deletion", meta_data_deletion},
       {http::verb::get, "/deletion/{code}", deletion_status},
-      {http::verb::post, "/hooks/" + std::string(oauth::builtin_id::tiktok) + "/events", tiktok_events},
+      {http::verb::post, "/hooks/" + std::string(oauth::builtin_id::tiktok) + "/events",
+       tiktok_events},
   };
 }
 

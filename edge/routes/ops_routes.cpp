@@ -2,8 +2,8 @@
 
 #include <nlohmann/json.hpp>
 
-#include "http/problem.hpp"
 #include "base/crypto.hpp"
+#include "http/problem.hpp"
 #include "roster/text.hpp"
 #include "store/migrations.hpp"
 #include "store/store.hpp"

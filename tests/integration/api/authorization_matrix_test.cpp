@@ -12,11 +12,11 @@
 #include <spdlog/spdlog.h>
 
 #include "api_world.hpp"
+#include "base/crypto.hpp"
 #include "base/random.hpp"
 #include "edge/api/api_context.hpp"
 #include "edge/routes/edge_routes.hpp"
 #include "http/router.hpp"
-#include "base/crypto.hpp"
 #include "platform_signing.hpp"
 #include "store/store.hpp"
 #include "tests/support/edge_doubles.hpp"

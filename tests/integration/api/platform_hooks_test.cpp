@@ -4,8 +4,8 @@
 
 #include <catch2/catch.hpp>
 
-#include "base/random.hpp"
 #include "base/crypto.hpp"
+#include "base/random.hpp"
 #include "store/database.hpp"
 #include "store/statement.hpp"
 #include "tests/integration/api/api_world.hpp"

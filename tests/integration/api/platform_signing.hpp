@@ -7,8 +7,8 @@
 #include <string>
 #include <string_view>
 
-#include "base/encoding.hpp"
 #include "base/crypto.hpp"
+#include "base/encoding.hpp"
 
 namespace rosterd::testing {
 

@@ -2,8 +2,8 @@
 
 #include <catch2/catch.hpp>
 
-#include "base/random.hpp"
 #include "base/crypto.hpp"
+#include "base/random.hpp"
 #include "tests/unit/oauth/oauth_testing.hpp"
 
 using namespace rosterd;
