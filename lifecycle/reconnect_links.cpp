@@ -114,35 +114,19 @@ std::string_view to_string(link_state s) noexcept {
   return "usable";
 }
 
-base::result<new_link> create_link(store::database& db, const roster::caller& who,
-                                   std::string_view creator_id,
-                                   const std::vector<std::string>& providers,
-                                   const std::vector<std::string>& enabled,
-                                   const link_settings& settings, time_point now) {
-  auto creator = creator_for_links(db, who, creator_id);
-  if (!creator) {
-    return creator.error();
-  }
-  std::vector<std::string> chosen = providers.empty() ? enabled : providers;
-  for (const auto& p : chosen) {
-    if (std::find(enabled.begin(), enabled.end(), p) == enabled.end()) {
-      return base::reject(errc::invalid_argument, "providers: " + p +
-                                                      " is not a provider enabled here (enabled: " +
-                                                      join_words(enabled) + ")");
-    }
-  }
+namespace {
+
+base::result<new_link> insert_link(store::database& db, std::string_view account_id,
+                                   std::string_view creator_id, std::vector<std::string> chosen,
+                                   const roster::actor& actor, const link_settings& settings,
+                                   time_point now) {
   std::sort(chosen.begin(), chosen.end());
   chosen.erase(std::unique(chosen.begin(), chosen.end()), chosen.end());
-  if (chosen.empty()) {
-    return base::reject(errc::invalid_argument,
-                        "providers: no provider is enabled here; configure one in [oauth]");
-  }
   const auto token = base::issue_token(link_token_prefix);
-  const auto actor = roster::actor::of(who);
   link_record l;
   l.id = roster::new_id("lnk");
-  l.account_id = creator->account_id;
-  l.creator_id = creator->id;
+  l.account_id = std::string(account_id);
+  l.creator_id = std::string(creator_id);
   l.providers = chosen;
   l.created_by_kind = actor.kind;
   l.created_by_id = actor.id;
@@ -167,6 +151,44 @@ base::result<new_link> create_link(store::database& db, const roster::caller& wh
   }
   return new_link{std::move(l), base::secret(settings.public_url + "/connect/" +
                                              std::string(token.value.reveal()))};
+}
+
+}  // namespace
+
+base::result<new_link> create_link(store::database& db, const roster::caller& who,
+                                   std::string_view creator_id,
+                                   const std::vector<std::string>& providers,
+                                   const std::vector<std::string>& enabled,
+                                   const link_settings& settings, time_point now) {
+  auto creator = creator_for_links(db, who, creator_id);
+  if (!creator) {
+    return creator.error();
+  }
+  std::vector<std::string> chosen = providers.empty() ? enabled : providers;
+  for (const auto& p : chosen) {
+    if (std::find(enabled.begin(), enabled.end(), p) == enabled.end()) {
+      return base::reject(errc::invalid_argument, "providers: " + p +
+                                                      " is not a provider enabled here (enabled: " +
+                                                      join_words(enabled) + ")");
+    }
+  }
+  if (chosen.empty()) {
+    return base::reject(errc::invalid_argument,
+                        "providers: no provider is enabled here; configure one in [oauth]");
+  }
+  return insert_link(db, creator->account_id, creator->id, std::move(chosen),
+                     roster::actor::of(who), settings, now);
+}
+
+base::result<new_link> create_system_link(store::database& db, std::string_view account_id,
+                                          std::string_view creator_id,
+                                          const std::vector<std::string>& providers,
+                                          const link_settings& settings, time_point now) {
+  if (providers.empty()) {
+    return base::fail(errc::invalid_argument, "a system reconnect link needs its providers");
+  }
+  return insert_link(db, account_id, creator_id, providers, roster::actor::system(), settings,
+                     now);
 }
 
 base::result<std::vector<link_record>> list_links(store::database& db, const roster::caller& who,

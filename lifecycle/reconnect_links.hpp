@@ -64,6 +64,14 @@ base::result<new_link> create_link(store::database& db, const roster::caller& wh
                                    const std::vector<std::string>& enabled,
                                    const link_settings& settings, time_point now);
 
+/// Makes a link the daemon itself sends (a reminder, a digest): no caller and no visibility
+/// check, so only for code that already knows `creator_id` belongs to `account_id`. Audited as
+/// the system. `providers` must not be empty (the caller picks the ones needing attention).
+base::result<new_link> create_system_link(store::database& db, std::string_view account_id,
+                                          std::string_view creator_id,
+                                          const std::vector<std::string>& providers,
+                                          const link_settings& settings, time_point now);
+
 /// The links of a creator the caller sees, newest first (states computed at `now`).
 base::result<std::vector<link_record>> list_links(store::database& db, const roster::caller& who,
                                                   std::string_view creator_id, time_point now);
