@@ -38,14 +38,7 @@ awaitable_response list_accounts(api_context& api, http::request_context& ctx, p
     return roster::accounts_of_user(db, user);
   };
   auto accounts = co_await api.db.read(accounts_of_user_query);
-  if (!accounts) {
-    co_return failure_response(api, ctx, accounts.error());
-  }
-  json items = json::array();
-  for (const auto& a : *accounts) {
-    items.push_back(to_json(a));
-  }
-  co_return json_response(ctx, {{"items", items}});
+  co_return items_response(api, ctx, accounts, [](const auto& a) { return to_json(a); });
 }
 
 awaitable_response get_account(api_context& api, http::request_context& ctx,
@@ -94,14 +87,7 @@ awaitable_response list_members(api_context& api, http::request_context& ctx,
                                 const roster::caller& who) {
   auto list_members_query = [who](store::database& db) { return roster::list_members(db, who); };
   auto members = co_await api.db.read(list_members_query);
-  if (!members) {
-    co_return failure_response(api, ctx, members.error());
-  }
-  json items = json::array();
-  for (const auto& m : *members) {
-    items.push_back(to_json(m));
-  }
-  co_return json_response(ctx, {{"items", items}});
+  co_return items_response(api, ctx, members, [](const auto& m) { return to_json(m); });
 }
 
 awaitable_response invite_member(api_context& api, http::request_context& ctx,
@@ -262,14 +248,7 @@ awaitable_response list_tokens(api_context& api, http::request_context& ctx,
     return roster::list_api_tokens(db, who, kind);
   };
   auto list = co_await api.db.read(list_api_tokens_query);
-  if (!list) {
-    co_return failure_response(api, ctx, list.error());
-  }
-  json items = json::array();
-  for (const auto& t : *list) {
-    items.push_back(to_json(t));
-  }
-  co_return json_response(ctx, {{"items", items}});
+  co_return items_response(api, ctx, list, [](const auto& t) { return to_json(t); });
 }
 
 awaitable_response create_token(api_context& api, http::request_context& ctx,

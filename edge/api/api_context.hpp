@@ -14,6 +14,7 @@
 #include "edge/api/client_address.hpp"
 #include "edge/api/hashing_pool.hpp"
 #include "edge/api/required_function.hpp"
+#include "edge/api/token_touches.hpp"
 #include "roster/mail.hpp"
 #include "roster/onboarding_csv.hpp"
 #include "roster/password.hpp"
@@ -90,6 +91,8 @@ class api_context {
   const std::shared_ptr<spdlog::logger> log;
   roster::sign_in_throttle throttle;
   hashing_pool hashing;
+  /// When each API token's last_used_at was last written (at most once a minute).
+  token_touches token_uses;
   /// Password reset requests answered whose work has not finished (see session_routes.cpp).
   std::atomic<unsigned> pending_reset_requests{0};
   /// Connections: null when no OAuth provider is configured.

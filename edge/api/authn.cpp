@@ -81,10 +81,12 @@ asio::awaitable<std::optional<principal>> authenticate(api_context& api,
     p.email = (*who)->is_service() ? "" : (*who)->label;
     p.token = std::move(**who);
     auto id = p.token->token_id;
-    auto touch_api_token_change = [id, now](store::database& db) {
-      return roster::touch_api_token(db, id, now);
-    };
-    (void)co_await api.db.write(touch_api_token_change);
+    if (api.token_uses.due(id, now)) {
+      auto touch_api_token_change = [id, now](store::database& db) {
+        return roster::touch_api_token(db, id, now);
+      };
+      (void)co_await api.db.write(touch_api_token_change);
+    }
     co_return p;
   }
   const auto cookie_header = ctx.req[http::beast_http::field::cookie];

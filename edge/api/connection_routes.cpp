@@ -163,14 +163,7 @@ awaitable_response list_links(api_context& api, http::request_context& ctx,
     return lifecycle::list_links(db, who, creator, now);
   };
   auto links = co_await api.db.read(query);
-  if (!links) {
-    co_return failure_response(api, ctx, links.error());
-  }
-  json items = json::array();
-  for (const auto& l : *links) {
-    items.push_back(to_json(l));
-  }
-  co_return json_response(ctx, {{"items", items}});
+  co_return items_response(api, ctx, links, [](const auto& l) { return to_json(l); });
 }
 
 awaitable_response revoke_link(api_context& api, http::request_context& ctx,
@@ -192,15 +185,10 @@ awaitable_response list_connections(api_context& api, http::request_context& ctx
     return lifecycle::list_connections(db, who, creator);
   };
   auto connections = co_await api.db.read(query);
-  if (!connections) {
-    co_return failure_response(api, ctx, connections.error());
-  }
   const setup::oauth_services none;
-  json items = json::array();
-  for (const auto& c : *connections) {
-    items.push_back(to_json(c, api.oauth ? *api.oauth : none));
-  }
-  co_return json_response(ctx, {{"items", items}});
+  const auto& oauth = api.oauth ? *api.oauth : none;
+  co_return items_response(api, ctx, connections,
+                           [&oauth](const auto& c) { return to_json(c, oauth); });
 }
 
 awaitable_response list_events(api_context& api, http::request_context& ctx,
@@ -213,14 +201,7 @@ awaitable_response list_events(api_context& api, http::request_context& ctx,
     return lifecycle::list_events(db, who, creator, limit);
   };
   auto events = co_await api.db.read(query);
-  if (!events) {
-    co_return failure_response(api, ctx, events.error());
-  }
-  json items = json::array();
-  for (const auto& e : *events) {
-    items.push_back(to_json(e));
-  }
-  co_return json_response(ctx, {{"items", items}});
+  co_return items_response(api, ctx, events, [](const auto& e) { return to_json(e); });
 }
 
 awaitable_response get_connection(api_context& api, http::request_context& ctx,
@@ -319,14 +300,7 @@ awaitable_response list_token_uses(api_context& api, http::request_context& ctx,
     return lifecycle::list_token_uses(db, who, id, limit);
   };
   auto uses = co_await api.db.read(query);
-  if (!uses) {
-    co_return failure_response(api, ctx, uses.error());
-  }
-  json items = json::array();
-  for (const auto& a : *uses) {
-    items.push_back(views::to_json(a));
-  }
-  co_return json_response(ctx, {{"items", items}});
+  co_return items_response(api, ctx, uses, [](const auto& a) { return views::to_json(a); });
 }
 
 /// A signed-in creator connects one of their own profiles: the answer names the platform's

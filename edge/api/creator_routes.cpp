@@ -266,14 +266,7 @@ awaitable_response creator_invitations(api_context& api, http::request_context& 
     return roster::list_invitations(db, who.account_id, filter, now);
   };
   auto list = co_await api.db.read(get_creator_query);
-  if (!list) {
-    co_return failure_response(api, ctx, list.error());
-  }
-  json items = json::array();
-  for (const auto& i : *list) {
-    items.push_back(to_json(i));
-  }
-  co_return json_response(ctx, {{"items", items}});
+  co_return items_response(api, ctx, list, [](const auto& i) { return to_json(i); });
 }
 
 awaitable_response connect_message(api_context& api, http::request_context& ctx,

@@ -73,6 +73,22 @@ class fields {
   std::vector<http::field_error> errors_;
 };
 
+/// What a list route answers: {"items": [...]} with each element of `list` turned into JSON by
+/// `convert`, or the read's failure as a problem. One place for the read-then-answer steps every
+/// list handler shared.
+template <class T, class Convert>
+http::response items_response(const api_context& api, const http::request_context& ctx,
+                              const base::result<std::vector<T>>& list, Convert&& convert) {
+  if (!list) {
+    return failure_response(api, ctx, list.error());
+  }
+  json items = json::array();
+  for (const auto& item : *list) {
+    items.push_back(convert(item));
+  }
+  return json_response(ctx, {{"items", std::move(items)}});
+}
+
 /// A query parameter, percent-decoded; nullopt when absent.
 std::optional<std::string> query_param(std::string_view query, std::string_view name);
 

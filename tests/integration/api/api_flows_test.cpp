@@ -204,6 +204,35 @@ TEST_CASE("a password reset link arrives by email, works once and ends old sessi
               .status == 204);
 }
 
+TEST_CASE("a busy API token has its last use written once a minute, not on every request",
+          "[tokens]") {
+  auto& w = world();
+  auto agent = w.actors["agent_on"];
+  auto made = w.call_ok(agent, "POST", accounts_path("/tokens"), {{"name", "busy"}}, 201);
+  const std::string id = made["id"];
+  const credentials bearer{"", "", made["token"], ""};
+  auto last_used = [&]() -> json {
+    const auto tokens = w.call_ok(agent, "GET", accounts_path("/tokens"));
+    for (const auto& t : tokens["items"]) {
+      if (t["id"] == id) {
+        return t["last_used_at"];
+      }
+    }
+    FAIL("token not listed");
+    return nullptr;
+  };
+  REQUIRE(w.call(bearer, "GET", accounts_path("/creators")).status == 200);
+  REQUIRE(last_used().is_string());
+  // Clear it behind the daemon's back: a second request in the same minute must not need the
+  // writer (every token request used to queue an UPDATE behind all other writes).
+  auto db =
+      rosterd::store::database::open(w.daemon().database(), rosterd::store::open_mode::read_write)
+          .value();
+  REQUIRE(db.exec("UPDATE api_tokens SET last_used_at = NULL WHERE id = '" + id + "'"));
+  REQUIRE(w.call(bearer, "GET", accounts_path("/creators")).status == 200);
+  CHECK(last_used().is_null());
+}
+
 TEST_CASE("a password reset request is answered before any work that depends on the address",
           "[sign-in]") {
   auto& w = world();
