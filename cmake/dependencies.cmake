@@ -16,6 +16,10 @@ pkg_check_modules(ARGON2 REQUIRED IMPORTED_TARGET libargon2)
 find_package(CURL 7.88 REQUIRED)
 # Mustache templates (libkainjow-mustache-dev, header-only): libmstch-dev pulls Boost 1.74.
 find_path(KAINJOW_MUSTACHE_INCLUDE_DIR kainjow/mustache.hpp REQUIRED)
+# IANA time zones (libhowardhinnant-date-dev): Howard Hinnant's date/tz reading the system
+# tzdata (its date::date-tz target carries USE_OS_TZDB=1); g++ 12's libstdc++ has no
+# std::chrono::tzdb yet.
+find_package(date 3 REQUIRED CONFIG)
 if(ROSTERD_BUILD_TESTS)
   find_package(Catch2 2 REQUIRED)
 endif()
