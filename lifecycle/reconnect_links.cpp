@@ -187,8 +187,7 @@ base::result<new_link> create_system_link(store::database& db, std::string_view 
   if (providers.empty()) {
     return base::fail(errc::invalid_argument, "a system reconnect link needs its providers");
   }
-  return insert_link(db, account_id, creator_id, providers, roster::actor::system(), settings,
-                     now);
+  return insert_link(db, account_id, creator_id, providers, roster::actor::system(), settings, now);
 }
 
 base::result<std::vector<link_record>> list_links(store::database& db, const roster::caller& who,

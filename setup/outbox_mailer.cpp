@@ -1,9 +1,8 @@
 #include "setup/outbox_mailer.hpp"
 
-#include <array>
-#include <chrono>
-
 #include "notify/outbox.hpp"
+#include "roster/notification_preferences.hpp"
+#include "store/timestamp.hpp"
 
 namespace rosterd::setup {
 namespace {
@@ -28,23 +27,8 @@ const std::string* find(const roster::mail_intent& intent, std::string_view name
 }  // namespace
 
 std::string readable_date(const std::string& iso) {
-  static constexpr std::array<const char*, 12> months{
-      "January", "February", "March",     "April",   "May",      "June",
-      "July",    "August",   "September", "October", "November", "December"};
-  if (iso.size() < 10 || iso[4] != '-' || iso[7] != '-') {
-    return iso;
-  }
-  try {
-    const int month = std::stoi(iso.substr(5, 2));
-    const int day = std::stoi(iso.substr(8, 2));
-    if (month < 1 || month > 12) {
-      return iso;
-    }
-    return std::to_string(day) + " " + months[static_cast<std::size_t>(month - 1)] + " " +
-           iso.substr(0, 4);
-  } catch (const std::exception&) {
-    return iso;
-  }
+  const auto at = store::parse_iso8601_utc(iso);
+  return at ? roster::date_in_words(*at, "UTC") : iso;
 }
 
 notify::values template_values(const roster::mail_intent& intent) {
