@@ -455,6 +455,7 @@ base::result<provider> resolve(const provider_profile& profile, provider_setting
     out.scopes.emplace_back("pages_show_list");
   }
   out.page_tokens = settings.page_tokens;
+  out.reauth_after = settings.reauth_after;
   out.client_id = std::move(settings.client_id);
   out.client_secret = std::move(settings.client_secret);
   out.redirect_uri = std::move(settings.redirect_uri);

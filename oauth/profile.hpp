@@ -203,6 +203,9 @@ struct provider_settings {
   /// Facebook Login: after connecting, fetch the creator's Pages and keep their Page tokens.
   /// Only for profiles with a pages_url; adds pages_show_list to the scopes when missing.
   bool page_tokens = false;
+  /// The agency's own "log in again every N days" for this platform (config reauth_after):
+  /// the re-consent deadline comes at the latest this long after the creator last consented.
+  std::optional<std::chrono::seconds> reauth_after;
 };
 
 /// A profile with settings applied and checked: what every request builder takes.
@@ -213,6 +216,7 @@ struct provider {
   std::string redirect_uri;
   std::vector<std::string> scopes;  // the ones to request
   bool page_tokens = false;         // fetch and keep the Pages' tokens (provider_settings)
+  std::optional<std::chrono::seconds> reauth_after;  // provider_settings::reauth_after
 };
 
 /// Applies `settings` to `profile` and checks the result: every URL absolute https with a

@@ -12,6 +12,11 @@
 
 namespace rosterd::roster {
 
+/// One record of a repeated section ({{#platforms}}...{{/platforms}}): its fields by name.
+struct mail_record {
+  std::vector<std::pair<std::string, std::string>> fields;
+};
+
 struct mail_intent {
   std::string template_name;    // creator_invitation, team_invitation, roster_added_notice...
   std::string idempotency_key;  // the same decision twice must not send twice
@@ -19,6 +24,7 @@ struct mail_intent {
   std::string recipient;
   std::vector<std::pair<std::string, std::string>> values;  // template variables
   std::vector<std::string> creator_names;                   // the {{#creators}} list
+  std::vector<std::pair<std::string, std::vector<mail_record>>> lists;  // more repeated sections
   std::string ref_kind;  // what a bounce marks ("invitation"), may be empty
   std::string ref_id;
 };

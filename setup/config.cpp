@@ -237,6 +237,13 @@ void read_provider(table_reader& r, oauth_provider_config& p, const std::string&
   r.string("id_field", p.id_field);
   r.string("username_field", p.username_field);
   r.string("issuer", p.issuer);
+  if (r.raw().get("reauth_after") != nullptr) {
+    std::chrono::milliseconds after{0};
+    r.duration("reauth_after", after, std::chrono::hours(24), std::chrono::hours(24 * 730));
+    if (after.count() > 0) {
+      p.reauth_after = after;
+    }
+  }
   r.finish();
   const auto where = r.raw().source();
   if (builtin ? kind == provider_kind::generic : kind != provider_kind::generic) {
@@ -315,6 +322,60 @@ void read_oauth(table_reader& r, oauth_config& c, const std::filesystem::path& b
       c.providers.push_back(std::move(p));
     }
   }
+  r.finish();
+}
+
+void read_reminder_stages(table_reader& r, reminder_config& c) {
+  constexpr auto year = std::chrono::hours(24 * 365);
+  r.duration_list("creator_stages", c.creator_before, 0ms, year);
+  r.duration("creator_after_every", c.creator_after_every, 0ms, year);
+  r.integer("creator_after_count", c.creator_after_count, 0, 30);
+  r.duration_list("team_stages", c.team_before, 0ms, year);
+  r.boolean("team_on_expiry", c.team_on_expiry);
+  if (c.creator_after_count > 0 && c.creator_after_every.count() == 0 &&
+      c.creator_after_count != 1) {
+    r.errors().add(r.raw().source(), r.full_key("creator_after_count"),
+                   "reminders every 0 days after the deadline would all fall at one moment; set "
+                   "creator_after_every or use creator_after_count = 1");
+  }
+}
+
+void read_reminders(table_reader& r, reminders_config& c, const oauth_config& oauth) {
+  read_reminder_stages(r, c.defaults);
+  std::vector<std::string> tables;
+  for (const auto& [key, node] : r.raw()) {
+    if (node.is_table()) {
+      tables.emplace_back(key.str());
+    }
+  }
+  for (const auto& id : tables) {
+    const auto* t = r.table(id);
+    const bool known = std::any_of(oauth.providers.begin(), oauth.providers.end(),
+                                   [&](const oauth_provider_config& p) { return p.id == id; });
+    if (!known) {
+      r.errors().add(t->source(), r.full_key(id),
+                     "names no provider in [oauth.providers]; a [reminders.ID] table replaces "
+                     "the stages for that provider only");
+      continue;
+    }
+    reminder_config one = c.defaults;  // unset keys keep the [reminders] values
+    table_reader pr(*t, r.full_key(id), r.errors(), {});
+    read_reminder_stages(pr, one);
+    pr.finish();
+    c.by_provider.emplace(id, std::move(one));
+  }
+  r.finish();
+}
+
+void read_lifecycle(table_reader& r, lifecycle_config& c) {
+  r.duration("identity_check_interval", c.identity_check_interval, 0ms,
+             std::chrono::hours(24 * 89));
+  if (c.identity_check_interval.count() > 0 && c.identity_check_interval < std::chrono::hours(1)) {
+    r.errors().add(r.raw().source(), r.full_key("identity_check_interval"),
+                   "checking every connection more than hourly spends the platforms' rate "
+                   "limits; use 1h or more (0 turns the check off)");
+  }
+  r.integer("max_concurrent_jobs", c.max_concurrent_jobs, 1, 64);
   r.finish();
 }
 
@@ -457,6 +518,14 @@ base::result<config> parse_config(std::string_view text, const std::string& sour
                            ": vault.key_file: an OAuth provider is enabled, so the tokens it "
                            "hands over need the vault: set key_file to a key file or "
                            "credential:NAME (generate one with `rosterctl keys generate`)");
+  }
+  if (const auto* t = top.table("reminders")) {
+    table_reader r(*t, "reminders", errors, base_dir);
+    read_reminders(r, c.reminders, c.oauth);
+  }
+  if (const auto* t = top.table("lifecycle")) {
+    table_reader r(*t, "lifecycle", errors, base_dir);
+    read_lifecycle(r, c.lifecycle);
   }
   if (const auto* t = top.table("metrics")) {
     table_reader r(*t, "metrics", errors, base_dir);

@@ -217,6 +217,8 @@ struct oauth_provider_config {
   std::string id_field = "sub";
   std::string username_field = "preferred_username";
   std::string issuer;  ///< RFC 9207 issuer: when set, every callback must carry it as `iss`
+  /// The agency's "log in again every N days" for this platform; unset: the platform's clocks.
+  std::optional<std::chrono::milliseconds> reauth_after;
   bool operator==(const oauth_provider_config&) const = default;
 };
 
@@ -230,6 +232,36 @@ struct oauth_config {
   std::chrono::milliseconds broker_refresh_margin{std::chrono::minutes(5)};
   std::vector<oauth_provider_config> providers;  ///< sorted by id
   bool operator==(const oauth_config&) const = default;
+};
+
+/// When a creator is reminded and their team alerted about a re-consent deadline.
+struct reminder_config {
+  std::vector<std::chrono::milliseconds> creator_before{
+      std::chrono::hours(24 * 14), std::chrono::hours(24 * 7), std::chrono::hours(24 * 3),
+      std::chrono::hours(24), std::chrono::milliseconds(0)};
+  std::chrono::milliseconds creator_after_every{std::chrono::hours(24 * 3)};
+  int creator_after_count = 4;
+  std::vector<std::chrono::milliseconds> team_before{std::chrono::hours(24 * 7),
+                                                     std::chrono::hours(24)};
+  bool team_on_expiry = true;  ///< one more team alert when the deadline has passed
+  bool operator==(const reminder_config&) const = default;
+};
+
+/// [reminders]: the stages for every provider, and per provider ([reminders.PROVIDER]) a
+/// replacement. Applied by a reload.
+struct reminders_config {
+  reminder_config defaults;
+  std::map<std::string, reminder_config, std::less<>> by_provider;
+  bool operator==(const reminders_config&) const = default;
+};
+
+/// [lifecycle]: the durable job runner and the periodic identity check.
+struct lifecycle_config {
+  /// How often each connection's identity is checked at its platform (keeps Meta apps active
+  /// and finds silent revocations); 0 turns the check off.
+  std::chrono::milliseconds identity_check_interval{std::chrono::hours(24 * 7)};
+  int max_concurrent_jobs = 4;
+  bool operator==(const lifecycle_config&) const = default;
 };
 
 /// GET /metrics. With a token file, scrapes must send `Authorization: Bearer <token>`.
@@ -254,6 +286,8 @@ struct config {
   mail_config mail;
   vault_config vault;
   oauth_config oauth;
+  reminders_config reminders;
+  lifecycle_config lifecycle;
   metrics_config metrics;
   log_config log;
   bool operator==(const config&) const = default;

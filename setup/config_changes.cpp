@@ -106,7 +106,10 @@ std::vector<std::string> keys_needing_restart(const config& running, const confi
   }
   part("oauth", without_providers(running.oauth) == without_providers(reloaded.oauth), keys);
   keys.insert(keys.end(), provider_keys.begin(), provider_keys.end());
+  part("lifecycle", running.lifecycle == reloaded.lifecycle, keys);
   part("metrics", running.metrics == reloaded.metrics, keys);
+  // The reload applies the reminder stages itself.
+  take(rendered, "reminders", ignored);
   // The reload applies the log levels itself.
   take(rendered, "log", ignored);
   // A section not listed above is still reported, by its rendered keys.

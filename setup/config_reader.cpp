@@ -136,6 +136,43 @@ void table_reader::duration(std::string_view key, std::chrono::milliseconds& out
   out = *d;
 }
 
+void table_reader::duration_list(std::string_view key, std::vector<std::chrono::milliseconds>& out,
+                                 std::chrono::milliseconds min, std::chrono::milliseconds max) {
+  const auto* n = node(key);
+  if (n == nullptr) {
+    return;
+  }
+  const auto* list = n->as_array();
+  if (list == nullptr) {
+    wrong_type(key, *n, "a list of duration strings such as [\"14d\", \"7d\", \"0d\"]");
+    return;
+  }
+  std::vector<std::chrono::milliseconds> read;
+  bool ok = true;
+  for (std::size_t i = 0; i < list->size(); ++i) {
+    const auto& item = *list->get(i);
+    const auto shown = full_key(key) + "[" + std::to_string(i) + "]";
+    const auto* s = item.as_string();
+    const auto d = s != nullptr ? parse_duration(s->get()) : std::nullopt;
+    if (!d) {
+      errors_.add(item.source(), shown,
+                  "is not a duration; write a whole number followed by ms, s, m, h or d "
+                  "(e.g. \"14d\", \"12h\")");
+      ok = false;
+    } else if (*d < min || *d > max) {
+      errors_.add(item.source(), shown,
+                  "\"" + s->get() + "\" is out of range; use " + format_duration(min) + " to " +
+                      format_duration(max));
+      ok = false;
+    } else {
+      read.push_back(*d);
+    }
+  }
+  if (ok) {
+    out = std::move(read);
+  }
+}
+
 bool table_reader::byte_size_value(std::string_view key, std::uint64_t& out, std::uint64_t min,
                                    std::uint64_t max) {
   const auto* n = node(key);

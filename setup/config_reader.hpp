@@ -47,6 +47,9 @@ class table_reader {
     }
   }
   void string_list(std::string_view key, std::vector<std::string>& out);
+  /// A list of duration strings, each within [min, max]; each bad one is reported.
+  void duration_list(std::string_view key, std::vector<std::chrono::milliseconds>& out,
+                     std::chrono::milliseconds min, std::chrono::milliseconds max);
   void path(std::string_view key, std::filesystem::path& out);
   void secret(std::string_view key, secret_file& out);
   /// One of `allowed`, written as its config_word (case-sensitive); a bad word is reported

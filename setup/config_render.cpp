@@ -16,6 +16,22 @@ std::string word(auto value) {
   return std::string(config_word(value));
 }
 
+toml::array duration_array(const std::vector<std::chrono::milliseconds>& list) {
+  toml::array out;
+  for (const auto d : list) {
+    out.push_back(format_duration(d));
+  }
+  return out;
+}
+
+toml::table reminder_table(const reminder_config& r) {
+  return toml::table{{"creator_stages", duration_array(r.creator_before)},
+                     {"creator_after_every", format_duration(r.creator_after_every)},
+                     {"creator_after_count", r.creator_after_count},
+                     {"team_stages", duration_array(r.team_before)},
+                     {"team_on_expiry", r.team_on_expiry}};
+}
+
 }  // namespace
 
 namespace detail {
@@ -163,6 +179,9 @@ toml::table config_table(const config& c) {
     } else if (!p.pkce) {
       t.insert("pkce", false);
     }
+    if (p.reauth_after) {
+      t.insert("reauth_after", format_duration(*p.reauth_after));
+    }
     providers.insert(p.id, t);
   }
   if (!providers.empty()) {
@@ -180,6 +199,15 @@ toml::table config_table(const config& c) {
     root.insert("vault", vault);
   }
   root.insert("oauth", oauth);
+  auto reminders = reminder_table(c.reminders.defaults);
+  for (const auto& [id, r] : c.reminders.by_provider) {
+    reminders.insert(id, reminder_table(r));
+  }
+  root.insert("reminders", reminders);
+  root.insert("lifecycle",
+              toml::table{{"identity_check_interval",
+                           format_duration(c.lifecycle.identity_check_interval)},
+                          {"max_concurrent_jobs", c.lifecycle.max_concurrent_jobs}});
   if (!c.metrics.token_file.empty()) {
     root.insert("metrics", toml::table{{"token_file", c.metrics.token_file.reference}});
   }

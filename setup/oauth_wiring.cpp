@@ -84,6 +84,9 @@ base::result<oauth::provider> resolve_provider(const oauth_provider_config& p) {
   s.debug_token_url = p.urls.debug_token;
   s.pages_url = p.urls.pages;
   s.page_tokens = p.page_tokens;
+  if (p.reauth_after) {
+    s.reauth_after = std::chrono::duration_cast<std::chrono::seconds>(*p.reauth_after);
+  }
   // pkce = false turns PKCE off where the built-in profile uses it (Facebook Login, should
   // Meta refuse it for an app); it never turns it on where the platform does not take it.
   if (p.kind == provider_kind::builtin && !p.pkce) {

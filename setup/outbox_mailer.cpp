@@ -41,6 +41,17 @@ notify::values template_values(const roster::mail_intent& intent) {
     creators.push_back(notify::values{{"name", name}});
   }
   v.set("creators", std::move(creators));
+  for (const auto& [name, records] : intent.lists) {
+    notify::value::list rows;
+    for (const auto& record : records) {
+      notify::values row;
+      for (const auto& [field, text] : record.fields) {
+        row.set(field, text);
+      }
+      rows.push_back(std::move(row));
+    }
+    v.set(name, std::move(rows));
+  }
   const auto* role = find(intent, "role");
   v.set("is_creator", role != nullptr && *role == "creator");
   const auto* has_password = find(intent, "has_password");
