@@ -24,6 +24,24 @@ const std::string* find(const roster::mail_intent& intent, std::string_view name
   return nullptr;
 }
 
+notify::value::list to_list(const std::vector<roster::mail_record>& records) {
+  notify::value::list out;
+  for (const auto& r : records) {
+    notify::values item;
+    for (const auto& [k, v] : r.values) {
+      item.set(k, v);
+    }
+    for (const auto& [k, flag] : r.flags) {
+      item.set(k, flag);
+    }
+    for (const auto& [k, items] : r.lists) {
+      item.set(k, to_list(items));
+    }
+    out.push_back(std::move(item));
+  }
+  return out;
+}
+
 }  // namespace
 
 std::string readable_date(const std::string& iso) {
@@ -42,15 +60,7 @@ notify::values template_values(const roster::mail_intent& intent) {
   }
   v.set("creators", std::move(creators));
   for (const auto& [name, records] : intent.lists) {
-    notify::value::list rows;
-    for (const auto& record : records) {
-      notify::values row;
-      for (const auto& [field, text] : record.fields) {
-        row.set(field, text);
-      }
-      rows.push_back(std::move(row));
-    }
-    v.set(name, std::move(rows));
+    v.set(name, to_list(records));
   }
   const auto* role = find(intent, "role");
   v.set("is_creator", role != nullptr && *role == "creator");
