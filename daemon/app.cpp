@@ -22,12 +22,16 @@
 #include "edge/routes/edge_routes.hpp"
 #include "http/server.hpp"
 #include "http/tls.hpp"
+#include "lifecycle/job_scheduler.hpp"
+#include "lifecycle/lifecycle_jobs.hpp"
 #include "lifecycle/refresh_scheduler.hpp"
 #include "notify/relay.hpp"
 #include "notify/templates.hpp"
+#include "setup/lifecycle_wiring.hpp"
 #include "setup/oauth_wiring.hpp"
 #include "setup/outbox_mailer.hpp"
 #include "setup/wiring.hpp"
+#include "store/in_transaction.hpp"
 #include "store/store.hpp"
 
 namespace rosterd::daemon {
@@ -71,6 +75,8 @@ struct runtime {
   std::shared_ptr<vault::key_holder> keys;  // the keyring every request takes; SIGHUP replaces it
   std::atomic<bool> stopping{false};
   std::string serving;  // "http://127.0.0.1:8080, ..." for STATUS= lines
+  lifecycle::job_scheduler* jobs = nullptr;
+  lifecycle::stage_settings_holder* stages = nullptr;  // [reminders], replaced by SIGHUP
 };
 
 std::string join_versions(const std::vector<std::uint32_t>& versions) {
@@ -121,6 +127,15 @@ void reload(runtime& rt) {
   rt.logs.main->info("config_reloaded log_level={}", setup::config_word(next->log.level));
   apply_log_levels(rt.logs, next->log);
   rt.cfg.log = next->log;  // only what was applied becomes the running config
+  if (rt.stages != nullptr && next->reminders != rt.cfg.reminders) {
+    // Each job takes one snapshot, so no message mixes the old stages and the new.
+    rt.stages->replace(setup::stage_settings_from(next->reminders));
+    rt.cfg.reminders = next->reminders;
+    rt.logs.main->info("reminder_stages_reloaded");
+    if (rt.jobs != nullptr) {
+      rt.jobs->nudge();
+    }
+  }
   rt.notifier.ready("Serving on " + rt.serving +
                     (keys_ok ? "" : " (last key reload failed; see the log)"));
 }
@@ -157,11 +172,16 @@ asio::awaitable<void> handle_signals(runtime& rt, asio::io_context& io, asio::si
     if (rt.refreshes != nullptr) {
       rt.refreshes->request_stop();
     }
+    rt.jobs->request_stop();
     rt.relay->request_stop(deadline);
     if (rt.refreshes != nullptr && !co_await rt.refreshes->stop(deadline)) {
       // A refresh in flight stores its outcome (a rotated token) unless the deadline cuts it
       // off; then it leaves its marker and is settled at the next start.
       rt.logs.main->warn("refreshes_cut_off note=settled_at_the_next_start");
+    }
+    if (!co_await rt.jobs->stop(deadline)) {
+      // A job cut off keeps its lease and nothing of it is stored: it runs after the next start.
+      rt.logs.main->warn("lifecycle_jobs_cut_off note=run_again_after_the_next_start");
     }
     co_await rt.relay->stop(deadline);
     rt.logs.main->info("shutdown_drained");
@@ -178,6 +198,39 @@ asio::awaitable<void> feed_watchdog(runtime& rt, std::chrono::microseconds inter
     rt.notifier.watchdog();
     timer.expires_after(interval / 2);
     co_await timer.async_wait(use_tuple);
+  }
+}
+
+// Connections that have no check planned (from before the lifecycle, or a restored backup) get
+// one, in small transactions after READY so the start stays fast and requests are not held up.
+asio::awaitable<void> plan_missing_checks(runtime& rt, store::store& db) {
+  std::string after;
+  int planned = 0;
+  for (;;) {
+    if (rt.stopping.load()) {
+      co_return;
+    }
+    const auto stages = rt.stages->current();
+    auto page_op = [&](store::database& d) -> base::result<lifecycle::missing_checks_page> {
+      return lifecycle::plan_missing_checks(d, *stages, after, std::chrono::system_clock::now(),
+                                            500);
+    };
+    auto op = store::in_transaction(page_op);
+    auto page = co_await db.write(op);
+    if (!page) {
+      rt.logs.lifecycle->error("lifecycle_sweep_failed problem={}",
+                               base::log_field(page.error().detail));
+      co_return;
+    }
+    planned += page->planned;
+    if (!page->last_id) {
+      break;
+    }
+    after = *page->last_id;
+  }
+  if (planned > 0) {
+    rt.logs.lifecycle->info("lifecycle_checks_planned count={}", planned);
+    rt.jobs->nudge();
   }
 }
 
@@ -314,14 +367,38 @@ int run_daemon(const std::filesystem::path& config_path, setup::config cfg) {
                       setup::invitation_hooks(rt.logs.notify), rt.logs.notify, &metrics);
   rt.relay = &relay;
 
+  // The lifecycle: connection checks (status, creator reminders, team alerts) and digests, as
+  // durable jobs. It runs without providers too: digests and revocations still go out.
+  lifecycle::stage_settings_holder stages(setup::stage_settings_from(rt.cfg.reminders));
+  rt.stages = &stages;
+  const lifecycle::provider_registry no_providers;
+  lifecycle::link_settings links;
+  links.public_url = rt.cfg.server.public_url;
+  if (*oauth_services) {
+    links = (*oauth_services)->links;
+  }
+  char host[256] = {};
+  ::gethostname(host, sizeof host - 1);
+  lifecycle::job_scheduler jobs(io.get_executor(), **db,
+                                std::string(host) + ":" + std::to_string(::getpid()),
+                                setup::job_scheduler_settings_from(rt.cfg.lifecycle),
+                                rt.logs.lifecycle);
+  rt.jobs = &jobs;
+  lifecycle::add_lifecycle_jobs(
+      jobs, **db,
+      {*oauth_services ? (*oauth_services)->providers : no_providers, stages, mailer, links,
+       [&relay] { relay.nudge(); }},
+      [] { return std::chrono::system_clock::now(); });
+
   v1.emplace(**db, mailer, edge::api::api_settings_from(rt.cfg), rt.logs.http, *oauth_services,
              edge::api::api_hooks{
                  .mail_queued = [&relay] { relay.nudge(); },
                  .connections_changed =
-                     [&refreshes] {
+                     [&refreshes, &jobs] {
                        if (refreshes) {  // none without a provider and a key
                          refreshes->nudge();
                        }
+                       jobs.nudge();  // a connect or disconnect asked for a lifecycle check
                      },
                  .render = [&mailer](const roster::mail_intent& intent)
                      -> base::result<edge::api::rendered_text> {
@@ -391,6 +468,8 @@ int run_daemon(const std::filesystem::path& config_path, setup::config cfg) {
   if (refreshes) {
     refreshes->start();  // refreshes that fell due while we were down run now, a few at a time
   }
+  jobs.start();  // reminders and alerts due while we were down go out now, collapsed per deadline
+  asio::co_spawn(io, plan_missing_checks(rt, **db), asio::detached);
 
   // Handlers are installed here, before READY: a SIGTERM or SIGHUP right after READY must not
   // meet the default action (terminate).

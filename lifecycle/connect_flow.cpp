@@ -4,6 +4,7 @@
 #include <array>
 
 #include "base/token.hpp"
+#include "lifecycle/deadlines.hpp"
 #include "lifecycle/error.hpp"
 #include "lifecycle/oauth_attempts.hpp"
 #include "lifecycle/reconnect_links.hpp"
@@ -245,21 +246,9 @@ new_grant to_new_grant(const oauth::provider& p, exchanged&& x,
       g.access_expires_at = x.debug->expires_at;
     }
   }
-  switch (p.profile.refresh) {
-    case oauth::refresh_style::none:
-      // Only the login dialog renews it: the creator must reconnect before it expires.
-      g.reauth_due_at = g.access_expires_at;
-      if (g.data_access_expires_at &&
-          (!g.reauth_due_at || *g.data_access_expires_at < *g.reauth_due_at)) {
-        g.reauth_due_at = g.data_access_expires_at;
-      }
-      break;
-    case oauth::refresh_style::ig_refresh_token:
-      break;  // each refresh extends it; a reminder only when refreshing fails
-    case oauth::refresh_style::refresh_token_grant:
-      g.reauth_due_at = g.refresh_expires_at;
-      break;
-  }
+  g.reconsent = reconsent_deadline(
+      p.profile, {now, g.access_expires_at, g.refresh_expires_at, g.data_access_expires_at},
+      p.reauth_after);
   g.next_refresh_at = next_refresh_time(p.profile, lifetime, now);
   g.access_token = std::move(x.grant.access_token);
   g.refresh_token = std::move(x.grant.refresh_token);

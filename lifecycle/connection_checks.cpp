@@ -3,9 +3,11 @@
 #include <algorithm>
 #include <vector>
 
+#include "lifecycle/agent_digests.hpp"
 #include "lifecycle/connections.hpp"
 #include "lifecycle/date_words.hpp"
 #include "lifecycle/status_reasons.hpp"
+#include "roster/notification_preferences.hpp"
 #include "store/sql.hpp"
 #include "store/timestamp.hpp"
 
@@ -338,6 +340,7 @@ base::result<void> check_run::remind_creator(const std::string& trigger_key) {
               {"due_on", earliest ? date_in_words(*earliest) : ""},
               {"link_expires_on", date_in_words(now_ + ctx_.links.ttl)}};
   m.lists = {{"platforms", std::move(platforms)}};
+  m.flags = {{"expired", !earliest || *earliest <= now_}};
   m.ref_kind = "connection";
   m.ref_id = row_.id;
   if (auto queued = ctx_.mailer.enqueue(db_, m); !queued) {
@@ -362,6 +365,20 @@ base::result<void> check_run::alert_team(const std::string& deadline_key, const 
     url = *made;
   }
   for (const auto& agent : *team) {
+    auto prefs = roster::read_notification_preferences(db_, agent.id);
+    if (!prefs) {
+      return prefs.error();
+    }
+    if (prefs->delivery == roster::alert_delivery::digest) {
+      // Waits for the person's digest hour; the digest makes its own fresh link.
+      digest_item item{agent.id,     row_.account_id, row_.creator_id, row_.id, row_.provider,
+                       stage,        deadline_key,    row_.status,     row_.reason, row_.due};
+      if (auto held = hold_for_digest(db_, item, now_); !held) {
+        return held;
+      }
+      ++report_.team_alerts;
+      continue;
+    }
     roster::mail_intent m;
     m.template_name = "team_alert";
     m.idempotency_key =
@@ -376,6 +393,7 @@ base::result<void> check_run::alert_team(const std::string& deadline_key, const 
                 {"reason", reason_words(deadline_of(row_))},
                 {"reconnect_url", url},
                 {"link_expires_on", url.empty() ? "" : date_in_words(now_ + ctx_.links.ttl)}};
+    m.flags = {{"has_link", !url.empty()}};
     m.ref_kind = "connection";
     m.ref_id = row_.id;
     if (auto queued = ctx_.mailer.enqueue(db_, m); !queued) {
@@ -417,6 +435,7 @@ base::result<void> check_run::alert_admins(const std::string& deadline_key,
                 {"reason", reason_words(deadline_of(row_))},
                 {"reconnect_url", *url},
                 {"link_expires_on", date_in_words(now_ + ctx_.links.ttl)}};
+    m.flags = {{"has_link", true}};
     m.ref_kind = "connection";
     m.ref_id = row_.id;
     if (auto queued = ctx_.mailer.enqueue(db_, m); !queued) {
@@ -427,7 +446,16 @@ base::result<void> check_run::alert_admins(const std::string& deadline_key,
   return {};
 }
 
+// A deadline the daemon moves itself by renewing (Instagram Login) needs the creator only once
+// renewal fails or the deadline passes anyway.
+bool waits_on_renewal(const deadline& due, std::string_view status, time_point now) {
+  return due.self_renewing && status == "connected" && now < due.at;
+}
+
 base::result<void> check_run::follow_clocks(const deadline& due) {
+  if (waits_on_renewal(due, row_.status, now_)) {
+    return {};
+  }
   const auto& plan = ctx_.stages.for_provider(row_.provider);
   const auto creator_stages = stages_for(due.at, plan.creator);
   const auto team_stages = stages_for(due.at, plan.team);
@@ -505,8 +533,12 @@ base::result<void> check_run::plan_next(const std::optional<deadline>& due) {
       next = t;
     }
   };
+  const bool renewing = waits_on_renewal(*due, row_.status, now_);
   for (const auto& [schedule, audience] :
        {std::pair{&plan.creator, "creator"}, std::pair{&plan.team, "team"}}) {
+    if (renewing) {
+      break;  // the renewal moves the deadline; failing, it asks for a check itself
+    }
     const auto stages = stages_for(due->at, *schedule);
     auto last = last_stage(db_, row_.id, *row_.due, audience);
     if (!last) {
@@ -624,27 +656,6 @@ base::result<check_report> check_run::run() {
 }
 
 }  // namespace
-
-base::result<void> request_connection_check(store::database& db, std::string_view connection_id,
-                                            time_point now, bool cancel_planned) {
-  if (cancel_planned) {
-    if (auto cancelled = cancel_jobs(db, connection_check_kind, connection_id, now);
-        !cancelled) {
-      return cancelled.error();
-    }
-  }
-  auto scheduled = schedule_job(
-      db,
-      {std::string(connection_check_kind), std::string(connection_id),
-       std::string(connection_check_kind) + ":" + std::string(connection_id) + ":now:" +
-           roster::new_id("chk"),
-       now, ""},
-      now);
-  if (!scheduled) {
-    return scheduled.error();
-  }
-  return {};
-}
 
 base::result<check_report> check_connection(store::database& db, const check_context& ctx,
                                             std::string_view connection_id, time_point now) {

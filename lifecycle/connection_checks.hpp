@@ -21,6 +21,7 @@
 #include <string_view>
 
 #include "base/failure.hpp"
+#include "lifecycle/check_requests.hpp"
 #include "lifecycle/jobs.hpp"
 #include "lifecycle/providers.hpp"
 #include "lifecycle/reconnect_links.hpp"
@@ -30,14 +31,6 @@
 #include "store/database.hpp"
 
 namespace rosterd::lifecycle {
-
-inline constexpr std::string_view connection_check_kind = "connection_check";
-
-/// Asks for a check of the connection now: it was connected, revoked, renewed or started
-/// failing. With `cancel_planned`, the checks planned for its old deadline are cancelled first
-/// (a reconnect cancels the remaining stages at once). In the caller's transaction.
-base::result<void> request_connection_check(store::database& db, std::string_view connection_id,
-                                            time_point now, bool cancel_planned = false);
 
 struct check_context {
   const provider_registry& providers;

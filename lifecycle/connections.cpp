@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <set>
 
+#include "lifecycle/check_requests.hpp"
 #include "lifecycle/connection_identities.hpp"
 #include "lifecycle/error.hpp"
 #include "lifecycle/words.hpp"
@@ -160,21 +161,27 @@ base::result<saved_connection> save_connection(store::database& db, const vault:
       "external_id, username, previous_external_id, account_changed_at, requested_scopes, "
       "granted_scopes, access_token, refresh_token, access_expires_at, refresh_expires_at, "
       "data_access_expires_at, reauth_due_at, connected_at, refreshed_at, refresh_started_at, "
-      "refresh_failures, next_refresh_at, last_error, last_error_at) "
+      "refresh_failures, next_refresh_at, last_error, last_error_at, status_reason, "
+      "deadline_cause, deadline_self_renewing) "
       "VALUES (?1, ?2, ?3, ?4, 'connected', ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, "
-      "?16, ?17, ?5, NULL, NULL, 0, ?18, NULL, NULL) "
+      "?16, ?17, ?5, NULL, NULL, 0, ?18, NULL, NULL, 'none', ?19, ?20) "
       "ON CONFLICT (creator_id, provider) DO UPDATE SET status = 'connected', "
       "status_changed_at = ?5, external_id = ?6, username = ?7, previous_external_id = ?8, "
       "account_changed_at = ?9, requested_scopes = ?10, granted_scopes = ?11, "
       "access_token = ?12, refresh_token = ?13, access_expires_at = ?14, "
       "refresh_expires_at = ?15, data_access_expires_at = ?16, reauth_due_at = ?17, "
       "connected_at = ?5, refreshed_at = NULL, refresh_started_at = NULL, refresh_failures = 0, "
-      "next_refresh_at = ?18, last_error = NULL, last_error_at = NULL",
+      "next_refresh_at = ?18, last_error = NULL, last_error_at = NULL, status_reason = 'none', "
+      "deadline_cause = ?19, deadline_self_renewing = ?20",
       id, account_id, creator_id, grant.provider, now_text, grant.external_id, grant.username,
       previous_external, changed_at, join_words(grant.requested_scopes),
       join_words(grant.granted_scopes), *access, refresh, stamp_of(grant.access_expires_at),
       stamp_of(grant.refresh_expires_at), stamp_of(grant.data_access_expires_at),
-      stamp_of(grant.reauth_due_at), stamp_of(grant.next_refresh_at));
+      grant.reconsent ? stamp_of(grant.reconsent->at) : std::nullopt,
+      stamp_of(grant.next_refresh_at),
+      grant.reconsent ? std::optional(std::string(to_string(grant.reconsent->cause)))
+                      : std::nullopt,
+      grant.reconsent && grant.reconsent->self_renewing ? 1 : 0);
   if (!written) {
     return written.error();
   }
@@ -216,6 +223,9 @@ base::result<saved_connection> save_connection(store::database& db, const vault:
                                now);
   if (!logged) {
     return logged.error();
+  }
+  if (auto check = request_connection_check(db, id, now, true); !check) {
+    return check.error();
   }
   auto saved = find_connection(db, id);
   if (!saved) {
@@ -346,17 +356,21 @@ base::result<connection_record> check_may_disconnect(store::database& db, const 
 }
 
 base::result<void> drop_tokens(store::database& db, const connection_record& connection,
-                               connection_status status, std::string_view reason,
-                               const std::optional<roster::caller>& who, time_point now) {
+                               connection_status status, status_reason code,
+                               std::string_view reason, const std::optional<roster::caller>& who,
+                               time_point now) {
   const auto now_text = roster::stamp(now);
   auto updated = sql::run(
       db,
       "UPDATE connections SET access_token = NULL, refresh_token = NULL, status = ?, "
-      "status_changed_at = ?, next_refresh_at = NULL, refresh_started_at = NULL, last_error = ?, "
-      "last_error_at = ? WHERE id = ?",
-      to_string(status), now_text, reason, now_text, connection.id);
+      "status_reason = ?, status_changed_at = ?, next_refresh_at = NULL, "
+      "refresh_started_at = NULL, last_error = ?, last_error_at = ? WHERE id = ?",
+      to_string(status), to_string(code), now_text, reason, now_text, connection.id);
   if (!updated) {
     return updated;
+  }
+  if (auto check = request_connection_check(db, connection.id, now, true); !check) {
+    return check;
   }
   // Page tokens came from the same grant: they go with it (disconnect, deauthorize, deletion).
   if (auto pages = delete_pages(db, connection.id); !pages) {

@@ -14,6 +14,8 @@
 #include "base/failure.hpp"
 #include "base/secret.hpp"
 #include "lifecycle/connection_pages.hpp"
+#include "lifecycle/deadlines.hpp"
+#include "lifecycle/status_reasons.hpp"
 #include "oauth/token_responses.hpp"
 #include "roster/clock.hpp"
 #include "roster/model.hpp"
@@ -66,7 +68,7 @@ struct new_grant {
   std::optional<time_point> access_expires_at;
   std::optional<time_point> refresh_expires_at;
   std::optional<time_point> data_access_expires_at;
-  std::optional<time_point> reauth_due_at;
+  std::optional<deadline> reconsent;  ///< reconsent_deadline() of the grant's clocks
   std::optional<time_point> next_refresh_at;
   std::vector<oauth::managed_page> pages;  ///< replaces the stored Pages (empty: none kept)
 };
@@ -80,7 +82,9 @@ struct saved_connection {
 
 /// Creates or replaces the creator's connection for `grant.provider`: tokens sealed, status
 /// connected, errors cleared, the previous platform account remembered when it differs, its
-/// other ids and its Pages (tokens sealed) replaced by the grant's. Writes
+/// other ids and its Pages (tokens sealed) replaced by the grant's, its re-consent deadline
+/// and cause from `grant.reconsent`; the remaining reminder stages of the old deadline are
+/// cancelled and a lifecycle check is asked for. Writes
 /// the events the team sees (connected / reconnected, account_changed, scopes_missing) and an
 /// audit entry, in the caller's transaction.
 base::result<saved_connection> save_connection(store::database& db, const vault::keyring& keys,
@@ -122,10 +126,12 @@ base::result<connection_record> check_may_disconnect(store::database& db, const 
                                                      std::string_view connection_id);
 
 /// Deletes the tokens (the Pages' tokens too) and marks the connection disconnected (or revoked
-/// when `status` says the platform revoked it), with an event and, when `who` is set, an audit
-/// entry.
+/// when `status` says the platform revoked it) with `code` as its status reason, with an event
+/// and, when `who` is set, an audit entry. The lifecycle is asked to look at it: the planned
+/// reminder stages are cancelled, and a revoked connection's creator and team hear of it.
 base::result<void> drop_tokens(store::database& db, const connection_record& connection,
-                               connection_status status, std::string_view reason,
+                               connection_status status, status_reason code,
+                               std::string_view reason,
                                const std::optional<roster::caller>& who, time_point now);
 
 /// Appends an event about a creator's connection for their team to see.

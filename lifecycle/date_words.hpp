@@ -7,7 +7,7 @@
 
 namespace rosterd::lifecycle {
 
-/// The UTC calendar date of `t` in words: "14 December 2026".
+/// The UTC calendar date of `t` in words: "14 December 2026" (roster::date_in_words in UTC).
 std::string date_in_words(roster::time_point t);
 
 /// "in 7 days", "tomorrow", "today", "3 days ago": whole days from `now` to `t` (rounded down

@@ -98,7 +98,8 @@ asio::awaitable<base::result<disconnect_outcome>> disconnect(
     out.reason += "; " + at_platform.said;
   }
   auto drop = store::in_transaction([&who, &out, now](store::database& d) {
-    return drop_tokens(d, out.connection, connection_status::disconnected, out.reason, who, now);
+    return drop_tokens(d, out.connection, connection_status::disconnected,
+                       status_reason::disconnected, out.reason, who, now);
   });
   if (auto dropped = co_await db.write(drop); !dropped) {
     co_return dropped.error();

@@ -11,7 +11,10 @@
 #include <boost/asio/use_awaitable.hpp>
 
 #include "base/log_field.hpp"
+#include "lifecycle/check_requests.hpp"
 #include "lifecycle/connections.hpp"
+#include "lifecycle/deadlines.hpp"
+#include "lifecycle/status_reasons.hpp"
 #include "lifecycle/error.hpp"
 #include "oauth/backoff.hpp"
 #include "oauth/error.hpp"
@@ -20,6 +23,7 @@
 #include "oauth/token_responses.hpp"
 #include "store/in_transaction.hpp"
 #include "store/sql.hpp"
+#include "store/timestamp.hpp"
 
 namespace rosterd::lifecycle {
 namespace {
@@ -44,6 +48,10 @@ struct refresh_row {
   std::optional<std::string> issued_at;  // refreshed_at, else connected_at
   std::optional<std::string> refresh_started_at;
   int failures = 0;
+  std::string connected_at;  // the last consent, where re-authorisation horizons count from
+  std::optional<std::string> refresh_expires_at;
+  std::optional<std::string> data_access_expires_at;
+  std::optional<std::string> reauth_due_at;
 };
 
 base::result<std::optional<refresh_row>> load_row(store::database& db, std::string_view id) {
@@ -51,7 +59,8 @@ base::result<std::optional<refresh_row>> load_row(store::database& db, std::stri
       db,
       "SELECT account_id, creator_id, provider, status, access_token, refresh_token, "
       "access_expires_at, COALESCE(refreshed_at, connected_at), refresh_started_at, "
-      "refresh_failures FROM connections WHERE id = ?",
+      "refresh_failures, connected_at, refresh_expires_at, data_access_expires_at, "
+      "reauth_due_at FROM connections WHERE id = ?",
       [](store::statement& s) {
         refresh_row r;
         r.account_id = s.column_text(0);
@@ -64,6 +73,10 @@ base::result<std::optional<refresh_row>> load_row(store::database& db, std::stri
         r.issued_at = s.column_optional_text(7);
         r.refresh_started_at = s.column_optional_text(8);
         r.failures = static_cast<int>(s.column_int64(9));
+        r.connected_at = s.column_text(10);
+        r.refresh_expires_at = s.column_optional_text(11);
+        r.data_access_expires_at = s.column_optional_text(12);
+        r.reauth_due_at = s.column_optional_text(13);
         return r;
       },
       id);
@@ -192,6 +205,25 @@ struct refreshed_tokens {
   std::optional<std::string> refresh_expires_at;  // absent: unchanged
   std::optional<std::string> next_refresh_at;
 };
+
+std::optional<time_point> parsed(const std::optional<std::string>& stamp) {
+  if (!stamp) {
+    return std::nullopt;
+  }
+  return store::parse_iso8601_utc(*stamp);
+}
+
+/// The re-consent deadline after a renewal, from the clocks as they now stand.
+std::optional<deadline> renewed_deadline(const oauth::provider& p, const refresh_row& row,
+                                         const refreshed_tokens& fresh) {
+  connection_clocks clocks;
+  clocks.consented_at = parsed(row.connected_at).value_or(time_point{});
+  clocks.access_expires_at = parsed(fresh.access_expires_at);
+  clocks.refresh_expires_at = parsed(fresh.refresh_expires_at ? fresh.refresh_expires_at
+                                                              : row.refresh_expires_at);
+  clocks.data_access_expires_at = parsed(row.data_access_expires_at);
+  return reconsent_deadline(p.profile, clocks, p.reauth_after);
+}
 
 }  // namespace
 
@@ -420,26 +452,41 @@ asio::awaitable<base::result<refresh_report>> refresher::lead(const std::string&
     if (auto next = next_refresh_time(p->profile, lifetime, finished)) {
       fresh.next_refresh_at = roster::stamp(*next);
     }
-    const bool renews_reauth = p->profile.refresh == oauth::refresh_style::refresh_token_grant;
+    const auto due = renewed_deadline(*p, row, fresh);
+    const auto due_text = due ? std::optional(roster::stamp(due->at)) : std::nullopt;
+    // The deadline stayed where it was: an expiring or expired connection stays so (its stages
+    // go on); otherwise the renewal ends them and the lifecycle looks again.
+    const bool deadline_moved = due_text != row.reauth_due_at;
+    const bool keep_status =
+        !deadline_moved && (row.status == "expiring" || row.status == "expired");
     auto store_op = store::in_transaction([&](store::database& db) -> base::result<bool> {
       const auto now_text = roster::stamp(finished);
       auto written = sql::run(
           db,
           "UPDATE connections SET access_token = ?1, refresh_token = COALESCE(?2, refresh_token), "
           "access_expires_at = ?3, refresh_expires_at = COALESCE(?4, refresh_expires_at), "
-          "reauth_due_at = CASE WHEN ?5 THEN COALESCE(?4, refresh_expires_at) ELSE reauth_due_at "
-          "END, status = 'connected', status_changed_at = CASE WHEN status = 'connected' THEN "
-          "status_changed_at ELSE ?6 END, refreshed_at = ?6, refresh_started_at = NULL, "
+          "reauth_due_at = ?5, deadline_cause = ?10, deadline_self_renewing = ?11, "
+          "status = CASE WHEN ?12 THEN status ELSE 'connected' END, "
+          "status_reason = CASE WHEN ?12 THEN status_reason ELSE 'none' END, "
+          "status_changed_at = CASE WHEN ?12 OR status = 'connected' THEN status_changed_at "
+          "ELSE ?6 END, refreshed_at = ?6, refresh_started_at = NULL, "
           "refresh_failures = 0, next_refresh_at = ?7, last_error = NULL, last_error_at = NULL "
           "WHERE id = ?8 AND refresh_started_at = ?9",
           fresh.access, fresh.refresh, fresh.access_expires_at, fresh.refresh_expires_at,
-          renews_reauth ? 1 : 0, now_text, fresh.next_refresh_at, connection_id,
-          claimed->started_at);
+          due_text, now_text, fresh.next_refresh_at, connection_id, claimed->started_at,
+          due ? std::optional(std::string(to_string(due->cause))) : std::nullopt,
+          due && due->self_renewing ? 1 : 0, keep_status ? 1 : 0);
       if (!written) {
         return written.error();
       }
       if (db.changes() == 0) {
         return false;  // reconnected or disconnected meanwhile: those tokens win
+      }
+      if (deadline_moved || (!keep_status && row.status != "connected")) {
+        if (auto check = request_connection_check(db, connection_id, finished, deadline_moved);
+            !check) {
+          return check.error();
+        }
       }
       if (row.status == "error" || claimed->interrupted) {
         const std::optional<std::string> id = connection_id;
@@ -492,7 +539,8 @@ asio::awaitable<base::result<refresh_report>> refresher::lead(const std::string&
       if (!*current || !*marker || **marker != claimed->started_at) {
         return {};  // reconnected meanwhile: the refusal was about the old grant
       }
-      return drop_tokens(db, **current, connection_status::revoked, why, std::nullopt, finished);
+      return drop_tokens(db, **current, connection_status::revoked, reason_for(*failure), why,
+                         std::nullopt, finished);
     });
     if (auto dropped = co_await db_.write(revoke_op); !dropped) {
       co_return dropped.error();
@@ -517,15 +565,21 @@ asio::awaitable<base::result<refresh_report>> refresher::lead(const std::string&
         db,
         "UPDATE connections SET refresh_failures = ?1, next_refresh_at = ?2, last_error = ?3, "
         "last_error_at = ?4, status = CASE WHEN ?5 THEN 'error' ELSE status END, "
+        "status_reason = CASE WHEN ?5 THEN ?9 ELSE status_reason END, "
         "status_changed_at = CASE WHEN ?5 AND status <> 'error' THEN ?4 ELSE status_changed_at "
         "END, refresh_started_at = CASE WHEN ?6 THEN refresh_started_at ELSE NULL END "
         "WHERE id = ?7 AND refresh_started_at = ?8",
         failures, roster::stamp(*report.retry_at), report.detail, now_text, to_error ? 1 : 0,
-        unclear ? 1 : 0, connection_id, claimed->started_at);
+        unclear ? 1 : 0, connection_id, claimed->started_at,
+        to_string(passing ? status_reason::renewal_failing : reason_for(*failure)));
     if (!written) {
       return written;
     }
     if (db.changes() == 1 && to_error && row.status != "error") {
+      // The team hears that renewal is failing; a self-renewing deadline's stages start.
+      if (auto check = request_connection_check(db, connection_id, finished); !check) {
+        return check;
+      }
       const std::optional<std::string> id = connection_id;
       return add_event(db, row.account_id, row.creator_id, row.provider, id,
                        passing ? "refresh_failing" : "refresh_rejected", report.detail, finished);

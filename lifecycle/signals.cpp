@@ -77,7 +77,7 @@ base::result<void> erase_platform_account(store::database& db, const connection_
   }
   if (*holds_tokens != 0) {
     if (auto dropped =
-            drop_tokens(db, c, connection_status::revoked, deletion_reason, std::nullopt, now);
+            drop_tokens(db, c, connection_status::revoked, status_reason::data_deleted, deletion_reason, std::nullopt, now);
         !dropped) {
       return dropped;
     }
@@ -120,7 +120,8 @@ base::result<std::int64_t> revoke_by_platform(store::database& db, std::string_v
   }
   for (const auto& connection : *found) {
     auto dropped =
-        drop_tokens(db, connection, connection_status::revoked, reason, std::nullopt, now);
+        drop_tokens(db, connection, connection_status::revoked, status_reason::app_removed, reason,
+                    std::nullopt, now);
     if (!dropped) {
       return dropped.error();
     }

@@ -30,6 +30,7 @@ struct mail_intent {
   /// Named lists of records for {{#name}}...{{/name}}; one named "creators" replaces the list
   /// made from creator_names.
   std::vector<std::pair<std::string, std::vector<mail_record>>> lists;
+  std::vector<std::pair<std::string, bool>> flags;  ///< yes/no, for {{#flag}} sections
   std::string ref_kind;  // what a bounce marks ("invitation"), may be empty
   std::string ref_id;
 };

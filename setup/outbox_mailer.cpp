@@ -62,6 +62,9 @@ notify::values template_values(const roster::mail_intent& intent) {
   for (const auto& [name, records] : intent.lists) {
     v.set(name, to_list(records));
   }
+  for (const auto& [name, flag] : intent.flags) {
+    v.set(name, flag);
+  }
   const auto* role = find(intent, "role");
   v.set("is_creator", role != nullptr && *role == "creator");
   const auto* has_password = find(intent, "has_password");

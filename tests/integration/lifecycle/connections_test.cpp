@@ -161,6 +161,7 @@ TEST_CASE("only the creator or an admin may disconnect; the tokens are then gone
   REQUIRE(allowed.has_value());
   f.db->write_now([&](store::database& d) {
         return lifecycle::drop_tokens(d, *allowed, lifecycle::connection_status::disconnected,
+                                      lifecycle::status_reason::disconnected,
                                       "disconnected by the creator", ana, f.now);
       })
       .value();

@@ -247,6 +247,10 @@ TEST_CASE("Instagram tokens are refreshed with ig_refresh_token once a day old",
         roster::stamp(f.clock_now.load() + std::chrono::hours(24 * 59)));
   CHECK(f.column(id, "next_refresh_at") >
         roster::stamp(f.clock_now.load() + std::chrono::hours(24 * 29)));
+  // The re-consent deadline moves with each renewal and stays self-renewing.
+  CHECK(f.column(id, "reauth_due_at") == f.column(id, "access_expires_at"));
+  CHECK(f.column(id, "deadline_cause") == "token_expiry");
+  CHECK(f.column(id, "deadline_self_renewing") == "1");
 }
 
 TEST_CASE("Facebook Login tokens cannot be refreshed: only re-consent renews them", "[refresh]") {

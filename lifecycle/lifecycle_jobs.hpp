@@ -1,0 +1,52 @@
+#pragma once
+// The lifecycle's durable jobs, as the daemon runs them: each connection's check (status,
+// creator reminders, team alerts) and each person's digest. Each job's work and its "done"
+// commit in one transaction, so a crash between the two leaves the job to run again with
+// nothing of it stored, and a job whose lease was lost or that was cancelled meanwhile (a
+// reconnect) stores nothing at all.
+
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "base/failure.hpp"
+#include "lifecycle/job_scheduler.hpp"
+#include "lifecycle/providers.hpp"
+#include "lifecycle/reconnect_links.hpp"
+#include "lifecycle/stage_settings.hpp"
+#include "roster/mail.hpp"
+#include "store/store.hpp"
+
+namespace rosterd::lifecycle {
+
+struct lifecycle_jobs_context {
+  const provider_registry& providers;
+  const stage_settings_holder& stages;  ///< replaced by a reload; each job takes one snapshot
+  roster::mailer& mailer;
+  link_settings links;
+  std::function<void()> mail_queued;  ///< wakes the mail relay after a job queued mail
+};
+
+/// Registers the connection_check and agent_digest handlers on `jobs`. `ctx` and `db` must
+/// outlive it.
+void add_lifecycle_jobs(job_scheduler& jobs, store::store& db, lifecycle_jobs_context ctx,
+                        job_scheduler::clock_fn clock);
+
+/// Plans a check for each connection that follows a deadline or was revoked and has no check
+/// pending (connections from before the lifecycle existed, or restored from a backup), at the
+/// start of its reminder window (now when it has begun). Looks at up to `limit` connections
+/// with ids after `after_id`; returns the last id it looked at (nullopt when none was left):
+/// pass it back to go on. A check already planned once for the same grant and deadline is not
+/// planned again. In the caller's transaction.
+struct missing_checks_page {
+  int planned = 0;
+  std::optional<std::string> last_id;
+};
+base::result<missing_checks_page> plan_missing_checks(store::database& db,
+                                                      const stage_settings& stages,
+                                                      std::string_view after_id, time_point now,
+                                                      int limit);
+
+}  // namespace rosterd::lifecycle
