@@ -85,8 +85,10 @@ bool follows_deadline(std::string_view status) {
          status == "error";
 }
 
-bool needs_creator(std::string_view status) {
-  return status == "expiring" || status == "expired" || status == "revoked";
+// A deadline the daemon moves itself by renewing (Instagram Login) needs the creator only once
+// renewal fails or the deadline passes anyway.
+bool waits_on_renewal(const deadline& due, std::string_view status, time_point now) {
+  return due.self_renewing && status == "connected" && now < due.at;
 }
 
 std::string provider_name(const provider_registry& providers, std::string_view id) {
@@ -279,34 +281,40 @@ base::result<void> check_run::remind_creator(const std::string& trigger_key) {
   std::vector<roster::mail_record> platforms;
   std::optional<time_point> earliest;
   for (const auto& c : all) {
-    if (!needs_creator(c.status) || ctx_.providers.find(c.provider) == nullptr) {
+    if (ctx_.providers.find(c.provider) == nullptr) {
       continue;
     }
     const auto due = deadline_of(c);
     const auto name = provider_name(ctx_.providers, c.provider);
-    if (c.id != row_.id) {
+    bool include = c.id == row_.id;
+    if (!include && c.status == "revoked") {
+      include = true;
+      if (auto r = record_notice(db_, c.id, "", "creator", "revoked@" + c.status_changed_at, 0,
+                                 now_);
+          !r) {
+        return r.error();
+      }
+    } else if (!include && due && follows_deadline(c.status) &&
+               !waits_on_renewal(*due, c.status, now_)) {
       // Stages of other platforms due now ride along: their own check then finds them sent.
-      if (due && c.status != "revoked") {
-        const auto stages =
-            stages_for(due->at, ctx_.stages.for_provider(c.provider).creator);
-        auto last = last_stage(db_, c.id, *c.due, "creator");
-        if (!last) {
-          return last.error();
-        }
-        if (const auto stage = due_stage(stages, *last, now_)) {
-          if (auto r = record_notice(db_, c.id, *c.due, "creator", stage->name, stage->index,
-                                     now_);
-              !r) {
-            return r.error();
-          }
-        }
-      } else if (c.status == "revoked") {
-        if (auto r = record_notice(db_, c.id, "", "creator", "revoked@" + c.status_changed_at, 0,
-                                   now_);
+      const auto stages = stages_for(due->at, ctx_.stages.for_provider(c.provider).creator);
+      auto last = last_stage(db_, c.id, *c.due, "creator");
+      if (!last) {
+        return last.error();
+      }
+      if (const auto stage = due_stage(stages, *last, now_)) {
+        include = true;
+        if (auto r =
+                record_notice(db_, c.id, *c.due, "creator", stage->name, stage->index, now_);
             !r) {
           return r.error();
         }
+      } else {
+        include = c.status == "expiring" || c.status == "expired";  // still needs attention
       }
+    }
+    if (!include) {
+      continue;
     }
     std::string state;
     if (c.status == "revoked") {
@@ -444,12 +452,6 @@ base::result<void> check_run::alert_admins(const std::string& deadline_key,
     ++report_.admin_alerts;
   }
   return {};
-}
-
-// A deadline the daemon moves itself by renewing (Instagram Login) needs the creator only once
-// renewal fails or the deadline passes anyway.
-bool waits_on_renewal(const deadline& due, std::string_view status, time_point now) {
-  return due.self_renewing && status == "connected" && now < due.at;
 }
 
 base::result<void> check_run::follow_clocks(const deadline& due) {
