@@ -22,6 +22,7 @@
 #include "edge/routes/edge_routes.hpp"
 #include "http/server.hpp"
 #include "http/tls.hpp"
+#include "lifecycle/identity_checks.hpp"
 #include "lifecycle/job_scheduler.hpp"
 #include "lifecycle/lifecycle_jobs.hpp"
 #include "lifecycle/refresh_scheduler.hpp"
@@ -77,6 +78,7 @@ struct runtime {
   std::string serving;  // "http://127.0.0.1:8080, ..." for STATUS= lines
   lifecycle::job_scheduler* jobs = nullptr;
   lifecycle::stage_settings_holder* stages = nullptr;  // [reminders], replaced by SIGHUP
+  std::optional<std::chrono::seconds> identity_interval;  // none: identity checks are off
 };
 
 std::string join_versions(const std::vector<std::uint32_t>& versions) {
@@ -213,7 +215,7 @@ asio::awaitable<void> plan_missing_checks(runtime& rt, store::store& db) {
     const auto stages = rt.stages->current();
     auto page_op = [&](store::database& d) -> base::result<lifecycle::missing_checks_page> {
       return lifecycle::plan_missing_checks(d, *stages, after, std::chrono::system_clock::now(),
-                                            500);
+                                            500, rt.identity_interval);
     };
     auto op = store::in_transaction(page_op);
     auto page = co_await db.write(op);
@@ -384,11 +386,25 @@ int run_daemon(const std::filesystem::path& config_path, setup::config cfg) {
                                 setup::job_scheduler_settings_from(rt.cfg.lifecycle),
                                 rt.logs.lifecycle);
   rt.jobs = &jobs;
+  const auto system_clock = [] { return std::chrono::system_clock::now(); };
+  std::optional<lifecycle::identity_checker> identities;
+  if (*oauth_services && (*oauth_services)->keyring() &&
+      rt.cfg.lifecycle.identity_check_interval.count() > 0) {
+    auto& services = **oauth_services;
+    identities.emplace(
+        **db, services.keys, services.providers, *services.http,
+        std::chrono::duration_cast<std::chrono::seconds>(rt.cfg.lifecycle.identity_check_interval),
+        rt.logs.lifecycle, system_clock);
+    jobs.on(std::string(lifecycle::identity_check_kind),
+            [&identities](const lifecycle::job& j) { return identities->run(j); });
+    rt.identity_interval = std::chrono::duration_cast<std::chrono::seconds>(
+        rt.cfg.lifecycle.identity_check_interval);
+  }
   lifecycle::add_lifecycle_jobs(
       jobs, **db,
       {*oauth_services ? (*oauth_services)->providers : no_providers, stages, mailer, links,
-       [&relay] { relay.nudge(); }},
-      [] { return std::chrono::system_clock::now(); });
+       [&relay] { relay.nudge(); }, rt.identity_interval},
+      system_clock);
 
   v1.emplace(**db, mailer, edge::api::api_settings_from(rt.cfg), rt.logs.http, *oauth_services,
              edge::api::api_hooks{

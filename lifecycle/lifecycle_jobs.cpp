@@ -6,6 +6,7 @@
 #include "lifecycle/agent_digests.hpp"
 #include "lifecycle/check_requests.hpp"
 #include "lifecycle/connection_checks.hpp"
+#include "lifecycle/identity_checks.hpp"
 #include "store/in_transaction.hpp"
 #include "store/sql.hpp"
 #include "store/timestamp.hpp"
@@ -71,6 +72,9 @@ void add_lifecycle_jobs(job_scheduler& jobs, store::store& db, lifecycle_jobs_co
                 return base::result<void>(report.error());
               }
               messages = report->creator_messages + report->team_alerts + report->admin_alerts;
+              if (shared->identity_interval) {
+                return plan_identity_check(d, j.subject, *shared->identity_interval, now);
+              }
               return base::result<void>();
             });
             if (messages > 0 && shared->mail_queued) {
@@ -99,10 +103,9 @@ void add_lifecycle_jobs(job_scheduler& jobs, store::store& db, lifecycle_jobs_co
           });
 }
 
-base::result<missing_checks_page> plan_missing_checks(store::database& db,
-                                                      const stage_settings& stages,
-                                                      std::string_view after_id, time_point now,
-                                                      int limit) {
+base::result<missing_checks_page> plan_missing_checks(
+    store::database& db, const stage_settings& stages, std::string_view after_id, time_point now,
+    int limit, std::optional<std::chrono::seconds> identity_interval) {
   struct candidate {
     std::string id;
     std::string provider;
@@ -111,25 +114,38 @@ base::result<missing_checks_page> plan_missing_checks(store::database& db,
     std::string connected_at;
     std::optional<std::string> due;
     bool self_renewing = false;
+    bool check_pending = false;
+    bool identity_pending = false;
   };
   std::vector<candidate> found;
   auto read = sql::each(
       db,
       "SELECT c.id, c.provider, c.status, c.status_changed_at, c.connected_at, c.reauth_due_at, "
-      "c.deadline_self_renewing FROM connections c WHERE c.id > ? AND c.status IN ('connected', "
-      "'expiring', 'expired', 'error', 'revoked') AND NOT EXISTS (SELECT 1 FROM jobs j WHERE "
-      "j.subject = c.id AND j.state = 'pending' AND j.kind = ?) ORDER BY c.id LIMIT ?",
+      "c.deadline_self_renewing, EXISTS (SELECT 1 FROM jobs j WHERE j.subject = c.id AND "
+      "j.state = 'pending' AND j.kind = ?2), EXISTS (SELECT 1 FROM jobs j WHERE j.subject = "
+      "c.id AND j.state = 'pending' AND j.kind = ?3) FROM connections c WHERE c.id > ?1 AND "
+      "c.status IN ('connected', 'expiring', 'expired', 'error', 'revoked') ORDER BY c.id "
+      "LIMIT ?4",
       [&](store::statement& s) {
         found.push_back({s.column_text(0), s.column_text(1), s.column_text(2), s.column_text(3),
-                         s.column_text(4), s.column_optional_text(5), s.column_int64(6) != 0});
+                         s.column_text(4), s.column_optional_text(5), s.column_int64(6) != 0,
+                         s.column_int64(7) != 0, s.column_int64(8) != 0});
       },
-      after_id, connection_check_kind, limit);
+      after_id, connection_check_kind, identity_check_kind, limit);
   if (!read) {
     return read.error();
   }
   missing_checks_page page;
   for (const auto& c : found) {
     page.last_id = c.id;
+    if (identity_interval && !c.identity_pending && c.status != "revoked") {
+      if (auto planned = plan_identity_check(db, c.id, *identity_interval, now); !planned) {
+        return planned.error();
+      }
+    }
+    if (c.check_pending) {
+      continue;
+    }
     std::optional<time_point> at;
     std::string about;
     if (c.status == "revoked" || c.status == "error") {

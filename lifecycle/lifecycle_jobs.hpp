@@ -27,6 +27,8 @@ struct lifecycle_jobs_context {
   roster::mailer& mailer;
   link_settings links;
   std::function<void()> mail_queued;  ///< wakes the mail relay after a job queued mail
+  /// The identity check's interval; each check makes sure one is planned. nullopt: off.
+  std::optional<std::chrono::seconds> identity_interval;
 };
 
 /// Registers the connection_check and agent_digest handlers on `jobs`. `ctx` and `db` must
@@ -39,14 +41,14 @@ void add_lifecycle_jobs(job_scheduler& jobs, store::store& db, lifecycle_jobs_co
 /// start of its reminder window (now when it has begun). Looks at up to `limit` connections
 /// with ids after `after_id`; returns the last id it looked at (nullopt when none was left):
 /// pass it back to go on. A check already planned once for the same grant and deadline is not
-/// planned again. In the caller's transaction.
+/// planned again. With `identity_interval`, a connection that may be checked at its platform
+/// and has no identity check pending gets one too. In the caller's transaction.
 struct missing_checks_page {
   int planned = 0;
   std::optional<std::string> last_id;
 };
-base::result<missing_checks_page> plan_missing_checks(store::database& db,
-                                                      const stage_settings& stages,
-                                                      std::string_view after_id, time_point now,
-                                                      int limit);
+base::result<missing_checks_page> plan_missing_checks(
+    store::database& db, const stage_settings& stages, std::string_view after_id, time_point now,
+    int limit, std::optional<std::chrono::seconds> identity_interval = std::nullopt);
 
 }  // namespace rosterd::lifecycle

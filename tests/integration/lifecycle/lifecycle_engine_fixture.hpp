@@ -58,6 +58,22 @@ struct lifecycle_engine_fixture : lifecycle_fixture {
       s.redirect_uri = std::string("https://roster.test/oauth/") + id + "/callback";
       providers.add(oauth::resolve(oauth::find_builtin_profile(id).value(), std::move(s)).value());
     }
+    oauth::generic_profile_config acme;
+    acme.id = "acme";
+    acme.display_name = "Acme Social";
+    acme.authorize_url = "https://acme.test/oauth/authorize";
+    acme.token_url = "https://acme.test/oauth/token";
+    acme.identity_url = "https://acme.test/api/me";
+    acme.identity.id = "id";
+    acme.scopes = {"read"};
+    oauth::provider_settings acme_settings;
+    acme_settings.client_id = "test-acme";
+    acme_settings.client_secret = base::secret("secret-acme");
+    acme_settings.redirect_uri = "https://roster.test/oauth/acme/callback";
+    acme_settings.reauth_after = std::chrono::hours(24 * 45);  // the agency's own horizon
+    providers.add(
+        oauth::resolve(oauth::make_generic_profile(acme).value(), std::move(acme_settings))
+            .value());
     amy_id = amy().user_id;
     bo_id = bo().user_id;
     owner();
@@ -73,7 +89,7 @@ struct lifecycle_engine_fixture : lifecycle_fixture {
     s.poll_interval = std::chrono::milliseconds(20);
     jobs = std::make_unique<lifecycle::job_scheduler>(io.get_executor(), *db, "test-runner", s,
                                                       nullptr, [this] { return clock.load(); });
-    lifecycle::add_lifecycle_jobs(*jobs, *db, {providers, stages, mailer, links, {}},
+    lifecycle::add_lifecycle_jobs(*jobs, *db, {providers, stages, mailer, links, {}, {}},
                                   [this] { return clock.load(); });
     jobs->start();
   }
