@@ -12,6 +12,14 @@
 
 namespace rosterd::roster {
 
+/// One item of a template list: its values and its own lists (a digest's creators, each with
+/// its platforms).
+struct mail_record {
+  std::vector<std::pair<std::string, std::string>> values;
+  std::vector<std::pair<std::string, bool>> flags;  ///< yes/no, for {{#flag}} sections
+  std::vector<std::pair<std::string, std::vector<mail_record>>> lists;
+};
+
 struct mail_intent {
   std::string template_name;    // creator_invitation, team_invitation, roster_added_notice...
   std::string idempotency_key;  // the same decision twice must not send twice
@@ -19,6 +27,9 @@ struct mail_intent {
   std::string recipient;
   std::vector<std::pair<std::string, std::string>> values;  // template variables
   std::vector<std::string> creator_names;                   // the {{#creators}} list
+  /// Named lists of records for {{#name}}...{{/name}}; one named "creators" replaces the list
+  /// made from creator_names.
+  std::vector<std::pair<std::string, std::vector<mail_record>>> lists;
   std::string ref_kind;  // what a bounce marks ("invitation"), may be empty
   std::string ref_id;
 };

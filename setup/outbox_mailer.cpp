@@ -24,6 +24,24 @@ const std::string* find(const roster::mail_intent& intent, std::string_view name
   return nullptr;
 }
 
+notify::value::list to_list(const std::vector<roster::mail_record>& records) {
+  notify::value::list out;
+  for (const auto& r : records) {
+    notify::values item;
+    for (const auto& [k, v] : r.values) {
+      item.set(k, v);
+    }
+    for (const auto& [k, flag] : r.flags) {
+      item.set(k, flag);
+    }
+    for (const auto& [k, items] : r.lists) {
+      item.set(k, to_list(items));
+    }
+    out.push_back(std::move(item));
+  }
+  return out;
+}
+
 }  // namespace
 
 std::string readable_date(const std::string& iso) {
@@ -41,6 +59,9 @@ notify::values template_values(const roster::mail_intent& intent) {
     creators.push_back(notify::values{{"name", name}});
   }
   v.set("creators", std::move(creators));
+  for (const auto& [name, records] : intent.lists) {
+    v.set(name, to_list(records));
+  }
   const auto* role = find(intent, "role");
   v.set("is_creator", role != nullptr && *role == "creator");
   const auto* has_password = find(intent, "has_password");

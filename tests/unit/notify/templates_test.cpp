@@ -15,7 +15,35 @@ namespace {
 const value::list two_creators{{{"name", "Ada Lovelace"}}, {{"name", "Bo & Co"}}};
 
 // Every built-in template with every value it uses, as the daemon will call them.
+const value::list digest_creators{
+    {{"name", "Ada Lovelace"},
+     {"agency", "Northlight"},
+     {"link_url", "https://rosterd.test/connect/TOKEN1"},
+     {"has_link", true},
+     {"platforms",
+      value::list{{{"name", "Instagram"},
+                   {"state", "expired"},
+                   {"state_words", "Expired on 2 December 2025"},
+                   {"reason", "Your Instagram login expired: log in again to reconnect."}}}}},
+    {{"name", "Bo & Co"},
+     {"agency", "Northlight"},
+     {"link_url", ""},
+     {"has_link", false},
+     {"platforms", value::list{{{"name", "TikTok"},
+                                {"state", "expiring"},
+                                {"state_words", "Expires on 9 December 2025"},
+                                {"reason", "Your TikTok sign-in reaches the end of its life."}},
+                               {{"name", "Pinterest"},
+                                {"state", "error"},
+                                {"state_words", "Renewal failing"},
+                                {"reason", "We cannot reach Pinterest right now."}}}}}};
+
 const std::map<std::string, values> documented_values{
+    {"agent_digest",
+     {{"recipient_name", "Sam"},
+      {"summary", "2 creators need attention"},
+      {"digest_date", "2 December 2025"},
+      {"creators", digest_creators}}},
     {"creator_invitation",
      {{"creator_name", "Ada"},
       {"agency", "Northlight"},
@@ -86,6 +114,32 @@ TEST_CASE("every built-in template renders with its documented values and no oth
       CHECK(rendered->html_body->find("href=\"https://rosterd.test/") != std::string::npos);
     }
   }
+}
+
+TEST_CASE("an agent digest lists each creator's platforms and their own reconnect link",
+          "[notify][templates]") {
+  const auto rendered = load_builtin().render("agent_digest", documented_values.at("agent_digest"));
+  REQUIRE(rendered);
+  CHECK(rendered->subject == "2 creators need attention: your roster digest for 2 December 2025");
+  const auto& text = rendered->text_body;
+  INFO(text);
+  CHECK(text ==
+        "Hi Sam,\n\n2 creators need attention. The most urgent come first.\n\n"
+        "Ada Lovelace (Northlight)\n"
+        "  - Instagram: Expired on 2 December 2025. Your Instagram login expired: log in again "
+        "to reconnect.\n"
+        "  Forward Ada Lovelace this link; one visit renews every platform above:\n"
+        "  https://rosterd.test/connect/TOKEN1\n\n"
+        "Bo & Co (Northlight)\n"
+        "  - TikTok: Expires on 9 December 2025. Your TikTok sign-in reaches the end of its "
+        "life.\n"
+        "  - Pinterest: Renewal failing. We cannot reach Pinterest right now.\n\n"
+        "Only creators can reconnect their own profiles. The links work for a few days; sign in "
+        "to rosterd to make a new one.\n");
+  REQUIRE(rendered->html_body);
+  CHECK(rendered->html_body->find("Bo &amp; Co") != std::string::npos);
+  CHECK(rendered->html_body->find("href=\"https://rosterd.test/connect/TOKEN1\"") !=
+        std::string::npos);
 }
 
 TEST_CASE("the creator invitation asks to set a password and connect Instagram and TikTok",
