@@ -163,7 +163,11 @@ base::result<std::optional<platform_line>> line_for(store::database& db,
   platform_line line;
   line.provider = w.item.provider;
   line.name = provider_name(providers, w.item.provider);
-  line.status = c.status.empty() ? w.item.status : c.status;
+  // What the alert said, unless the connection has got worse since (expiring -> expired):
+  // the digest may go out hours after the alert was made.
+  const bool worse_now = needs_action_now(c.status) || c.status == "disconnected";
+  line.status = worse_now ? c.status : w.item.status;
+  const auto reason_text = worse_now ? c.status_reason : w.item.status_reason;
   line.due_at = w.item.due_at;
   line.needs_now = needs_action_now(line.status);
   std::optional<std::string> due_on;
@@ -179,8 +183,7 @@ base::result<std::optional<platform_line>> line_for(store::database& db,
     }
   }
   line.state_words = state_words(line.status, due_on);
-  const auto reason =
-      parse_status_reason(c.status_reason.empty() ? w.item.status_reason : c.status_reason);
+  const auto reason = parse_status_reason(reason_text);
   line.reason = describe_reason(reason.value_or(status_reason::renewal_due), line.name, due);
   return std::optional<platform_line>{std::move(line)};
 }
