@@ -1,14 +1,17 @@
 #include "edge/api/authn.hpp"
 #include "edge/api/json_io.hpp"
 #include "edge/api/routes.hpp"
+#include "lifecycle/reconnect_links.hpp"
 #include "roster/email_address.hpp"
 #include "roster/error.hpp"
 #include "roster/invitations.hpp"
+#include "roster/notification_preferences.hpp"
 #include "roster/onboarding_plan.hpp"
 #include "roster/roster_changes.hpp"
 #include "roster/roster_view.hpp"
 #include "roster/text.hpp"
 #include "store/in_transaction.hpp"
+#include "store/timestamp.hpp"
 #include "store/transaction.hpp"
 #include "views/api_views.hpp"
 
@@ -269,45 +272,79 @@ awaitable_response creator_invitations(api_context& api, http::request_context& 
   co_return items_response(api, ctx, list, [](const auto& i) { return to_json(i); });
 }
 
+/// The creator message with a fresh reconnect link in it: the link names every platform
+/// enabled here, so one visit connects what the creator lacks and renews what they have.
+/// Making the link is a change (stored, audited, a credential handed out), hence POST. The
+/// link and the rendered text come from one transaction: a template that cannot be rendered
+/// leaves no link behind that nobody was shown.
 awaitable_response connect_message(api_context& api, http::request_context& ctx,
                                    const roster::caller& who) {
   if (who.is_service()) {
     co_return failure_response(
         api, ctx, base::reject(roster::errc::forbidden, "a service token has no use for this"));
   }
-  auto creator_and_agency_query =
-      [who, id = creator_param(ctx)](
-          store::database& db) -> base::result<std::pair<roster::creator_record, std::string>> {
+  if (!api.oauth) {
+    co_return problem_response(
+        ctx, http::make_problem(http::status::not_found, "not-found",
+                                "No social platform is configured on this server ([oauth]), so "
+                                "there is nothing for a creator to connect."));
+  }
+  struct made_message {
+    roster::creator_record creator;
+    lifecycle::link_record link;
+    rendered_text rendered;
+  };
+  auto make = store::in_transaction([&api, who, id = creator_param(ctx), now = api.now()](
+                                        store::database& db) -> base::result<made_message> {
     auto creator = roster::get_creator(db, who, id);
     if (!creator) {
       return creator.error();
+    }
+    if (creator->status != "active") {
+      // Its link would open nothing: link pages serve active creators only.
+      return base::reject(roster::errc::conflict,
+                          "creator: taken off the roster; add them again before sending "
+                          "them a link");
     }
     auto account = roster::get_account(db, who);
     if (!account) {
       return account.error();
     }
-    return std::pair{std::move(*creator), account->name};
-  };
-  auto data = co_await api.db.read(creator_and_agency_query);
-  if (!data) {
-    co_return failure_response(api, ctx, data.error());
+    auto link = lifecycle::create_link(db, who, creator->id, {}, api.oauth->providers.ids(),
+                                       api.oauth->links, now);
+    if (!link) {
+      return link.error();
+    }
+    roster::mail_intent m;
+    m.template_name = "creator_connect_message";
+    m.account_id = who.account_id;
+    m.recipient = creator->email;
+    const auto expires = store::parse_iso8601_utc(link->link.expires_at).value_or(now);
+    m.values = {{"creator_name", creator->display_name},
+                {"agency", account->name},
+                {"connect_url", std::string(link->url.reveal())},
+                {"link_expires_on", roster::date_in_words(expires, "UTC")}};
+    auto rendered = api.render(m);
+    if (!rendered) {
+      return rendered.error();
+    }
+    return made_message{std::move(*creator), std::move(link->link), std::move(*rendered)};
+  });
+  auto made = co_await api.db.write(make);
+  if (!made) {
+    co_return failure_response(api, ctx, made.error());
   }
-  const auto& [creator, agency] = *data;
-  roster::mail_intent m;
-  m.template_name = "creator_connect_message";
-  m.account_id = who.account_id;
-  m.recipient = creator.email;
-  m.values = {{"creator_name", creator.display_name},
-              {"agency", agency},
-              {"connect_url", api.settings.roster.public_url + "/login"}};
-  auto rendered = api.render(m);
-  if (!rendered) {
-    co_return failure_response(api, ctx, rendered.error());
-  }
-  co_return json_response(ctx, {{"creator_id", creator.id},
-                                {"to", creator.email},
-                                {"subject", rendered->subject},
-                                {"text", rendered->text}});
+  // The link's token is in the text only: it is shown this once (only its hash is stored).
+  co_return json_response(ctx,
+                          {{"creator_id", made->creator.id},
+                           {"to", made->creator.email},
+                           {"subject", made->rendered.subject},
+                           {"text", made->rendered.text},
+                           {"link",
+                            {{"id", made->link.id},
+                             {"providers", made->link.providers},
+                             {"expires_at", made->link.expires_at}}}},
+                          http::status::created);
 }
 
 }  // namespace
@@ -324,7 +361,8 @@ api_route_table creator_routes() {
       {http::verb::post, base + "/{creator}/team", in_account(add_team_member)},
       {http::verb::delete_, base + "/{creator}/team/{user}", in_account(remove_team_member)},
       {http::verb::get, base + "/{creator}/invitations", in_account(creator_invitations)},
-      {http::verb::get, base + "/{creator}/connect-message", in_account(connect_message)},
+      // POST only: the message carries a new reconnect link, so fetching it is a change.
+      {http::verb::post, base + "/{creator}/connect-message", in_account(connect_message)},
   };
 }
 

@@ -21,5 +21,7 @@ api_route_table creator_routes();
 api_route_table onboarding_routes();
 /// Providers, reconnect links, connections and their events, disconnecting.
 api_route_table connection_routes();
+/// The signed-in person's own settings under /v1/me (notification preferences).
+api_route_table me_routes();
 
 }  // namespace rosterd::edge::api

@@ -1,7 +1,7 @@
 // The /v1 flows a person goes through, over real HTTP with real email: sign-in, CSRF, rate
 // limits, logout, password reset, invitation links that no longer work, API tokens, the creator
-// message, onboarding reports; and every endpoint's bad inputs answered with problem+json that
-// names the field, with nothing stored.
+// message and the reconnect link in it, onboarding reports; and every endpoint's bad inputs
+// answered with problem+json that names the field, with nothing stored.
 
 #include <map>
 #include <set>
@@ -392,16 +392,102 @@ TEST_CASE("a personal API token acts as its person until revoked", "[tokens]") {
   CHECK(w.call(bearer, "GET", accounts_path("/creators")).status == 401);
 }
 
-TEST_CASE("agents fetch the creator message rendered for their creator", "[creators]") {
+namespace {
+
+/// The link in a creator message: the URL after public_url, as a target on this server.
+std::string link_target_in(const std::string& text) {
+  const auto at = text.find("/connect/rdlink_");
+  REQUIRE(at != std::string::npos);
+  const auto end = text.find_first_of(" \n\r\t", at);
+  return text.substr(at, end == std::string::npos ? std::string::npos : end - at);
+}
+
+}  // namespace
+
+TEST_CASE("agents get the creator message with a fresh link that opens the creator's connect page",
+          "[creators][links]") {
   auto& w = world();
-  auto message = w.call_ok(w.actors["agent_on"], "GET",
-                           accounts_path("/creators/" + w.creator_a + "/connect-message"));
+  const auto path = accounts_path("/creators/" + w.creator_a + "/connect-message");
+  auto message = w.call_ok(w.actors["agent_on"], "POST", path, nullptr, 201);
   const std::string text = message["text"];
   CHECK(text.find("Hi Ana Lima") != std::string::npos);
   CHECK(text.find("Talent Partnerships") != std::string::npos);
   CHECK(text.find("connect and authenticate your Instagram and TikTok") != std::string::npos);
   CHECK(text.find("60 days") != std::string::npos);
+  CHECK(text.find("/login") == std::string::npos);
   CHECK(message["to"] == "ana@creators.test");
+
+  // The link is real: followed over HTTP, anonymously as the creator would, it opens Ana's
+  // connect page with a Connect button for every enabled platform (TikTok too, which she has:
+  // connecting it again through the link renews it).
+  const auto target = link_target_in(text);
+  const auto page = w.call({}, "GET", target);
+  INFO(page.body.substr(0, 400));
+  REQUIRE(page.status == 200);
+  CHECK(page.body.find("Ana Lima") != std::string::npos);
+  for (const auto& provider : api_world::provider_ids) {
+    INFO(provider);
+    CHECK(page.body.find("value=\"" + provider + "\"") != std::string::npos);
+  }
+  // The answer names the link it made (to revoke it), never its token outside the text.
+  const std::string link_id = message["link"]["id"];
+  CHECK(message["link"]["providers"] == json(api_world::provider_ids));
+  CHECK(message["link"]["expires_at"].is_string());
+  CHECK(message.dump().find("rdlink_") == message.dump().rfind("rdlink_"));
+  auto links = w.call_ok(w.actors["owner"], "GET",
+                         accounts_path("/creators/" + w.creator_a + "/reconnect-links"));
+  const json* listed = nullptr;
+  for (const auto& l : links["items"]) {
+    listed = l["id"] == link_id ? &l : listed;
+  }
+  REQUIRE(listed != nullptr);
+  CHECK((*listed)["state"] == "usable");
+  CHECK((*listed)["created_by"]["id"] == w.agent_on_user);
+
+  // Every message is a new link; the creator and the owner may ask for one too.
+  const auto again = w.call_ok(w.actors["agent_on"], "POST", path, nullptr, 201);
+  CHECK(link_target_in(again["text"]) != target);
+  w.call_ok(w.actors["creator"], "POST", path, nullptr, 201);
+  w.call_ok(w.actors["owner"], "POST", path, nullptr, 201);
+}
+
+TEST_CASE("the creator message is refused to another team's agent and makes no link",
+          "[creators][links]") {
+  auto& w = world();
+  const auto path = accounts_path("/creators/" + w.creator_a + "/connect-message");
+  const auto links_path = accounts_path("/creators/" + w.creator_a + "/reconnect-links");
+  const auto before = w.call_ok(w.actors["owner"], "GET", links_path)["items"].size();
+
+  const auto off_team = w.call(w.actors["agent_off"], "POST", path);
+  CHECK(off_team.status == 404);
+  CHECK(off_team.body.find("rdlink_") == std::string::npos);
+  CHECK(off_team.body.find("Ana") == std::string::npos);
+  const auto rival = w.call(w.actors["foreign_admin"], "POST", path);
+  CHECK(rival.status == 404);
+  const auto service = w.call(w.actors["service"], "POST", path);
+  CHECK(service.status == 403);
+  CHECK(w.call({}, "POST", path).status == 401);
+
+  // Reading it with GET would have to make a link (a change), so GET is not served.
+  const auto read = w.call(w.actors["agent_on"], "GET", path);
+  CHECK(read.status == 405);
+  CHECK(read.headers.at("allow") == "POST");
+  CHECK(read.body.find("POST") != std::string::npos);
+
+  CHECK(w.call_ok(w.actors["owner"], "GET", links_path)["items"].size() == before);
+
+  // A creator taken off the roster gets no link: its page would open nothing.
+  const auto owner = w.actors["owner"];
+  const std::string gone =
+      w.call_ok(owner, "POST", accounts_path("/creators"),
+                {{"name", "Remy Gone"}, {"email", "remy@creators.test"}}, 201)["id"];
+  w.call_ok(owner, "DELETE", accounts_path("/creators/" + gone), nullptr, 204);
+  const auto removed =
+      w.call(owner, "POST", accounts_path("/creators/" + gone + "/connect-message"));
+  CHECK(removed.status == 409);
+  CHECK(removed.body.find("taken off the roster") != std::string::npos);
+  CHECK(w.call_ok(owner, "GET", accounts_path("/creators/" + gone + "/reconnect-links"))["items"]
+            .empty());
 }
 
 TEST_CASE("the onboarding dry run reports rows with their line numbers and changes nothing",

@@ -370,6 +370,10 @@ std::pair<std::string, std::string> matrix_world::body_for(
   if (m == "POST" && path.ends_with("/reconnect-links")) {
     return {R"({"providers":["tiktok"]})", "application/json"};
   }
+  if (m == "PUT" && path == "/v1/me/notification-preferences") {
+    return {R"({"delivery":"digest","digest_hour":8,"time_zone":"Europe/Paris"})",
+            "application/json"};
+  }
   if (m == "POST" && path.ends_with("/team")) {
     return {R"({"email":"helper@agency.test"})", "application/json"};
   }

@@ -92,7 +92,8 @@ const std::map<std::string, values> documented_values{
     {"creator_connect_message",
      {{"creator_name", "Ada"},
       {"agency", "Northlight"},
-      {"connect_url", "https://rosterd.test/connect/TOKEN"}}},
+      {"connect_url", "https://rosterd.test/connect/TOKEN"},
+      {"link_expires_on", "14 December 2026"}}},
 };
 
 template_set load_builtin() {
