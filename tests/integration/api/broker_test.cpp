@@ -57,12 +57,16 @@ TEST_CASE("the token broker refreshes first, once for 100 concurrent callers, an
     t.join();
   }
   std::set<std::string> tokens;
+  int said_refreshed = 0;
   for (const auto& r : replies) {
     REQUIRE(r.status == 200);
     auto body = json::parse(r.body);
     tokens.insert(body["access_token"].get<std::string>());
-    CHECK(body["refreshed"] == true);
+    // A caller that arrives after the refresh was stored gets the new token as it is: how many
+    // do depends on how fast a loaded machine starts 100 threads, not on the broker.
+    said_refreshed += body["refreshed"] == true ? 1 : 0;
   }
+  CHECK(said_refreshed >= 1);
   CHECK(fake.calls("tiktok", "refresh") == 1);
   CHECK(tokens.size() == 1);
   CHECK(tokens.count(first["access_token"].get<std::string>()) == 0);

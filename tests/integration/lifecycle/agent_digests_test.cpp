@@ -176,11 +176,13 @@ TEST_CASE("an alert held for a Paris 08:00 digest schedules one job at 07:00 UTC
          when + std::chrono::hours(2));
   CHECK(f.count("SELECT COUNT(*) FROM digest_items") == 2);
   CHECK(f.count("SELECT COUNT(*) FROM jobs WHERE kind = 'agent_digest'") == 1);
-  auto job = f.db->read_now([&](store::database& d) {
-                   return store::sql::first(d, "SELECT idempotency_key || ' ' || due_at FROM jobs",
-                                            [](store::statement& s) { return s.column_text(0); });
-                 })
-                 .value();
+  auto job =
+      f.db->read_now([&](store::database& d) {
+            return store::sql::first(
+                d, "SELECT idempotency_key || ' ' || due_at FROM jobs WHERE kind = 'agent_digest'",
+                [](store::statement& s) { return s.column_text(0); });
+          })
+          .value();
   CHECK(job.value() == "agent_digest:" + f.owner_id + ":2026-12-15T07:00:00Z 2026-12-15T07:00:00Z");
 }
 
