@@ -69,8 +69,8 @@ void seed(store::store& db, int connections, time_point base) {
     for (int a = 0; a < agents; ++a) {
       const auto id = "usr_agent" + pad(a);
       if (auto r = store::sql::run(
-              d, "INSERT INTO users (id, email, display_name, created_at) VALUES (?, ?, ?, ?)",
-              id, "agent" + pad(a) + "@bench.test", "Agent " + pad(a), t);
+              d, "INSERT INTO users (id, email, display_name, created_at) VALUES (?, ?, ?, ?)", id,
+              "agent" + pad(a) + "@bench.test", "Agent " + pad(a), t);
           !r) {
         return r;
       }
@@ -166,6 +166,9 @@ int main(int argc, char** argv) {
   const int runs = argc > 2 ? std::atoi(argv[2]) : 5;
   const int connections = argc > 3 ? std::atoi(argv[3]) : 1000000;
   const bool seed_only = argc > 4 && std::string(argv[4]) == "seed-only";
+  if (!seed_only && connections < runs * 5000 * 4) {
+    bench::die("each run checks 5,000 creators of its own: use at least runs x 20,000 connections");
+  }
   const auto base = std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
 
   for (const char* suffix : {"", "-wal", "-shm"}) {
@@ -194,8 +197,10 @@ int main(int argc, char** argv) {
       must(db->read_now([](store::database& d) { return lifecycle::next_job_due(d); }),
            "next_job_due");
       must(db->write_now([&](store::database& d) {
-             return lifecycle::claim_due_jobs(d, "bench", base, std::chrono::seconds(300), 32);
-           }),
+        // A moment before the earliest job: the claim finds nothing, as between stages.
+        return lifecycle::claim_due_jobs(d, "bench", base - std::chrono::seconds(1),
+                                         std::chrono::seconds(300), 32);
+      }),
            "claim");
       one.push_back(us(clock_type::now() - started));
     }
@@ -206,22 +211,21 @@ int main(int argc, char** argv) {
     for (int i = 0; i < 100; ++i) {
       const auto started = clock_type::now();
       auto claimed = must(db->write_now([&](store::database& d) {
-                            return lifecycle::claim_due_jobs(d, "bench", later,
-                                                             std::chrono::seconds(300), 32);
-                          }),
+        return lifecycle::claim_due_jobs(d, "bench", later, std::chrono::seconds(300), 32);
+      }),
                           "claim due");
       claims.push_back(us(clock_type::now() - started));
       if (claimed.size() != 32) {
         bench::die("expected 32 due jobs");
       }
       must(db->write_now([&](store::database& d) -> base::result<void> {
-             for (const auto& j : claimed) {
-               if (auto back = lifecycle::retry_job(d, j, j.scheduled_for, ""); !back) {
-                 return back.error();
-               }
-             }
-             return {};
-           }),
+        for (const auto& j : claimed) {
+          if (auto back = lifecycle::retry_job(d, j, j.scheduled_for, ""); !back) {
+            return back.error();
+          }
+        }
+        return {};
+      }),
            "put back");
     }
     busy.push_back(summarize(claims).median);
@@ -232,8 +236,8 @@ int main(int argc, char** argv) {
   const lifecycle::stage_settings stages;
   auto templates = must(notify::template_set::load(), "templates");
   setup::outbox_mailer mailer(templates, "https://bench.test");
-  const lifecycle::check_context ctx{providers, stages, mailer,
-                                     {std::chrono::hours(24 * 7), "https://bench.test"}};
+  const lifecycle::check_context ctx{
+      providers, stages, mailer, {std::chrono::hours(24 * 7), "https://bench.test"}};
   std::vector<double> per_minute;
   constexpr int checks = 5000;
   for (int r = 0; r < runs; ++r) {
@@ -245,8 +249,8 @@ int main(int argc, char** argv) {
         for (int k = 0; k < 100; ++k) {
           // One platform per creator per run, a different creator each time.
           const int i = ((r * checks + batch * 100 + k) * 4) % connections;
-          const auto at = deadline_of(i, base) - std::chrono::hours(24 * 7) +
-                          std::chrono::minutes(1);
+          const auto at =
+              deadline_of(i, base) - std::chrono::hours(24 * 7) + std::chrono::minutes(1);
           auto report = lifecycle::check_connection(d, ctx, "con_" + pad(i), at);
           if (!report) {
             return report.error();
