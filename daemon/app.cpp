@@ -208,6 +208,7 @@ asio::awaitable<void> feed_watchdog(runtime& rt, std::chrono::microseconds inter
 asio::awaitable<void> plan_missing_checks(runtime& rt, store::store& db) {
   std::string after;
   int planned = 0;
+  const auto started = std::chrono::steady_clock::now();
   for (;;) {
     if (rt.stopping.load()) {
       co_return;
@@ -230,8 +231,12 @@ asio::awaitable<void> plan_missing_checks(runtime& rt, store::store& db) {
     }
     after = *page->last_id;
   }
+  rt.logs.lifecycle->info(
+      "lifecycle_sweep_done checks_planned={} took_ms={}", planned,
+      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() -
+                                                            started)
+          .count());
   if (planned > 0) {
-    rt.logs.lifecycle->info("lifecycle_checks_planned count={}", planned);
     rt.jobs->nudge();
   }
 }
