@@ -246,7 +246,8 @@ asio::awaitable<void> plan_missing_checks(runtime& rt, store::store& db) {
 int run_daemon(const std::filesystem::path& config_path, setup::config cfg) {
   auto logs = make_loggers(cfg.log);
   runtime rt{config_path, std::move(cfg), std::move(logs), {},      nullptr, nullptr,
-             nullptr,     nullptr,        nullptr,         nullptr, {},      {}};
+             nullptr,     nullptr,        nullptr,         nullptr, {},      {},
+             nullptr,     nullptr,        std::nullopt};
   auto& log = *rt.logs.main;
   log.info("starting version={} config={} pid={}", version, base::log_field(config_path.string()),
            ::getpid());
@@ -366,7 +367,13 @@ int run_daemon(const std::filesystem::path& config_path, setup::config cfg) {
       log.warn("refreshes_interrupted count={} note=settled_on_the_first_scheduler_pass",
                *interrupted);
     }
-    refreshes.emplace(io.get_executor(), **db, *services.refresher, lifecycle::scheduler_settings{},
+    lifecycle::scheduler_settings refresh_schedule;
+    auto& refresh_outcomes = metrics.counter(
+        "rosterd_refresh_outcomes_total", "Scheduled token refreshes by outcome.", {"outcome"});
+    refresh_schedule.on_outcome = [&refresh_outcomes](lifecycle::refresh_outcome o) {
+      refresh_outcomes.inc({std::string(lifecycle::to_string(o))});
+    };
+    refreshes.emplace(io.get_executor(), **db, *services.refresher, refresh_schedule,
                       rt.logs.lifecycle);
     rt.refreshes = &*refreshes;
   }
@@ -392,6 +399,10 @@ int run_daemon(const std::filesystem::path& config_path, setup::config cfg) {
                                 rt.logs.lifecycle);
   rt.jobs = &jobs;
   const auto system_clock = [] { return std::chrono::system_clock::now(); };
+  auto& notices = metrics.counter(
+      "rosterd_lifecycle_notices_total",
+      "Reminder and alert stages sent, by audience (creator, team, admins) and stage.",
+      {"audience", "stage"});
   std::optional<lifecycle::identity_checker> identities;
   if (*oauth_services && (*oauth_services)->keyring() &&
       rt.cfg.lifecycle.identity_check_interval.count() > 0) {
@@ -408,7 +419,10 @@ int run_daemon(const std::filesystem::path& config_path, setup::config cfg) {
   lifecycle::add_lifecycle_jobs(
       jobs, **db,
       {*oauth_services ? (*oauth_services)->providers : no_providers, stages, mailer, links,
-       [&relay] { relay.nudge(); }, rt.identity_interval},
+       [&relay] { relay.nudge(); }, rt.identity_interval,
+       [&notices](std::string_view audience, std::string_view stage) {
+         notices.inc({std::string(audience), std::string(stage)});
+       }},
       system_clock);
 
   v1.emplace(**db, mailer, edge::api::api_settings_from(rt.cfg), rt.logs.http, *oauth_services,

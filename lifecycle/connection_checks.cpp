@@ -213,6 +213,10 @@ class check_run {
   base::result<std::string> link_for(const std::vector<std::string>& providers);
   base::result<void> plan_next(const std::optional<deadline>& due);
   [[nodiscard]] std::string reason_words(const std::optional<deadline>& due) const;
+  void count_notice(std::string_view audience, std::string_view stage) {
+    // "revoked@<when>" counts as "revoked": the labels stay few.
+    report_.notices.emplace_back(audience, stage.substr(0, stage.find('@')));
+  }
 
   store::database& db_;
   const check_context& ctx_;
@@ -327,7 +331,9 @@ base::result<void> check_run::remind_creator(const std::string& trigger_key) {
     }
     providers.push_back(c.provider);
     names.push_back(name);
-    platforms.push_back({{{"name", name}, {"state", state}}});
+    roster::mail_record line;
+    line.values = {{"name", name}, {"state", state}};
+    platforms.push_back(std::move(line));
   }
   if (providers.empty()) {
     return {};
@@ -421,6 +427,7 @@ base::result<void> check_run::alert_admins(const std::string& deadline_key,
   if (!*fresh) {
     return {};
   }
+  count_notice("admins", "escalation");
   auto admins = read_admins(db_, row_.account_id);
   if (!admins) {
     return admins.error();
@@ -488,6 +495,7 @@ base::result<void> check_run::follow_clocks(const deadline& due) {
       return fresh.error();
     }
     if (*fresh) {
+      count_notice("creator", stage->name);
       if (auto sent = remind_creator(key + ":" + stage->name); !sent) {
         return sent;
       }
@@ -511,6 +519,7 @@ base::result<void> check_run::follow_clocks(const deadline& due) {
       return fresh.error();
     }
     if (*fresh) {
+      count_notice("team", stage->name);
       const auto headline =
           now_ >= due.at
               ? creator_->name + "'s " + platform + " stopped working on " + date_in_words(due.at)
@@ -592,6 +601,7 @@ base::result<check_report> check_run::run() {
       return fresh.error();
     }
     if (*fresh) {
+      count_notice("creator", stage);
       if (auto sent = remind_creator(stage); !sent) {
         return sent.error();
       }
@@ -601,6 +611,7 @@ base::result<check_report> check_run::run() {
       return team_fresh.error();
     }
     if (*team_fresh) {
+      count_notice("team", stage);
       if (auto sent = alert_team("", stage, creator_->name + "'s " + platform + " was disconnected",
                                  true);
           !sent) {
@@ -615,6 +626,7 @@ base::result<check_report> check_run::run() {
       return fresh.error();
     }
     if (*fresh) {
+      count_notice("team", stage);
       if (auto sent = alert_team("", stage,
                                  creator_->name + "'s " + platform + " keeps failing to renew",
                                  false);
@@ -642,6 +654,7 @@ base::result<check_report> check_run::run() {
         return fresh.error();
       }
       if (*fresh) {
+        count_notice("team", stage);
         if (auto sent = alert_team("", stage,
                                    creator_->name + "'s " + platform + " is connected again",
                                    false);

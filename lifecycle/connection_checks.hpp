@@ -19,6 +19,8 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include "base/failure.hpp"
 #include "lifecycle/check_requests.hpp"
@@ -45,6 +47,9 @@ struct check_report {
   int team_alerts = 0;   ///< messages (or digest items) for agents
   int admin_alerts = 0;
   bool status_changed = false;
+  /// Each stage this check recorded, as (audience, stage): ("creator", "7d"), ("team",
+  /// "revoked"), ("admins", "escalation").
+  std::vector<std::pair<std::string, std::string>> notices;
 };
 
 /// Checks the connection at `now` (see above) and plans its next check. In the caller's

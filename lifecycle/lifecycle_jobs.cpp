@@ -43,7 +43,8 @@ asio::awaitable<job_outcome> run_and_finish(store::store& db, const job& j, time
   auto written = co_await db.write(op);
   if (!written) {
     if (claim_lost) {
-      co_return job_outcome{job_outcome::kind::recorded, std::nullopt, ""};
+      // Nothing of the run was stored; the error only tells the caller so.
+      co_return job_outcome{job_outcome::kind::recorded, std::nullopt, "the claim was lost"};
     }
     co_return job_outcome{job_outcome::kind::retry, now + retry_after_problem,
                           written.error().detail};
@@ -66,12 +67,14 @@ void add_lifecycle_jobs(job_scheduler& jobs, store::store& db, lifecycle_jobs_co
             const auto stages = shared->stages.current();
             const check_context cc{shared->providers, *stages, shared->mailer, shared->links};
             int messages = 0;
+            std::vector<std::pair<std::string, std::string>> notices;
             auto outcome = co_await run_and_finish(db, j, now, [&](store::database& d) {
               auto report = check_connection(d, cc, j.subject, now);
               if (!report) {
                 return base::result<void>(report.error());
               }
               messages = report->creator_messages + report->team_alerts + report->admin_alerts;
+              notices = std::move(report->notices);
               if (shared->identity_interval) {
                 return plan_identity_check(d, j.subject, *shared->identity_interval, now);
               }
@@ -79,6 +82,12 @@ void add_lifecycle_jobs(job_scheduler& jobs, store::store& db, lifecycle_jobs_co
             });
             if (messages > 0 && shared->mail_queued) {
               shared->mail_queued();
+            }
+            if (shared->on_notice && outcome.what == job_outcome::kind::recorded &&
+                outcome.error.empty()) {
+              for (const auto& [audience, stage] : notices) {
+                shared->on_notice(audience, stage);
+              }
             }
             co_return outcome;
           });

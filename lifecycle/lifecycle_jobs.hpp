@@ -29,6 +29,8 @@ struct lifecycle_jobs_context {
   std::function<void()> mail_queued;  ///< wakes the mail relay after a job queued mail
   /// The identity check's interval; each check makes sure one is planned. nullopt: off.
   std::optional<std::chrono::seconds> identity_interval;
+  /// Told each stage a check recorded (audience, stage), after its commit; may be empty.
+  std::function<void(std::string_view, std::string_view)> on_notice;
 };
 
 /// Registers the connection_check and agent_digest handlers on `jobs`. `ctx` and `db` must

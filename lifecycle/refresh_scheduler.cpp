@@ -106,6 +106,8 @@ asio::awaitable<void> refresh_scheduler::run_one(std::string connection_id) {
   if (!done) {
     log_->error("scheduled_refresh_failed connection={} problem={}", connection_id,
                 base::log_field(done.error().detail));
+  } else if (settings_.on_outcome) {
+    settings_.on_outcome(done->outcome);
   }
 }
 

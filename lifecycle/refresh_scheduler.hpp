@@ -7,6 +7,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <set>
@@ -28,6 +29,8 @@ struct scheduler_settings {
   int max_concurrent = 4;  ///< refreshes at once (catch-up after downtime is rate-limited)
   int batch_size = 64;     ///< due rows read per pass
   std::chrono::milliseconds poll_interval{std::chrono::seconds(60)};
+  /// Told each scheduled refresh's outcome (the metrics count them); may be empty.
+  std::function<void(refresh_outcome)> on_outcome;
 };
 
 class refresh_scheduler {
