@@ -108,7 +108,7 @@ base::result<void> check_webhook_url(std::string_view url, const webhook_target_
   if (url.size() > max_url_length) {
     return bad("url: at most 2000 characters");
   }
-  auto parsed = boost::urls::parse_absolute_uri(url);
+  auto parsed = boost::urls::parse_uri(url);
   if (!parsed) {
     return bad("url: not a valid absolute URL (e.g. https://hooks.example.com/rosterd)");
   }
