@@ -23,6 +23,7 @@
 #include "http/server.hpp"
 #include "http/tls.hpp"
 #include "lifecycle/refresh_scheduler.hpp"
+#include "lifecycle/webhook_dispatcher.hpp"
 #include "notify/relay.hpp"
 #include "notify/templates.hpp"
 #include "setup/oauth_wiring.hpp"
@@ -65,6 +66,7 @@ struct runtime {
   systemd_notifier notifier;
   http::server* server = nullptr;
   notify::relay* relay = nullptr;
+  lifecycle::webhook_dispatcher* webhooks = nullptr;
   lifecycle::refresh_scheduler* refreshes = nullptr;
   store::store* db = nullptr;
   edge::api::api_context* api = nullptr;
@@ -152,18 +154,22 @@ asio::awaitable<void> handle_signals(runtime& rt, asio::io_context& io, asio::si
         co_await wait.async_wait(use_tuple);
       }
     }
-    // Both jobs stop at once and share what is left of the budget. Claimed mail not yet sent
+    // The jobs stop at once and share what is left of the budget. Claimed mail not yet sent
     // goes back to the outbox; a send still running at the deadline is aborted and handed back.
     if (rt.refreshes != nullptr) {
       rt.refreshes->request_stop();
     }
     rt.relay->request_stop(deadline);
+    rt.webhooks->request_stop(deadline);
     if (rt.refreshes != nullptr && !co_await rt.refreshes->stop(deadline)) {
       // A refresh in flight stores its outcome (a rotated token) unless the deadline cuts it
       // off; then it leaves its marker and is settled at the next start.
       rt.logs.main->warn("refreshes_cut_off note=settled_at_the_next_start");
     }
     co_await rt.relay->stop(deadline);
+    // A webhook request still running at the deadline is aborted and due again at the next
+    // start, with the same webhook-id.
+    co_await rt.webhooks->stop(deadline);
     rt.logs.main->info("shutdown_drained");
     io.stop();
     co_return;
@@ -313,6 +319,10 @@ int run_daemon(const std::filesystem::path& config_path, setup::config cfg) {
   notify::relay relay(io.get_executor(), **db, **sender, setup::relay_settings_from(rt.cfg),
                       setup::invitation_hooks(rt.logs.notify), rt.logs.notify, &metrics);
   rt.relay = &relay;
+  // Its own loop and threads: a slow receiver never holds up email or another endpoint.
+  lifecycle::webhook_dispatcher webhooks(io.get_executor(), **db, setup::webhook_settings_from(rt.cfg),
+                                         rt.logs.lifecycle, &metrics);
+  rt.webhooks = &webhooks;
 
   v1.emplace(**db, mailer, edge::api::api_settings_from(rt.cfg), rt.logs.http, *oauth_services,
              edge::api::api_hooks{
@@ -323,6 +333,7 @@ int run_daemon(const std::filesystem::path& config_path, setup::config cfg) {
                          refreshes->nudge();
                        }
                      },
+                 .webhooks_queued = [&webhooks] { webhooks.nudge(); },
                  .render = [&mailer](const roster::mail_intent& intent)
                      -> base::result<edge::api::rendered_text> {
                    auto r = mailer.render(intent);
@@ -388,6 +399,7 @@ int run_daemon(const std::filesystem::path& config_path, setup::config cfg) {
   }
   server.start();
   relay.start();  // mail queued before a crash or restart goes out now
+  webhooks.start();  // so do webhook deliveries
   if (refreshes) {
     refreshes->start();  // refreshes that fell due while we were down run now, a few at a time
   }

@@ -373,6 +373,30 @@ base::result<std::string> queue_webhook_test(store::database& db, const roster::
   return webhook_id;
 }
 
+base::result<int> publish_invitation_accepted(store::database& db,
+                                              const roster::invitation_record& invitation,
+                                              time_point now) {
+  if (invitation.kind != roster::role::creator) {
+    return 0;
+  }
+  auto creator = store::sql::first(
+      db, "SELECT id, display_name FROM creators WHERE account_id = ? AND user_id = ?",
+      [](store::statement& st) { return std::pair{st.column_text(0), st.column_text(1)}; },
+      invitation.account_id, invitation.user_id);
+  if (!creator) {
+    return creator.error();
+  }
+  if (!*creator) {
+    return 0;
+  }
+  webhook_subject s;
+  s.account_id = invitation.account_id;
+  s.creator_id = (*creator)->first;
+  s.creator_name = (*creator)->second;
+  s.invitation_id = invitation.id;
+  return publish_webhook_event(db, webhook_event::invitation_accepted, s, invitation.id, now);
+}
+
 base::result<std::vector<webhook_delivery_record>> list_webhook_deliveries(
     store::database& db, const roster::caller& who, std::string_view id, int limit) {
   if (auto allowed = require_admin(who); !allowed) {

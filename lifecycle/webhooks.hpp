@@ -93,6 +93,13 @@ base::result<void> delete_webhook_endpoint(store::database& db, const roster::ca
 base::result<std::string> queue_webhook_test(store::database& db, const roster::caller& who,
                                              std::string_view id, time_point now);
 
+/// invitation.accepted for a creator's invitation (the event is about creators; a team member
+/// joining is in the audit log). Call inside the transaction that accepted it. Returns how many
+/// deliveries were queued (0 for other invitations).
+base::result<int> publish_invitation_accepted(store::database& db,
+                                              const roster::invitation_record& invitation,
+                                              time_point now);
+
 struct webhook_attempt_record {
   int attempt = 0;
   std::string at;

@@ -232,6 +232,17 @@ struct oauth_config {
   bool operator==(const oauth_config&) const = default;
 };
 
+/// Signed webhooks to the agencies' own systems (Standard Webhooks).
+struct webhooks_config {
+  unsigned concurrency = 4;  ///< requests in flight at once (at most one per endpoint)
+  std::chrono::milliseconds timeout{std::chrono::seconds(10)};  ///< one attempt, end to end
+  std::chrono::milliseconds give_up_after{std::chrono::hours(72)};
+  std::filesystem::path ca_file;  ///< PEM bundle for receivers instead of the system store
+  /// TEST ONLY: lets webhooks reach loopback and private addresses (a receiver on this machine).
+  bool allow_private_targets = false;
+  bool operator==(const webhooks_config&) const = default;
+};
+
 /// GET /metrics. With a token file, scrapes must send `Authorization: Bearer <token>`.
 struct metrics_config {
   secret_file token_file;  ///< empty: /metrics answers anyone who reaches the listener
@@ -254,6 +265,7 @@ struct config {
   mail_config mail;
   vault_config vault;
   oauth_config oauth;
+  webhooks_config webhooks;
   metrics_config metrics;
   log_config log;
   bool operator==(const config&) const = default;

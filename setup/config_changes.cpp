@@ -106,6 +106,7 @@ std::vector<std::string> keys_needing_restart(const config& running, const confi
   }
   part("oauth", without_providers(running.oauth) == without_providers(reloaded.oauth), keys);
   keys.insert(keys.end(), provider_keys.begin(), provider_keys.end());
+  part("webhooks", running.webhooks == reloaded.webhooks, keys);
   part("metrics", running.metrics == reloaded.metrics, keys);
   // The reload applies the log levels itself.
   take(rendered, "log", ignored);

@@ -21,5 +21,7 @@ api_route_table creator_routes();
 api_route_table onboarding_routes();
 /// Providers, reconnect links, connections and their events, disconnecting.
 api_route_table connection_routes();
+/// Webhook endpoints, their secrets, test events and delivery log.
+api_route_table webhook_routes();
 
 }  // namespace rosterd::edge::api
