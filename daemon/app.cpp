@@ -320,8 +320,8 @@ int run_daemon(const std::filesystem::path& config_path, setup::config cfg) {
                       setup::invitation_hooks(rt.logs.notify), rt.logs.notify, &metrics);
   rt.relay = &relay;
   // Its own loop and threads: a slow receiver never holds up email or another endpoint.
-  lifecycle::webhook_dispatcher webhooks(io.get_executor(), **db, setup::webhook_settings_from(rt.cfg),
-                                         rt.logs.lifecycle, &metrics);
+  lifecycle::webhook_dispatcher webhooks(
+      io.get_executor(), **db, setup::webhook_settings_from(rt.cfg), rt.logs.lifecycle, &metrics);
   rt.webhooks = &webhooks;
 
   v1.emplace(**db, mailer, edge::api::api_settings_from(rt.cfg), rt.logs.http, *oauth_services,
@@ -398,7 +398,7 @@ int run_daemon(const std::filesystem::path& config_path, setup::config cfg) {
     rt.serving += (rt.serving.empty() ? "" : ", ") + url_of(ep, tls != nullptr);
   }
   server.start();
-  relay.start();  // mail queued before a crash or restart goes out now
+  relay.start();     // mail queued before a crash or restart goes out now
   webhooks.start();  // so do webhook deliveries
   if (refreshes) {
     refreshes->start();  // refreshes that fell due while we were down run now, a few at a time

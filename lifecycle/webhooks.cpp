@@ -381,7 +381,9 @@ base::result<int> publish_invitation_accepted(store::database& db,
   }
   auto creator = store::sql::first(
       db, "SELECT id, display_name FROM creators WHERE account_id = ? AND user_id = ?",
-      [](store::statement& st) { return std::pair{st.column_text(0), st.column_text(1)}; },
+      [](store::statement& st) {
+        return std::pair{st.column_text(0), st.column_text(1)};
+      },
       invitation.account_id, invitation.user_id);
   if (!creator) {
     return creator.error();

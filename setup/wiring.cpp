@@ -98,10 +98,11 @@ lifecycle::webhook_dispatcher_settings webhook_settings_from(const config& c) {
   s.sender.connect_timeout = std::min(c.webhooks.timeout, s.sender.connect_timeout);
   s.sender.ca_file = c.webhooks.ca_file;
   s.sender.allow_private_targets = c.webhooks.allow_private_targets;
-  s.retry.give_up_after = std::chrono::duration_cast<std::chrono::seconds>(c.webhooks.give_up_after);
+  s.retry.give_up_after =
+      std::chrono::duration_cast<std::chrono::seconds>(c.webhooks.give_up_after);
   // A claim outlives the longest attempt, so a slow one is never sent twice at once.
-  s.lease = std::max(s.lease, std::chrono::duration_cast<std::chrono::seconds>(
-                                  c.webhooks.timeout * 4));
+  s.lease =
+      std::max(s.lease, std::chrono::duration_cast<std::chrono::seconds>(c.webhooks.timeout * 4));
   return s;
 }
 

@@ -385,10 +385,9 @@ awaitable_response accept_invitation(api_context& api, http::request_context& ct
     phc = std::move(*hashed);
   }
   const bool sign_in = preview->needs_password;
-  auto accept_invitation_change = [token, phc, display_name, sign_in,
-                                   invitation = preview->invitation,
-                                   settings = api.settings.sessions,
-                                   now = api.now()](store::database& db)
+  auto accept_invitation_change =
+      [token, phc, display_name, sign_in, invitation = preview->invitation,
+       settings = api.settings.sessions, now = api.now()](store::database& db)
       -> base::result<std::pair<std::string, std::optional<base::secret>>> {
     auto tx = store::transaction::begin(db);
     if (!tx) {
@@ -399,8 +398,7 @@ awaitable_response accept_invitation(api_context& api, http::request_context& ct
       return user.error();
     }
     // The agency's systems hear of it with the change itself (or not at all, if it rolls back).
-    if (auto published = lifecycle::publish_invitation_accepted(db, invitation, now);
-        !published) {
+    if (auto published = lifecycle::publish_invitation_accepted(db, invitation, now); !published) {
       return published.error();
     }
     std::optional<base::secret> session;

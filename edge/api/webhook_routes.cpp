@@ -187,8 +187,8 @@ awaitable_response update_endpoint(api_context& api, http::request_context& ctx,
 
 awaitable_response delete_endpoint(api_context& api, http::request_context& ctx,
                                    const roster::caller& who) {
-  auto remove = store::in_transaction(
-      [who, id = endpoint_param(ctx), now = api.now()](store::database& db) {
+  auto remove =
+      store::in_transaction([who, id = endpoint_param(ctx), now = api.now()](store::database& db) {
         return lifecycle::delete_webhook_endpoint(db, who, id, now);
       });
   auto done = co_await api.db.write(remove);
@@ -200,8 +200,8 @@ awaitable_response delete_endpoint(api_context& api, http::request_context& ctx,
 
 awaitable_response rotate_secret(api_context& api, http::request_context& ctx,
                                  const roster::caller& who) {
-  auto rotate = store::in_transaction(
-      [who, id = endpoint_param(ctx), now = api.now()](store::database& db) {
+  auto rotate =
+      store::in_transaction([who, id = endpoint_param(ctx), now = api.now()](store::database& db) {
         return lifecycle::rotate_webhook_secret(db, who, id, now);
       });
   auto rotated = co_await api.db.write(rotate);
@@ -213,8 +213,8 @@ awaitable_response rotate_secret(api_context& api, http::request_context& ctx,
 
 awaitable_response send_test(api_context& api, http::request_context& ctx,
                              const roster::caller& who) {
-  auto queue = store::in_transaction(
-      [who, id = endpoint_param(ctx), now = api.now()](store::database& db) {
+  auto queue =
+      store::in_transaction([who, id = endpoint_param(ctx), now = api.now()](store::database& db) {
         return lifecycle::queue_webhook_test(db, who, id, now);
       });
   auto webhook_id = co_await api.db.write(queue);

@@ -21,7 +21,8 @@ std::string hooks_path(const std::string& rest = "") {
 }
 
 /// The single field error of a 422 answer to `body`, as "field: message".
-std::string field_error(const std::string& method, const std::string& path, const std::string& body) {
+std::string field_error(const std::string& method, const std::string& path,
+                        const std::string& body) {
   auto& w = world();
   const auto r = w.call(w.actors["owner"], method, path, body);
   INFO(r.body);
@@ -39,9 +40,9 @@ TEST_CASE("a webhook secret is shown by create and rotate only, and never logged
           "[webhooks][api]") {
   auto& w = world();
   const auto& owner = w.actors["owner"];
-  const auto made = w.call_ok(
-      owner, "POST", hooks_path(),
-      json{{"url", "https://localhost:9/crm"}, {"events", {"connection.expiring"}}}, 201);
+  const auto made =
+      w.call_ok(owner, "POST", hooks_path(),
+                json{{"url", "https://localhost:9/crm"}, {"events", {"connection.expiring"}}}, 201);
   const std::string secret = made["secret"];
   REQUIRE(secret.starts_with("whsec_"));
   const std::string id = made["id"];
