@@ -234,13 +234,16 @@ base::result<webhook_endpoint_record> get_webhook_endpoint(store::database& db,
   return find_endpoint(db, who, id, std::chrono::system_clock::now());
 }
 
-base::result<webhook_endpoint_record> update_webhook_endpoint(store::database& db,
-                                                              const roster::caller& who,
-                                                              std::string_view id,
-                                                              const webhook_endpoint_change& change,
-                                                              time_point now) {
+base::result<webhook_endpoint_record> update_webhook_endpoint(
+    store::database& db, const roster::caller& who, std::string_view id,
+    const webhook_endpoint_change& change, const webhook_target_rules& rules, time_point now) {
   if (auto allowed = require_admin(who); !allowed) {
     return allowed.error();
+  }
+  if (change.url) {
+    if (auto ok = check_webhook_url(*change.url, rules); !ok) {
+      return ok.error();
+    }
   }
   if (change.events) {
     if (auto ok = check_webhook_events(*change.events); !ok) {
@@ -255,6 +258,7 @@ base::result<webhook_endpoint_record> update_webhook_endpoint(store::database& d
     return current.error();
   }
   const auto events = change.events ? join_events(*change.events) : join_events(current->events);
+  const auto url = change.url.value_or(current->url);
   const auto description = change.description.value_or(current->description);
   const bool enabled = change.enabled.value_or(current->enabled);
   // Enabling clears why it was disabled; disabling by hand leaves no automatic reason.
@@ -263,9 +267,10 @@ base::result<webhook_endpoint_record> update_webhook_endpoint(store::database& d
                                                        : current->disabled_reason;
   auto updated = store::sql::run(
       db,
-      "UPDATE webhook_endpoints SET events = ?, description = ?, enabled = ?, "
+      "UPDATE webhook_endpoints SET url = ?, events = ?, description = ?, enabled = ?, "
       "disabled_reason = ?, updated_at = ? WHERE id = ? AND account_id = ?",
-      events, description, enabled, reason, store::iso8601_utc(now), current->id, who.account_id);
+      url, events, description, enabled, reason, store::iso8601_utc(now), current->id,
+      who.account_id);
   if (!updated) {
     return updated.error();
   }
@@ -280,8 +285,11 @@ base::result<webhook_endpoint_record> update_webhook_endpoint(store::database& d
     }
   }
   std::string detail;
+  if (change.url && *change.url != current->url) {
+    detail += "url " + url;
+  }
   if (change.events) {
-    detail += "events " + events;
+    detail += std::string(detail.empty() ? "" : "; ") + "events " + events;
   }
   if (change.enabled) {
     detail += std::string(detail.empty() ? "" : "; ") + (enabled ? "enabled" : "disabled");

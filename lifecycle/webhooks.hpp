@@ -47,6 +47,7 @@ struct webhook_endpoint_input {
 };
 
 struct webhook_endpoint_change {
+  std::optional<std::string> url;  // checked like a new endpoint's; pending deliveries follow it
   std::optional<std::vector<std::string>> events;
   std::optional<std::string> description;
   std::optional<bool> enabled;
@@ -75,12 +76,11 @@ base::result<webhook_endpoint_record> get_webhook_endpoint(store::database& db,
                                                            const roster::caller& who,
                                                            std::string_view id);
 /// Enabling an endpoint a 410 disabled clears the reason; disabling cancels its pending
-/// deliveries (they would otherwise pile up for an endpoint nobody listens on).
-base::result<webhook_endpoint_record> update_webhook_endpoint(store::database& db,
-                                                              const roster::caller& who,
-                                                              std::string_view id,
-                                                              const webhook_endpoint_change& change,
-                                                              time_point now);
+/// deliveries (they would otherwise pile up for an endpoint nobody listens on). A new URL is
+/// checked by the same rules as at create.
+base::result<webhook_endpoint_record> update_webhook_endpoint(
+    store::database& db, const roster::caller& who, std::string_view id,
+    const webhook_endpoint_change& change, const webhook_target_rules& rules, time_point now);
 /// A new secret; the current one keeps signing alongside it for webhook_secret_overlap.
 base::result<webhook_endpoint_with_secret> rotate_webhook_secret(store::database& db,
                                                                  const roster::caller& who,

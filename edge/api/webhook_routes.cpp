@@ -154,8 +154,9 @@ awaitable_response update_endpoint(api_context& api, http::request_context& ctx,
     co_return problem_response(ctx, bad);
   }
   fields f(*body);
-  f.allow_only({"events", "description", "enabled"});
+  f.allow_only({"url", "events", "description", "enabled"});
   lifecycle::webhook_endpoint_change change;
+  change.url = f.optional_string("url", 2000);
   change.events = read_events(*body, f, false);
   if (auto it = body->find("description"); it != body->end()) {
     if (!it->is_string() || it->get<std::string>().size() > 500) {
@@ -165,15 +166,16 @@ awaitable_response update_endpoint(api_context& api, http::request_context& ctx,
     }
   }
   change.enabled = f.optional_bool("enabled");
-  if (f.ok() && !change.events && !change.description && !change.enabled) {
-    f.add("events", "nothing to change: send events, description or enabled");
+  if (f.ok() && !change.url && !change.events && !change.description && !change.enabled) {
+    f.add("events", "nothing to change: send url, events, description or enabled");
   }
   if (!f.ok()) {
     co_return problem_response(ctx, f.problem());
   }
-  auto update = store::in_transaction(
-      [who, id = endpoint_param(ctx), change, now = api.now()](store::database& db) {
-        return lifecycle::update_webhook_endpoint(db, who, id, change, now);
+  auto update =
+      store::in_transaction([who, id = endpoint_param(ctx), change, rules = api.settings.webhooks,
+                             now = api.now()](store::database& db) {
+        return lifecycle::update_webhook_endpoint(db, who, id, change, rules, now);
       });
   auto endpoint = co_await api.db.write(update);
   if (!endpoint) {

@@ -164,9 +164,12 @@ TEST_CASE_METHOD(webhook_fixture,
               "WHERE event_type = 'connection.expiring'") == 1);
 
   auto disabled = db->write_now(store::in_transaction([&](store::database& d) {
-    return lifecycle::update_webhook_endpoint(
-        d, boss, both->endpoint.id,
-        {.events = std::nullopt, .description = std::nullopt, .enabled = false}, now);
+    return lifecycle::update_webhook_endpoint(d, boss, both->endpoint.id,
+                                              {.url = std::nullopt,
+                                               .events = std::nullopt,
+                                               .description = std::nullopt,
+                                               .enabled = false},
+                                              public_only, now);
   }));
   REQUIRE(disabled);
   CHECK_FALSE(disabled->enabled);
