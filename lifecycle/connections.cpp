@@ -4,6 +4,7 @@
 #include <set>
 
 #include "lifecycle/connection_identities.hpp"
+#include "lifecycle/connection_webhooks.hpp"
 #include "lifecycle/error.hpp"
 #include "lifecycle/words.hpp"
 #include "roster/audit.hpp"
@@ -222,6 +223,13 @@ base::result<saved_connection> save_connection(store::database& db, const vault:
     return saved.error();
   }
   out.record = std::move(**saved);
+  // In this transaction: the agency's systems hear of the connect exactly when it is stored.
+  // Each connect is its own event (a reconnect tomorrow is another one).
+  if (auto published = publish_connection_event(db, webhook_event::connection_connected, out.record,
+                                                id + ":" + now_text, now);
+      !published) {
+    return published.error();
+  }
   return out;
 }
 

@@ -12,6 +12,7 @@
 
 #include "base/log_field.hpp"
 #include "base/random.hpp"
+#include "lifecycle/invitation_expiry.hpp"
 #include "notify/webhook_signature.hpp"
 #include "store/timestamp.hpp"
 #include "store/transaction.hpp"
@@ -164,6 +165,9 @@ asio::awaitable<void> webhook_dispatcher::loop() {
   while (!stopping_) {
     std::chrono::steady_clock::duration delay = settings_.poll_interval;
     try {
+      if (std::chrono::steady_clock::now() >= next_sweep_) {
+        co_await sweep_expired_invitations();
+      }
       const int free = settings_.concurrency - static_cast<int>(busy_.size());
       if (free > 0) {
         auto claim = [this, free, busy = busy_, now = system_clock::now()](
@@ -202,6 +206,10 @@ asio::awaitable<void> webhook_dispatcher::loop() {
           delay = std::min<std::chrono::steady_clock::duration>(until, settings_.poll_interval);
         }
       }
+      delay = std::max<std::chrono::steady_clock::duration>(
+          std::min<std::chrono::steady_clock::duration>(
+              delay, next_sweep_ - std::chrono::steady_clock::now()),
+          std::chrono::milliseconds(1));
     } catch (const std::exception& e) {
       log_->error("webhook_dispatcher_failed error={}", base::log_field(e.what()));
     }
@@ -216,6 +224,37 @@ asio::awaitable<void> webhook_dispatcher::loop() {
   }
   loop_ended_ = true;
   finished();
+}
+
+asio::awaitable<void> webhook_dispatcher::sweep_expired_invitations() {
+  next_sweep_ = std::chrono::steady_clock::now() + settings_.invitation_sweep_interval;
+  const auto now = system_clock::now();
+  const auto since = swept_until_.value_or(now - settings_.retry.give_up_after);
+  auto sweep = [since, now](store::database& db) -> base::result<int> {
+    auto tx = store::transaction::begin(db);
+    if (!tx) {
+      return tx.error();
+    }
+    auto queued = publish_expired_invitations(db, since, now);
+    if (!queued) {
+      return queued;
+    }
+    if (auto committed = tx->commit(); !committed) {
+      return committed.error();
+    }
+    return queued;
+  };
+  auto queued = co_await store_.write(sweep);
+  if (!queued) {
+    // The window stays open: the next sweep covers it again (the events' keys make that safe).
+    log_->warn("webhook_invitation_sweep_failed error={}",
+               base::log_field(base::describe(queued.error())));
+    co_return;
+  }
+  swept_until_ = now;
+  if (*queued > 0) {
+    log_->info("webhook_invitations_expired queued={}", *queued);
+  }
 }
 
 asio::awaitable<void> webhook_dispatcher::deliver(webhook_delivery_claim claim) {

@@ -47,6 +47,9 @@ struct webhook_dispatcher_settings {
                              .max_backoff = std::chrono::hours(6),
                              .give_up_after = std::chrono::hours(72),
                              .jitter = 0.5};
+  /// How often pending invitations are checked for an expiry that just passed
+  /// (invitation.expired; see invitation_expiry.hpp).
+  std::chrono::milliseconds invitation_sweep_interval{std::chrono::minutes(1)};
   /// After stop(), how long requests in flight may take before they are aborted (and handed
   /// back for the next start, attempt not counted).
   std::chrono::milliseconds stop_grace{std::chrono::seconds(10)};
@@ -81,6 +84,7 @@ class webhook_dispatcher {
  private:
   struct instruments;
   boost::asio::awaitable<void> loop();
+  boost::asio::awaitable<void> sweep_expired_invitations();
   boost::asio::awaitable<void> deliver(webhook_delivery_claim claim);
   boost::asio::awaitable<void> record(const webhook_delivery_claim& claim,
                                       const notify::webhook_send_result& sent,
@@ -101,6 +105,9 @@ class webhook_dispatcher {
   bool stopping_ = false;
   bool loop_ended_ = false;
   std::set<std::string> busy_;  // endpoints with a request in flight
+  // Expiries up to here were swept; at start, the retry window back (older news is stale).
+  std::optional<std::chrono::system_clock::time_point> swept_until_;
+  std::chrono::steady_clock::time_point next_sweep_{};
   std::vector<boost::asio::steady_timer*> stop_waiters_;
 
   std::atomic<bool> nudged_{false};

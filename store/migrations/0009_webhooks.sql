@@ -54,3 +54,7 @@ CREATE TABLE webhook_attempts (
   error TEXT,
   PRIMARY KEY (delivery_id, attempt)
 );
+
+-- invitation.expired is found by a sweep over pending invitations whose expiry just passed
+-- (expiry is never written as a status): a range read, not a scan of every pending invitation.
+CREATE INDEX invitations_pending_by_expiry ON invitations (expires_at) WHERE status = 'pending';
