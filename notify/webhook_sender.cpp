@@ -1,11 +1,14 @@
 #include "notify/webhook_sender.hpp"
 
+#include <algorithm>
 #include <arpa/inet.h>
 #include <cstring>
 #include <curl/curl.h>
+#include <future>
 #include <memory>
 #include <netinet/in.h>
 #include <sys/socket.h>
+#include <thread>
 #include <variant>
 
 #include <boost/asio/io_context.hpp>
@@ -100,8 +103,32 @@ std::string url_part(CURLU* u, CURLUPart part, unsigned flags = 0) {
   return out;
 }
 
-// Parses the URL, resolves its host once and checks every address it names.
-std::variant<target, webhook_send_result> check_target(const std::string& url, bool allow_private) {
+using lookup_answer = std::pair<ip::tcp::resolver::results_type, boost::system::error_code>;
+
+// A name lookup that gives up after `limit`: getaddrinfo cannot be cancelled, so it runs on a
+// thread of its own, left to finish and drop its answer when the attempt stopped waiting (a
+// receiver's slow DNS must not hold a sender thread past the attempt's time).
+std::optional<lookup_answer> resolve_within(const std::string& host, const std::string& port,
+                                            std::chrono::milliseconds limit) {
+  auto promise = std::make_shared<std::promise<lookup_answer>>();
+  auto answer = promise->get_future();
+  std::thread([promise, host, port] {
+    boost::asio::io_context io;
+    ip::tcp::resolver resolver(io);
+    boost::system::error_code ec;
+    auto found = resolver.resolve(host, port, ec);
+    promise->set_value({std::move(found), ec});
+  }).detach();
+  if (answer.wait_for(limit) != std::future_status::ready) {
+    return std::nullopt;
+  }
+  return answer.get();
+}
+
+// Parses the URL, resolves its host once (within `lookup_limit`) and checks every address it
+// names.
+std::variant<target, webhook_send_result> check_target(const std::string& url, bool allow_private,
+                                                       std::chrono::milliseconds lookup_limit) {
   std::unique_ptr<CURLU, url_deleter> u(curl_url());
   if (!u || curl_url_set(u.get(), CURLUPART_URL, url.c_str(), 0) != CURLUE_OK) {
     return failure("refused: not a valid URL");
@@ -126,9 +153,13 @@ std::variant<target, webhook_send_result> check_target(const std::string& url, b
     t.address = literal;
     return t;
   }
-  boost::asio::io_context io;
-  ip::tcp::resolver resolver(io);
-  auto found = resolver.resolve(t.host, t.port, ec);
+  auto lookup = resolve_within(t.host, t.port, lookup_limit);
+  if (!lookup) {
+    return failure("could not resolve " + t.host + " within " +
+                   std::to_string(lookup_limit.count()) + " ms");
+  }
+  auto& [found, lookup_error] = *lookup;
+  ec = lookup_error;
   if (ec || found.empty()) {
     return failure("could not resolve " + t.host + ": " + ec.message());
   }
@@ -170,7 +201,9 @@ std::optional<std::string> refused_target(const boost::asio::ip::address& a,
 webhook_send_result send_webhook(const webhook_sender_settings& settings,
                                  const webhook_request& request, std::stop_token stop) {
   curl_global_once();
-  auto checked = check_target(request.url, settings.allow_private_targets);
+  const auto started = std::chrono::steady_clock::now();
+  auto checked = check_target(request.url, settings.allow_private_targets,
+                              std::min(settings.connect_timeout, settings.total_timeout));
   if (auto* refused = std::get_if<webhook_send_result>(&checked)) {
     return std::move(*refused);
   }
@@ -218,7 +251,11 @@ webhook_send_result send_webhook(const webhook_sender_settings& settings,
   }
   curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS,
                    static_cast<long>(settings.connect_timeout.count()));
-  curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, static_cast<long>(settings.total_timeout.count()));
+  // The lookup spent part of the attempt's time: the whole attempt stays within total_timeout.
+  const auto spent = std::chrono::duration_cast<std::chrono::milliseconds>(
+      std::chrono::steady_clock::now() - started);
+  const auto left = std::max(settings.total_timeout - spent, std::chrono::milliseconds(1));
+  curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, static_cast<long>(left.count()));
   curl_easy_setopt(c, CURLOPT_MAXFILESIZE_LARGE,
                    static_cast<curl_off_t>(settings.max_response_bytes));
   curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, count_body);

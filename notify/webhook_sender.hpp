@@ -65,7 +65,8 @@ struct webhook_send_result {
 std::optional<std::string> refused_target(const boost::asio::ip::address& a,
                                           bool allow_private_targets);
 
-/// Sends one attempt. Blocks for at most settings.total_timeout (plus the name lookup) and
+/// Sends one attempt. Blocks for at most settings.total_timeout (the name lookup included; it
+/// gets at most connect_timeout of it) and
 /// returns early with `aborted` once `stop` is requested. Safe to call from several threads at
 /// once (each call has its own curl handle).
 webhook_send_result send_webhook(const webhook_sender_settings& settings,

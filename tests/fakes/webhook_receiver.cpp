@@ -73,4 +73,31 @@ bool webhook_receiver::wait_for(std::size_t n, std::chrono::milliseconds timeout
   return true;
 }
 
+independent_check verify_with_standardwebhooks(const std::string& secret,
+                                               const received_webhook& r) {
+  independent_check out;
+  const auto modules = source_dir() / ".deps" / "npm" / "node_modules";
+  if (!std::filesystem::exists("/usr/bin/node") ||
+      !std::filesystem::exists(modules / "standardwebhooks")) {
+    return out;
+  }
+  out.available = true;
+  temp_directory dir;
+  const auto input = dir / "input.json";
+  write_file(input, nlohmann::json{{"secret", secret},
+                                   {"id", r.headers.at("webhook-id")},
+                                   {"timestamp", r.headers.at("webhook-timestamp")},
+                                   {"signature", r.headers.at("webhook-signature")},
+                                   {"body", r.body}}
+                        .dump());
+  const auto script = source_dir() / "tests" / "fakes" / "verify_standard_webhook.js";
+  auto result = run_to_end("/bin/sh",
+                           {"-c", "NODE_PATH='" + modules.string() + "' /usr/bin/node '" +
+                                      script.string() + "' < '" + input.string() + "'"},
+                           {});
+  out.output = result.output;
+  out.verified = result.exit_code == 0 && result.output.find("verified") == 0;
+  return out;
+}
+
 }  // namespace rosterd::testing

@@ -43,4 +43,16 @@ class webhook_receiver {
   std::uint16_t port_ = 0;
 };
 
+/// What the Standard Webhooks reference library for TypeScript (npm "standardwebhooks", put in
+/// .deps/npm by scripts/install-deps) says of a received webhook signed with `secret`: an
+/// implementation that is not rosterd's own. `available` is false when node or the package is
+/// missing on this machine.
+struct independent_check {
+  bool available = false;
+  bool verified = false;
+  std::string output;
+};
+independent_check verify_with_standardwebhooks(const std::string& secret,
+                                               const received_webhook& r);
+
 }  // namespace rosterd::testing

@@ -30,29 +30,15 @@ namespace {
 // on a developer's machine. CI installs both (scripts/install-deps), so there it always runs.
 std::optional<bool> independently_verified(const std::string& secret,
                                            const testing::received_webhook& r) {
-  const auto modules = testing::source_dir() / ".deps" / "npm" / "node_modules";
-  if (!std::filesystem::exists("/usr/bin/node") ||
-      !std::filesystem::exists(modules / "standardwebhooks")) {
+  const auto check = testing::verify_with_standardwebhooks(secret, r);
+  if (!check.available) {
     WARN(
         "node or npm standardwebhooks missing (run scripts/install-deps): not verified "
         "independently");
     return std::nullopt;
   }
-  testing::temp_directory dir;
-  const auto input = dir / "input.json";
-  testing::write_file(input, nlohmann::json{{"secret", secret},
-                                            {"id", r.headers.at("webhook-id")},
-                                            {"timestamp", r.headers.at("webhook-timestamp")},
-                                            {"signature", r.headers.at("webhook-signature")},
-                                            {"body", r.body}}
-                                 .dump());
-  const auto script = testing::source_dir() / "tests" / "fakes" / "verify_standard_webhook.js";
-  auto result = testing::run_to_end("/bin/sh",
-                                    {"-c", "NODE_PATH='" + modules.string() + "' /usr/bin/node '" +
-                                               script.string() + "' < '" + input.string() + "'"},
-                                    {});
-  INFO(result.output);
-  return result.exit_code == 0 && result.output.find("verified") == 0;
+  INFO(check.output);
+  return check.verified;
 }
 
 struct delivery_fixture : testing::lifecycle_fixture {
