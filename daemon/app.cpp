@@ -26,6 +26,7 @@
 #include "lifecycle/job_scheduler.hpp"
 #include "lifecycle/lifecycle_jobs.hpp"
 #include "lifecycle/refresh_scheduler.hpp"
+#include "lifecycle/webhook_dispatcher.hpp"
 #include "notify/relay.hpp"
 #include "notify/templates.hpp"
 #include "setup/lifecycle_wiring.hpp"
@@ -70,6 +71,7 @@ struct runtime {
   systemd_notifier notifier;
   http::server* server = nullptr;
   notify::relay* relay = nullptr;
+  lifecycle::webhook_dispatcher* webhooks = nullptr;
   lifecycle::refresh_scheduler* refreshes = nullptr;
   store::store* db = nullptr;
   edge::api::api_context* api = nullptr;
@@ -169,13 +171,14 @@ asio::awaitable<void> handle_signals(runtime& rt, asio::io_context& io, asio::si
         co_await wait.async_wait(use_tuple);
       }
     }
-    // Both jobs stop at once and share what is left of the budget. Claimed mail not yet sent
+    // The jobs stop at once and share what is left of the budget. Claimed mail not yet sent
     // goes back to the outbox; a send still running at the deadline is aborted and handed back.
     if (rt.refreshes != nullptr) {
       rt.refreshes->request_stop();
     }
     rt.jobs->request_stop();
     rt.relay->request_stop(deadline);
+    rt.webhooks->request_stop(deadline);
     if (rt.refreshes != nullptr && !co_await rt.refreshes->stop(deadline)) {
       // A refresh in flight stores its outcome (a rotated token) unless the deadline cuts it
       // off; then it leaves its marker and is settled at the next start.
@@ -186,6 +189,9 @@ asio::awaitable<void> handle_signals(runtime& rt, asio::io_context& io, asio::si
       rt.logs.main->warn("lifecycle_jobs_cut_off note=run_again_after_the_next_start");
     }
     co_await rt.relay->stop(deadline);
+    // A webhook request still running at the deadline is aborted and due again at the next
+    // start, with the same webhook-id.
+    co_await rt.webhooks->stop(deadline);
     rt.logs.main->info("shutdown_drained");
     io.stop();
     co_return;
@@ -245,9 +251,9 @@ asio::awaitable<void> plan_missing_checks(runtime& rt, store::store& db) {
 
 int run_daemon(const std::filesystem::path& config_path, setup::config cfg) {
   auto logs = make_loggers(cfg.log);
-  runtime rt{config_path, std::move(cfg), std::move(logs), {},      nullptr, nullptr,
-             nullptr,     nullptr,        nullptr,         nullptr, {},      {},
-             nullptr,     nullptr,        std::nullopt};
+  runtime rt{config_path, std::move(cfg), std::move(logs), {}, nullptr, nullptr,
+             nullptr,     nullptr,        nullptr,         nullptr, {}, {},
+             {},          nullptr,        nullptr,         std::nullopt};
   auto& log = *rt.logs.main;
   log.info("starting version={} config={} pid={}", version, base::log_field(config_path.string()),
            ::getpid());
@@ -380,6 +386,10 @@ int run_daemon(const std::filesystem::path& config_path, setup::config cfg) {
   notify::relay relay(io.get_executor(), **db, **sender, setup::relay_settings_from(rt.cfg),
                       setup::invitation_hooks(rt.logs.notify), rt.logs.notify, &metrics);
   rt.relay = &relay;
+  // Its own loop and threads: a slow receiver never holds up email or another endpoint.
+  lifecycle::webhook_dispatcher webhooks(
+      io.get_executor(), **db, setup::webhook_settings_from(rt.cfg), rt.logs.lifecycle, &metrics);
+  rt.webhooks = &webhooks;
 
   // The lifecycle: connection checks (status, creator reminders, team alerts) and digests, as
   // durable jobs. It runs without providers too: digests and revocations still go out.
@@ -419,7 +429,7 @@ int run_daemon(const std::filesystem::path& config_path, setup::config cfg) {
   lifecycle::add_lifecycle_jobs(
       jobs, **db,
       {*oauth_services ? (*oauth_services)->providers : no_providers, stages, mailer, links,
-       [&relay] { relay.nudge(); }, rt.identity_interval,
+       [&relay] { relay.nudge(); }, [&webhooks] { webhooks.nudge(); }, rt.identity_interval,
        [&notices](std::string_view audience, std::string_view stage) {
          notices.inc({std::string(audience), std::string(stage)});
        }},
@@ -435,6 +445,7 @@ int run_daemon(const std::filesystem::path& config_path, setup::config cfg) {
                        }
                        jobs.nudge();  // a connect or disconnect asked for a lifecycle check
                      },
+                 .webhooks_queued = [&webhooks] { webhooks.nudge(); },
                  .render = [&mailer](const roster::mail_intent& intent)
                      -> base::result<edge::api::rendered_text> {
                    auto r = mailer.render(intent);
@@ -499,7 +510,8 @@ int run_daemon(const std::filesystem::path& config_path, setup::config cfg) {
     rt.serving += (rt.serving.empty() ? "" : ", ") + url_of(ep, tls != nullptr);
   }
   server.start();
-  relay.start();  // mail queued before a crash or restart goes out now
+  relay.start();     // mail queued before a crash or restart goes out now
+  webhooks.start();  // so do webhook deliveries
   if (refreshes) {
     refreshes->start();  // refreshes that fell due while we were down run now, a few at a time
   }

@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "lifecycle/agent_digests.hpp"
+#include "lifecycle/connection_webhooks.hpp"
 #include "lifecycle/connections.hpp"
 #include "lifecycle/date_words.hpp"
 #include "lifecycle/status_reasons.hpp"
@@ -211,6 +212,7 @@ class check_run {
                                 const std::string& headline, bool with_link);
   base::result<void> alert_admins(const std::string& deadline_key, const std::string& headline);
   base::result<std::string> link_for(const std::vector<std::string>& providers);
+  base::result<void> publish(webhook_event e, const std::string& occurrence);
   base::result<void> plan_next(const std::optional<deadline>& due);
   [[nodiscard]] std::string reason_words(const std::optional<deadline>& due) const;
   void count_notice(std::string_view audience, std::string_view stage) {
@@ -251,8 +253,35 @@ base::result<void> check_run::move_status(std::string_view status, status_reason
   row_.status_changed_at = now_text;
   report_.status_changed = true;
   const std::optional<std::string> id = row_.id;
-  return add_event(db_, row_.account_id, row_.creator_id, row_.provider, id, status,
-                   reason_words(due), now_);
+  if (auto e = add_event(db_, row_.account_id, row_.creator_id, row_.provider, id, status,
+                         reason_words(due), now_);
+      !e) {
+    return e;
+  }
+  if (status == "expiring" || status == "expired") {
+    return publish(status == "expiring" ? webhook_event::connection_expiring
+                                        : webhook_event::connection_expired,
+                   (row_.due ? *row_.due : std::string()) + ":" + std::string(status));
+  }
+  return {};
+}
+
+// The agency's systems hear of it in the same transaction as the change it reports.
+base::result<void> check_run::publish(webhook_event e, const std::string& occurrence) {
+  auto stored = find_connection(db_, row_.id);
+  if (!stored) {
+    return stored.error();
+  }
+  if (!*stored) {
+    return {};
+  }
+  auto queued = publish_connection_event(db_, e, **stored, row_.id + ":" + occurrence, now_,
+                                         row_.reason);
+  if (!queued) {
+    return queued.error();
+  }
+  report_.webhooks += *queued;
+  return {};
 }
 
 base::result<std::string> check_run::link_for(const std::vector<std::string>& providers) {
@@ -612,6 +641,9 @@ base::result<check_report> check_run::run() {
     }
     if (*team_fresh) {
       count_notice("team", stage);
+      if (auto published = publish(webhook_event::connection_revoked, stage); !published) {
+        return published.error();
+      }
       if (auto sent = alert_team("", stage, creator_->name + "'s " + platform + " was disconnected",
                                  true);
           !sent) {
@@ -627,6 +659,10 @@ base::result<check_report> check_run::run() {
     }
     if (*fresh) {
       count_notice("team", stage);
+      if (auto published = publish(webhook_event::connection_refresh_failed, stage);
+          !published) {
+        return published.error();
+      }
       if (auto sent = alert_team("", stage,
                                  creator_->name + "'s " + platform + " keeps failing to renew",
                                  false);
@@ -655,6 +691,9 @@ base::result<check_report> check_run::run() {
       }
       if (*fresh) {
         count_notice("team", stage);
+        if (auto published = publish(webhook_event::connection_recovered, stage); !published) {
+          return published.error();
+        }
         if (auto sent = alert_team("", stage,
                                    creator_->name + "'s " + platform + " is connected again",
                                    false);

@@ -46,6 +46,7 @@ struct check_report {
   int creator_messages = 0;
   int team_alerts = 0;   ///< messages (or digest items) for agents
   int admin_alerts = 0;
+  int webhooks = 0;  ///< webhook deliveries queued
   bool status_changed = false;
   /// Each stage this check recorded, as (audience, stage): ("creator", "7d"), ("team",
   /// "revoked"), ("admins", "escalation").

@@ -5,6 +5,7 @@
 
 #include "lifecycle/check_requests.hpp"
 #include "lifecycle/connection_identities.hpp"
+#include "lifecycle/connection_webhooks.hpp"
 #include "lifecycle/error.hpp"
 #include "lifecycle/words.hpp"
 #include "roster/audit.hpp"
@@ -232,6 +233,21 @@ base::result<saved_connection> save_connection(store::database& db, const vault:
     return saved.error();
   }
   out.record = std::move(**saved);
+  // In this transaction: the agency's systems hear of the connect exactly when it is stored.
+  // Each connect is its own event (a reconnect tomorrow is another one).
+  if (auto published = publish_connection_event(db, webhook_event::connection_connected, out.record,
+                                                id + ":" + now_text, now);
+      !published) {
+    return published.error();
+  }
+  if (out.account_changed) {
+    if (auto published =
+            publish_connection_event(db, webhook_event::connection_account_changed, out.record,
+                                     id + ":account_changed:" + now_text, now);
+        !published) {
+      return published.error();
+    }
+  }
   return out;
 }
 

@@ -67,6 +67,7 @@ void add_lifecycle_jobs(job_scheduler& jobs, store::store& db, lifecycle_jobs_co
             const auto stages = shared->stages.current();
             const check_context cc{shared->providers, *stages, shared->mailer, shared->links};
             int messages = 0;
+            int webhooks = 0;
             std::vector<std::pair<std::string, std::string>> notices;
             auto outcome = co_await run_and_finish(db, j, now, [&](store::database& d) {
               auto report = check_connection(d, cc, j.subject, now);
@@ -75,6 +76,7 @@ void add_lifecycle_jobs(job_scheduler& jobs, store::store& db, lifecycle_jobs_co
               }
               messages = report->creator_messages + report->team_alerts + report->admin_alerts;
               notices = std::move(report->notices);
+              webhooks = report->webhooks;
               if (shared->identity_interval) {
                 return plan_identity_check(d, j.subject, *shared->identity_interval, now);
               }
@@ -82,6 +84,9 @@ void add_lifecycle_jobs(job_scheduler& jobs, store::store& db, lifecycle_jobs_co
             });
             if (messages > 0 && shared->mail_queued) {
               shared->mail_queued();
+            }
+            if (webhooks > 0 && shared->webhooks_queued) {
+              shared->webhooks_queued();
             }
             if (shared->on_notice && outcome.what == job_outcome::kind::recorded &&
                 outcome.error.empty()) {

@@ -27,6 +27,7 @@ struct lifecycle_jobs_context {
   roster::mailer& mailer;
   link_settings links;
   std::function<void()> mail_queued;  ///< wakes the mail relay after a job queued mail
+  std::function<void()> webhooks_queued;  ///< wakes the webhook dispatcher likewise
   /// The identity check's interval; each check makes sure one is planned. nullopt: off.
   std::optional<std::chrono::seconds> identity_interval;
   /// Told each stage a check recorded (audience, stage), after its commit; may be empty.

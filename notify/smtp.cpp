@@ -8,6 +8,7 @@
 
 #include "base/log_field.hpp"
 #include "notify/address.hpp"
+#include "notify/curl_init.hpp"
 #include "notify/error.hpp"
 #include "notify/message.hpp"
 
@@ -15,16 +16,6 @@ namespace rosterd::notify {
 namespace {
 
 constexpr std::size_t max_reply_text = 200;
-
-// curl_global_init is not thread-safe on every build; do it once, before the first handle.
-void global_init() {
-  static std::once_flag once;
-  std::call_once(once, [] {
-    if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
-      throw std::runtime_error("curl_global_init failed");
-    }
-  });
-}
 
 struct slist_deleter {
   void operator()(curl_slist* list) const noexcept { curl_slist_free_all(list); }
@@ -173,7 +164,7 @@ base::result<std::unique_ptr<smtp_sender>> smtp_sender::create(
   if (auto ok = check_smtp_settings(settings); !ok) {
     return ok.error();
   }
-  global_init();
+  curl_global_once();
   auto h = std::make_unique<handle>();
   h->curl = curl_easy_init();
   if (h->curl == nullptr) {

@@ -384,6 +384,15 @@ void read_vault(table_reader& r, vault_config& v) {
   r.finish();
 }
 
+void read_webhooks(table_reader& r, webhooks_config& w) {
+  r.integer("concurrency", w.concurrency, 1, 64);
+  r.duration("timeout", w.timeout, 1s, 60s);
+  r.duration("give_up_after", w.give_up_after, 1min, std::chrono::hours(24 * 30));
+  r.path("ca_file", w.ca_file);
+  r.boolean("allow_private_targets", w.allow_private_targets);
+  r.finish();
+}
+
 void read_metrics(table_reader& r, metrics_config& m) {
   r.secret("token_file", m.token_file);
   r.finish();
@@ -526,6 +535,10 @@ base::result<config> parse_config(std::string_view text, const std::string& sour
   if (const auto* t = top.table("lifecycle")) {
     table_reader r(*t, "lifecycle", errors, base_dir);
     read_lifecycle(r, c.lifecycle);
+  }
+  if (const auto* t = top.table("webhooks")) {
+    table_reader r(*t, "webhooks", errors, base_dir);
+    read_webhooks(r, c.webhooks);
   }
   if (const auto* t = top.table("metrics")) {
     table_reader r(*t, "metrics", errors, base_dir);

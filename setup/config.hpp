@@ -264,6 +264,17 @@ struct lifecycle_config {
   bool operator==(const lifecycle_config&) const = default;
 };
 
+/// Signed webhooks to the agencies' own systems (Standard Webhooks).
+struct webhooks_config {
+  unsigned concurrency = 4;  ///< requests in flight at once (at most one per endpoint)
+  std::chrono::milliseconds timeout{std::chrono::seconds(10)};  ///< one attempt, end to end
+  std::chrono::milliseconds give_up_after{std::chrono::hours(72)};
+  std::filesystem::path ca_file;  ///< PEM bundle for receivers instead of the system store
+  /// TEST ONLY: lets webhooks reach loopback and private addresses (a receiver on this machine).
+  bool allow_private_targets = false;
+  bool operator==(const webhooks_config&) const = default;
+};
+
 /// GET /metrics. With a token file, scrapes must send `Authorization: Bearer <token>`.
 struct metrics_config {
   secret_file token_file;  ///< empty: /metrics answers anyone who reaches the listener
@@ -288,6 +299,7 @@ struct config {
   oauth_config oauth;
   reminders_config reminders;
   lifecycle_config lifecycle;
+  webhooks_config webhooks;
   metrics_config metrics;
   log_config log;
   bool operator==(const config&) const = default;

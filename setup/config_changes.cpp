@@ -107,6 +107,7 @@ std::vector<std::string> keys_needing_restart(const config& running, const confi
   part("oauth", without_providers(running.oauth) == without_providers(reloaded.oauth), keys);
   keys.insert(keys.end(), provider_keys.begin(), provider_keys.end());
   part("lifecycle", running.lifecycle == reloaded.lifecycle, keys);
+  part("webhooks", running.webhooks == reloaded.webhooks, keys);
   part("metrics", running.metrics == reloaded.metrics, keys);
   // The reload applies the reminder stages itself.
   take(rendered, "reminders", ignored);

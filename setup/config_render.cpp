@@ -208,6 +208,16 @@ toml::table config_table(const config& c) {
               toml::table{{"identity_check_interval",
                            format_duration(c.lifecycle.identity_check_interval)},
                           {"max_concurrent_jobs", c.lifecycle.max_concurrent_jobs}});
+  toml::table webhooks{
+      {"concurrency", static_cast<std::int64_t>(c.webhooks.concurrency)},
+      {"timeout", format_duration(c.webhooks.timeout)},
+      {"give_up_after", format_duration(c.webhooks.give_up_after)},
+      {"allow_private_targets", c.webhooks.allow_private_targets},
+  };
+  if (!c.webhooks.ca_file.empty()) {
+    webhooks.insert("ca_file", c.webhooks.ca_file.string());
+  }
+  root.insert("webhooks", webhooks);
   if (!c.metrics.token_file.empty()) {
     root.insert("metrics", toml::table{{"token_file", c.metrics.token_file.reference}});
   }

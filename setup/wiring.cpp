@@ -91,6 +91,25 @@ base::result<std::unique_ptr<notify::smtp_sender>> make_smtp_sender(
   return notify::smtp_sender::create(std::move(s), std::move(log));
 }
 
+lifecycle::webhook_dispatcher_settings webhook_settings_from(const config& c) {
+  lifecycle::webhook_dispatcher_settings s;
+  s.concurrency = static_cast<int>(c.webhooks.concurrency);
+  s.sender.total_timeout = c.webhooks.timeout;
+  s.sender.connect_timeout = std::min(c.webhooks.timeout, s.sender.connect_timeout);
+  s.sender.ca_file = c.webhooks.ca_file;
+  s.sender.allow_private_targets = c.webhooks.allow_private_targets;
+  s.retry.give_up_after =
+      std::chrono::duration_cast<std::chrono::seconds>(c.webhooks.give_up_after);
+  // A claim outlives the longest attempt, so a slow one is never sent twice at once.
+  s.lease =
+      std::max(s.lease, std::chrono::duration_cast<std::chrono::seconds>(c.webhooks.timeout * 4));
+  return s;
+}
+
+lifecycle::webhook_target_rules webhook_rules_from(const config& c) {
+  return {.allow_private_targets = c.webhooks.allow_private_targets};
+}
+
 notify::relay_hooks invitation_hooks(std::shared_ptr<spdlog::logger> log) {
   notify::relay_hooks hooks;
   hooks.on_failed = [log](store::database& db,

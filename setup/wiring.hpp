@@ -6,6 +6,8 @@
 
 #include <spdlog/logger.h>
 
+#include "lifecycle/webhook_dispatcher.hpp"
+#include "lifecycle/webhooks.hpp"
 #include "notify/relay.hpp"
 #include "notify/smtp.hpp"
 #include "roster/onboarding_csv.hpp"
@@ -25,6 +27,10 @@ notify::relay_settings relay_settings_from(const config& c);
 /// other or the password file cannot be read.
 base::result<std::unique_ptr<notify::smtp_sender>> make_smtp_sender(
     const config& c, std::shared_ptr<spdlog::logger> log);
+/// [webhooks]: the dispatcher's sender limits, retry window and (test-only) private targets.
+lifecycle::webhook_dispatcher_settings webhook_settings_from(const config& c);
+/// What a webhook URL may name when an admin stores it ([webhooks] allow_private_targets).
+lifecycle::webhook_target_rules webhook_rules_from(const config& c);
 /// A refused invitation email marks its invitation 'bounced' on the status board.
 notify::relay_hooks invitation_hooks(std::shared_ptr<spdlog::logger> log);
 

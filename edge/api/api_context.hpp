@@ -15,6 +15,7 @@
 #include "edge/api/hashing_pool.hpp"
 #include "edge/api/required_function.hpp"
 #include "edge/api/token_touches.hpp"
+#include "lifecycle/webhooks.hpp"
 #include "roster/mail.hpp"
 #include "roster/onboarding_csv.hpp"
 #include "roster/password.hpp"
@@ -42,6 +43,8 @@ struct api_settings {
   unsigned max_pending_reset_requests = 64;
   /// Secure cookies with the __Host- prefix: true when public_url is https or TLS is on.
   bool secure_cookies = false;
+  /// What a webhook URL may name ([webhooks] allow_private_targets is for tests only).
+  lifecycle::webhook_target_rules webhooks;
 };
 
 /// A message template rendered for display (subject, text): the creator message agents copy.
@@ -58,6 +61,8 @@ struct api_hooks {
   required_function<void()> mail_queued;
   /// After a connection was stored, so the refresh scheduler sees its schedule now.
   required_function<void()> connections_changed;
+  /// After a transaction that queued webhook deliveries commits, so they go out now.
+  required_function<void()> webhooks_queued;
   /// Renders a message template for display.
   required_function<base::result<rendered_text>(const roster::mail_intent&)> render;
   /// Wall-clock now (tests move it).
@@ -80,6 +85,7 @@ class api_context {
         oauth(std::move(oauth_services)),
         mail_queued(std::move(hooks.mail_queued)),
         connections_changed(std::move(hooks.connections_changed)),
+        webhooks_queued(std::move(hooks.webhooks_queued)),
         render(std::move(hooks.render)),
         now(std::move(hooks.now)) {}
   api_context(const api_context&) = delete;
@@ -99,6 +105,7 @@ class api_context {
   const std::shared_ptr<setup::oauth_services> oauth;
   const required_function<void()> mail_queued;
   const required_function<void()> connections_changed;
+  const required_function<void()> webhooks_queued;
   const required_function<base::result<rendered_text>(const roster::mail_intent&)> render;
   const required_function<std::chrono::system_clock::time_point()> now;
 };

@@ -28,6 +28,7 @@ api_settings api_settings_from(const setup::config& c) {
   s.proxies.proxies = c.server.trusted_proxies;
   s.proxies.header = header_of(c.server.forwarded_header);
   s.secure_cookies = c.server.tls.enabled || c.server.public_url.rfind("https://", 0) == 0;
+  s.webhooks = setup::webhook_rules_from(c);
   return s;
 }
 

@@ -23,5 +23,7 @@ api_route_table onboarding_routes();
 api_route_table connection_routes();
 /// The signed-in person's own settings under /v1/me (notification preferences).
 api_route_table me_routes();
+/// Webhook endpoints, their secrets, test events and delivery log.
+api_route_table webhook_routes();
 
 }  // namespace rosterd::edge::api

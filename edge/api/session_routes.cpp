@@ -11,6 +11,7 @@
 #include "edge/api/json_io.hpp"
 #include "edge/api/routes.hpp"
 #include "http/cookies.hpp"
+#include "lifecycle/webhooks.hpp"
 #include "roster/access.hpp"
 #include "roster/email_address.hpp"
 #include "roster/error.hpp"
@@ -384,9 +385,9 @@ awaitable_response accept_invitation(api_context& api, http::request_context& ct
     phc = std::move(*hashed);
   }
   const bool sign_in = preview->needs_password;
-  auto accept_invitation_change = [token, phc, display_name, sign_in,
-                                   settings = api.settings.sessions,
-                                   now = api.now()](store::database& db)
+  auto accept_invitation_change =
+      [token, phc, display_name, sign_in, invitation = preview->invitation,
+       settings = api.settings.sessions, now = api.now()](store::database& db)
       -> base::result<std::pair<std::string, std::optional<base::secret>>> {
     auto tx = store::transaction::begin(db);
     if (!tx) {
@@ -395,6 +396,10 @@ awaitable_response accept_invitation(api_context& api, http::request_context& ct
     auto user = roster::accept_invitation(db, token, phc, display_name, now);
     if (!user) {
       return user.error();
+    }
+    // The agency's systems hear of it with the change itself (or not at all, if it rolls back).
+    if (auto published = lifecycle::publish_invitation_accepted(db, invitation, now); !published) {
+      return published.error();
     }
     std::optional<base::secret> session;
     if (sign_in) {
@@ -413,6 +418,7 @@ awaitable_response accept_invitation(api_context& api, http::request_context& ct
   if (!accepted) {
     co_return failure_response(api, ctx, accepted.error());
   }
+  api.webhooks_queued();
   auto& [user_id, session] = *accepted;
   const std::string token_value = session ? std::string(session->reveal()) : std::string();
   auto res =

@@ -245,6 +245,7 @@ awaitable_response callback(api_context& api, http::request_context& ctx) {
   }
   if (done->outcome == lifecycle::callback_outcome::connected) {
     api.connections_changed();
+    api.webhooks_queued();  // connection.connected was queued with the connection
   }
   // The code and state stay out of the address bar and out of any Referer from here on.
   co_return redirect(ctx, "/connect/result/" + done->attempt_id);

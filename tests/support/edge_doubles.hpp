@@ -24,6 +24,7 @@ inline edge::api::api_hooks inert_hooks() {
   return {
       .mail_queued = [] {},
       .connections_changed = [] {},
+      .webhooks_queued = [] {},
       .render = [](const roster::mail_intent&) -> base::result<edge::api::rendered_text> {
         return base::fail(std::errc::not_supported, "no templates in this test");
       },

@@ -168,6 +168,9 @@ struct matrix_world {
   std::vector<std::string> reset_people;
   std::vector<std::string> accept_tokens;  // one fresh invitation per cell of the accept row
   std::string inspect_token;               // a pending invitation's token (inspect spends nothing)
+  // Webhook endpoints of account A and of the rival, and a spare of each for the DELETE row.
+  // Their URL is a name for loopback: stored as given, refused when sent (no private targets).
+  std::string webhook_a, webhook_a_spare, webhook_c, webhook_c_spare;
   static constexpr const char* form_type = "application/x-www-form-urlencoded";
 };
 
@@ -248,6 +251,14 @@ matrix_world::matrix_world() {
     accept_tokens.push_back(invite("accept." + std::to_string(i) + "@agency.test"));
   }
   inspect_token = invite("inspect@agency.test");
+  const json hook{{"url", "https://localhost:9/hooks"}, {"events", {"connection.expiring"}}};
+  const auto make_hook = [&](const char* admin, const std::string& acc) -> std::string {
+    return w.call_ok(w.actors[admin], "POST", "/v1/accounts/" + acc + "/webhooks", hook, 201)["id"];
+  };
+  webhook_a = make_hook("owner", w.account);
+  webhook_a_spare = make_hook("owner", w.account);
+  webhook_c = make_hook("foreign_admin", w.rival_account);
+  webhook_c_spare = make_hook("foreign_admin", w.rival_account);
 }
 
 std::map<std::string, std::string> matrix_world::bind(const matrix_row& r) {
@@ -257,7 +268,8 @@ std::map<std::string, std::string> matrix_world::bind(const matrix_row& r) {
                    : r.object == "none" && r.pattern.find("{creator}") == std::string::npos &&
                            r.pattern.find("{user}") == std::string::npos &&
                            r.pattern.find("{invitation}") == std::string::npos &&
-                           r.pattern.find("{token}") == std::string::npos
+                           r.pattern.find("{token}") == std::string::npos &&
+                           r.pattern.find("{webhook}") == std::string::npos
                        ? none_account
                        : w.account;
   p["{creator}"] = r.object == "own"       ? w.creator_a
@@ -284,6 +296,10 @@ std::map<std::string, std::string> matrix_world::bind(const matrix_row& r) {
                       : r.object == "other"   ? w.connection_b
                       : r.object == "foreign" ? w.connection_c
                                               : "con_000000000000000000000000";
+  const bool spare = r.method == "DELETE";
+  p["{webhook}"] = r.object == "none" ? "whk_000000000000000000000000"
+                   : foreign          ? (spare ? webhook_c_spare : webhook_c)
+                                      : (spare ? webhook_a_spare : webhook_a);
   p["{provider}"] = "tiktok";
   // Pages and platform callbacks.
   const auto page = pages.find(r.object);
@@ -358,6 +374,13 @@ std::pair<std::string, std::string> matrix_world::body_for(
   }
   if (m == "POST" && (path.ends_with("/tokens") || path.ends_with("/service-tokens"))) {
     return {R"({"name":"matrix"})", "application/json"};
+  }
+  if (m == "POST" && path.ends_with("/webhooks")) {
+    return {R"({"url":"https://localhost:9/more","events":["invitation.accepted"]})",
+            "application/json"};
+  }
+  if (m == "PATCH" && path.ends_with("/webhooks/{webhook}")) {
+    return {R"({"description":"matrix"})", "application/json"};
   }
   if (m == "POST" && path.ends_with("/creators")) {
     return {R"({"name":"Dee New","email":"dee@creators.test"})", "application/json"};

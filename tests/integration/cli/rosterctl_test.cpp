@@ -73,13 +73,13 @@ TEST_CASE("migrate refuses a database with a newer schema and leaves it alone",
       .exec(
           "CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL,"
           " checksum TEXT NOT NULL, applied_at TEXT NOT NULL);"
-          "INSERT INTO schema_migrations VALUES (9, '0009_x.sql', 'x', '2030-01-01T00:00:00Z')")
+          "INSERT INTO schema_migrations VALUES (999, '0999_x.sql', 'x', '2030-01-01T00:00:00Z')")
       .value();
   const auto before = rosterd::store::testing::read_bytes(db);
 
   const auto result = run(dir, {"--database", db.string(), "migrate"});
   CHECK(result.exit_code == 1);
-  CHECK(contains(result.err, "has schema version 9 but this rosterd knows versions up to"));
+  CHECK(contains(result.err, "has schema version 999 but this rosterd knows versions up to"));
   CHECK(contains(result.err, "upgrade rosterd or restore a backup"));
   CHECK(result.out.empty());
   CHECK(rosterd::store::testing::read_bytes(db) == before);

@@ -89,7 +89,7 @@ struct lifecycle_engine_fixture : lifecycle_fixture {
     s.poll_interval = std::chrono::milliseconds(20);
     jobs = std::make_unique<lifecycle::job_scheduler>(io.get_executor(), *db, "test-runner", s,
                                                       nullptr, [this] { return clock.load(); });
-    lifecycle::add_lifecycle_jobs(*jobs, *db, {providers, stages, mailer, links, {}, {}, {}},
+    lifecycle::add_lifecycle_jobs(*jobs, *db, {providers, stages, mailer, links, {}, {}, {}, {}},
                                   [this] { return clock.load(); });
     jobs->start();
   }

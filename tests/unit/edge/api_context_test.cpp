@@ -45,6 +45,7 @@ TEST_CASE("the api context calls the hooks it was built with", "[api_context]") 
       *s.db, mail, {}, spdlog::default_logger(), nullptr,
       {.mail_queued = [&queued] { ++queued; },
        .connections_changed = [&changed] { ++changed; },
+       .webhooks_queued = [] {},
        .render = [](const roster::mail_intent&) -> base::result<edge::api::rendered_text> {
          return edge::api::rendered_text{"subject", "text"};
        },
@@ -66,6 +67,7 @@ TEST_CASE("an api context given an empty hook or no logger refuses to be built",
     auto hooks = testing::inert_hooks();
     return edge::api::api_hooks{.mail_queued = empty,
                                 .connections_changed = hooks.connections_changed,
+                                .webhooks_queued = hooks.webhooks_queued,
                                 .render = hooks.render,
                                 .now = hooks.now};
   };

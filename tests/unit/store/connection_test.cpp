@@ -22,7 +22,8 @@ std::string pragma(database& db, std::string_view name) {
   return st.column_text(0);
 }
 
-/// A database that a future rosterd migrated to version 9.
+/// A database that a far-future rosterd migrated to version 999 (far enough that adding a
+/// migration never makes it current).
 void make_newer_database(const std::filesystem::path& path, bool wal) {
   auto db = database::open(path, open_mode::read_write_create).value();
   if (wal) {
@@ -31,7 +32,7 @@ void make_newer_database(const std::filesystem::path& path, bool wal) {
   db.exec(
         "CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL,"
         "  checksum TEXT NOT NULL, applied_at TEXT NOT NULL);"
-        "INSERT INTO schema_migrations VALUES (9, '0009_future.sql', 'x',"
+        "INSERT INTO schema_migrations VALUES (999, '0999_future.sql', 'x',"
         "  '2030-01-01T00:00:00Z');"
         "CREATE TABLE future (id INTEGER PRIMARY KEY)")
       .value();
@@ -87,7 +88,7 @@ TEST_CASE("a database with a newer schema is refused and its bytes are left unto
   REQUIRE_FALSE(writer);
   CHECK(writer.error().code == errc::schema_too_new);
   CHECK(writer.error().detail ==
-        "database " + path.string() + " has schema version 9 but this rosterd knows versions " +
+        "database " + path.string() + " has schema version 999 but this rosterd knows versions " +
             "up to " + std::to_string(head_version()) + "; upgrade rosterd or restore a backup");
   CHECK(testing::read_bytes(path) == before);
 
