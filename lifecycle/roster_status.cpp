@@ -3,9 +3,11 @@
 #include <array>
 #include <charconv>
 
+#include "lifecycle/status_reasons.hpp"
 #include "roster/error.hpp"
 #include "roster/roster_view.hpp"
 #include "store/sql.hpp"
+#include "store/timestamp.hpp"
 
 namespace rosterd::lifecycle {
 namespace {
@@ -221,6 +223,24 @@ base::result<void> each_row(store::database& db, const std::string& text, const 
 
 }  // namespace
 
+std::string reason_words(const status_row& row, std::string_view provider_name) {
+  const auto reason = parse_status_reason(row.status_reason).value_or(status_reason::none);
+  std::optional<deadline> due;
+  if (row.reauth_due_at) {
+    if (auto at = store::parse_iso8601_utc(*row.reauth_due_at)) {
+      deadline d{*at, deadline_cause::reauth_horizon, row.deadline_self_renewing};
+      for (auto c : {deadline_cause::token_expiry, deadline_cause::data_access_expiry,
+                     deadline_cause::refresh_token_end, deadline_cause::reauth_horizon}) {
+        if (row.deadline_cause && *row.deadline_cause == to_string(c)) {
+          d.cause = c;
+        }
+      }
+      due = d;
+    }
+  }
+  return describe_reason(reason, provider_name, due);
+}
+
 base::result<std::vector<connection_status>> parse_states(std::string_view list) {
   std::vector<connection_status> out;
   std::size_t start = 0;
@@ -247,10 +267,11 @@ base::result<std::vector<connection_status>> parse_states(std::string_view list)
   return out;
 }
 
-base::result<status_page> roster_status(store::database& db, const roster::caller& who,
-                                        const status_filter& filter,
-                                        std::optional<std::string_view> cursor, int limit,
-                                        time_point now) {
+namespace {
+
+base::result<bound_filter> bind_filter(const roster::caller& who, const status_filter& filter,
+                                       std::optional<std::string_view> cursor, int limit,
+                                       time_point now) {
   if (limit < 1 || limit > max_status_page) {
     return base::reject(errc::invalid_argument,
                         "limit: must be between 1 and " + std::to_string(max_status_page));
@@ -289,12 +310,18 @@ base::result<status_page> roster_status(store::database& db, const roster::calle
     f.state_mask |= bit_of(s);
   }
   f.providers = filter.providers;
+  return f;
+}
 
-  status_page out;
+// One page of rows after f.after; `next` is the position of the last row when more follow.
+base::result<void> read_page(store::database& db, const roster::caller& who, const bound_filter& f,
+                             std::vector<status_row>& items, std::optional<cursor_position>& next) {
+  const auto limit = static_cast<std::size_t>(f.limit - 1);
+  const auto first = items.size();
   bool more = false;
-  std::string last_position;
+  cursor_position last;
   auto page = each_row(db, page_sql(who, f.providers.size()), f, [&](store::statement& s) {
-    if (static_cast<int>(out.items.size()) == limit) {
+    if (items.size() - first == limit) {
       more = true;  // the one row past the page: there is a next page
       return;
     }
@@ -312,30 +339,95 @@ base::result<status_page> roster_status(store::database& db, const roster::calle
     r.deadline_self_renewing = s.column_int64(10) != 0;
     r.last_error_at = s.column_optional_text(11);
     // Where this row sorts: the cursor resumes after the page's last row.
-    last_position =
-        std::to_string(s.column_int64(12)) + "\n" + s.column_text(13) + "\n" + r.connection_id;
-    out.items.push_back(std::move(r));
+    last = {s.column_int64(12), s.column_text(13), r.connection_id};
+    items.push_back(std::move(r));
   });
   if (!page) {
     return page.error();
   }
-  if (more) {
-    out.next = to_hex(last_position);
-  }
+  next = more ? std::optional<cursor_position>(std::move(last)) : std::nullopt;
+  return {};
+}
 
+std::string cursor_text(const cursor_position& p) {
+  return to_hex(std::to_string(p.rank) + "\n" + p.due + "\n" + p.id);
+}
+
+base::result<status_counts> read_counts(store::database& db, const roster::caller& who,
+                                        const bound_filter& f) {
+  status_counts out;
   for (auto s : all_states) {
-    out.counts.by_state[std::string(to_string(s))] = 0;
+    out.by_state[std::string(to_string(s))] = 0;
   }
   auto counted = each_row(db, counts_sql(who, f.providers.size()), f, [&](store::statement& s) {
     const auto n = s.column_int64(2);
-    out.counts.by_state[s.column_text(0)] += n;
-    out.counts.by_provider[s.column_text(1)] += n;
-    out.counts.total += n;
+    out.by_state[s.column_text(0)] += n;
+    out.by_provider[s.column_text(1)] += n;
+    out.total += n;
   });
   if (!counted) {
     return counted.error();
   }
   return out;
+}
+
+}  // namespace
+
+base::result<status_page> roster_status(store::database& db, const roster::caller& who,
+                                        const status_filter& filter,
+                                        std::optional<std::string_view> cursor, int limit,
+                                        time_point now) {
+  auto f = bind_filter(who, filter, cursor, limit, now);
+  if (!f) {
+    return f.error();
+  }
+  status_page out;
+  std::optional<cursor_position> next;
+  if (auto page = read_page(db, who, *f, out.items, next); !page) {
+    return page.error();
+  }
+  if (next) {
+    out.next = cursor_text(*next);
+  }
+  auto counts = read_counts(db, who, *f);
+  if (!counts) {
+    return counts.error();
+  }
+  out.counts = std::move(*counts);
+  return out;
+}
+
+base::result<std::vector<status_row>> roster_status_rows(store::database& db,
+                                                         const roster::caller& who,
+                                                         const status_filter& filter,
+                                                         std::size_t max_rows, time_point now) {
+  auto f = bind_filter(who, filter, std::nullopt, max_status_page, now);
+  if (!f) {
+    return f.error();
+  }
+  auto counts = read_counts(db, who, *f);
+  if (!counts) {
+    return counts.error();
+  }
+  if (static_cast<std::size_t>(counts->total) > max_rows) {
+    return base::reject(errc::invalid_argument,
+                        "filter: " + std::to_string(counts->total) +
+                            " connections match, more than one export holds (" +
+                            std::to_string(max_rows) +
+                            "); narrow it with state, provider, due_within, member or name");
+  }
+  std::vector<status_row> rows;
+  rows.reserve(static_cast<std::size_t>(counts->total));
+  for (;;) {
+    std::optional<cursor_position> next;
+    if (auto page = read_page(db, who, *f, rows, next); !page) {
+      return page.error();
+    }
+    if (!next) {
+      return rows;
+    }
+    f->after = std::move(next);
+  }
 }
 
 base::result<std::map<std::string, connection_summary>> connection_summaries(

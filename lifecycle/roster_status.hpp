@@ -65,6 +65,10 @@ struct status_page {
   status_counts counts;             ///< of the whole filtered set, not just this page
 };
 
+/// The row's status reason in the creator's words ("Your Instagram login expired: ..."), with
+/// `provider_name` as people know the platform.
+std::string reason_words(const status_row& row, std::string_view provider_name);
+
 /// Parses "expired,revoked" into states; invalid_argument naming the unknown one.
 base::result<std::vector<connection_status>> parse_states(std::string_view list);
 
@@ -77,6 +81,14 @@ base::result<status_page> roster_status(store::database& db, const roster::calle
                                         const status_filter& filter,
                                         std::optional<std::string_view> cursor, int limit,
                                         time_point now);
+
+/// Every row of the caller's filtered set (for an export), in the same order, reading
+/// max_status_page rows per query. Fails with invalid_argument, before reading any row, when the
+/// set holds more than `max_rows` (narrow the filter).
+base::result<std::vector<status_row>> roster_status_rows(store::database& db,
+                                                         const roster::caller& who,
+                                                         const status_filter& filter,
+                                                         std::size_t max_rows, time_point now);
 
 /// A creator's connections at a glance: how many in each state, and the soonest deadline of
 /// those still to be renewed (not disconnected).

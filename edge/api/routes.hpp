@@ -21,5 +21,7 @@ api_route_table creator_routes();
 api_route_table onboarding_routes();
 /// Providers, reconnect links, connections and their events, disconnecting.
 api_route_table connection_routes();
+/// Roster-wide status: the caller's connections with counts (JSON) and as a CSV file.
+api_route_table status_routes();
 
 }  // namespace rosterd::edge::api

@@ -9,9 +9,10 @@ namespace rosterd::edge {
 
 void add_edge_routes(http::router& routes, const ops_dependencies& ops, api::api_context& v1) {
   add_routes(routes, ops, ops_routes());
-  for (const auto& table : {api::session_routes(), api::account_routes(), api::creator_routes(),
-                            api::onboarding_routes(), api::connection_routes(),
-                            pages::connect_pages(), pages::platform_hooks()}) {
+  for (const auto& table :
+       {api::session_routes(), api::account_routes(), api::creator_routes(),
+        api::onboarding_routes(), api::connection_routes(), api::status_routes(),
+        pages::connect_pages(), pages::platform_hooks()}) {
     add_routes(routes, v1, table);
   }
 }
