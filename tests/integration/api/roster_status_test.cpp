@@ -260,3 +260,56 @@ TEST_CASE("the roster status CSV is the same view, with formula cells neutralise
   CHECK(agent.body.find("HYPERLINK") == std::string::npos);
   CHECK(agent.body.find("Ana Lima") != std::string::npos);
 }
+
+TEST_CASE("/metrics shows connections by provider and state, deadlines, outbox and job lag",
+          "[roster-status][metrics]") {
+  auto& f = fixture();
+  {
+    // Two webhook messages waiting (nothing on this branch delivers webhooks, and their next
+    // attempt is a year away), the older queued two hours ago.
+    auto db = rosterd::store::database::open(f.w.daemon().database(),
+                                             rosterd::store::open_mode::read_write)
+                  .value();
+    REQUIRE(db.exec("PRAGMA busy_timeout = 10000"));
+    const auto now = std::chrono::system_clock::now();
+    for (const auto& [id, age] :
+         {std::pair{"obx_metrics_1", hours(2)}, {"obx_metrics_2", hours(1)}}) {
+      REQUIRE(
+          db.exec("INSERT OR IGNORE INTO outbox (id, idempotency_key, channel, recipient, "
+                  "template, message_id, status, next_attempt_at, created_at) VALUES ('" +
+                  std::string(id) + "', '" + id +
+                  "', 'webhook', 'https://hooks.test/x', "
+                  "'connection.expired', '<" +
+                  id + "@test>', 'pending', '" + rosterd::roster::stamp(now + hours(24 * 365)) +
+                  "', '" + rosterd::roster::stamp(now - age) + "')"));
+    }
+  }
+  const auto r = f.w.call({}, "GET", "/metrics");
+  REQUIRE(r.status == 200);
+  auto value_of = [&](const std::string& series) -> std::optional<double> {
+    const auto at = r.body.find("\n" + series + " ");
+    if (at == std::string::npos) {
+      return std::nullopt;
+    }
+    return std::stod(r.body.substr(at + series.size() + 2));
+  };
+  INFO(r.body);
+  // Instance-wide: both agencies (the rival's creator has one TikTok connection).
+  CHECK(value_of(R"(rosterd_connections{provider="tiktok",state="connected"})") == 3);
+  CHECK(value_of(R"(rosterd_connections{provider="instagram",state="expired"})") == 1);
+  CHECK(value_of(R"(rosterd_connections{provider="pinterest",state="expiring"})") == 1);
+  CHECK(value_of(R"(rosterd_connections{provider="facebook",state="revoked"})") == 1);
+  CHECK(value_of(R"(rosterd_connections{provider="acme",state="error"})") == 1);
+  CHECK(value_of(R"(rosterd_connection_deadlines_within_7d{provider="pinterest"})") == 1);
+  CHECK(value_of(R"(rosterd_connection_deadlines_within_7d{provider="acme"})") == 0);
+  CHECK(value_of(R"(rosterd_connection_deadlines_within_7d{provider="instagram"})") == 0);
+  CHECK(value_of(R"(rosterd_outbox_depth{channel="webhook"})") == 2);
+  const auto oldest = value_of(R"(rosterd_outbox_oldest_age_seconds{channel="webhook"})");
+  REQUIRE(oldest);
+  CHECK(*oldest >= 7200);
+  CHECK(*oldest < 7200 + 600);
+  CHECK(value_of(R"(rosterd_outbox_depth{channel="email"})"));
+  CHECK(value_of("rosterd_jobs_due"));
+  CHECK(value_of("rosterd_job_lag_seconds"));
+  CHECK(r.body.find("# TYPE rosterd_connections gauge") != std::string::npos);
+}

@@ -6,6 +6,7 @@
 
 #include <catch2/catch.hpp>
 
+#include "lifecycle/fleet_gauges.hpp"
 #include "lifecycle_fixture.hpp"
 #include "roster/error.hpp"
 
@@ -248,4 +249,49 @@ TEST_CASE("each creator's connection summary counts their states and names the s
     return lifecycle::providers_needing_attention(d, w.account_id, w.ana);
   });
   CHECK(attention.value() == std::vector<std::string>{"instagram"});
+}
+
+TEST_CASE("the fleet gauges count connections by state, deadlines within a week, and job lag",
+          "[roster-status][metrics]") {
+  status_world w;
+  w.add(w.ana, "tiktok", connection_status::connected, hours(24 * 6));    // due within 7 days
+  w.add(w.ben, "tiktok", connection_status::connected, hours(24 * 8));    // not yet
+  w.add(w.cara, "tiktok", connection_status::expired, hours(-2));         // overdue: expired
+  w.add(w.ana, "instagram", connection_status::revoked, hours(24));       // nothing to renew
+  w.add(w.ben, "instagram", connection_status::expiring, hours(24 * 2));  // due within 7 days
+  auto job = [&](const std::string& key, std::chrono::seconds due_in,
+                 std::optional<std::string> lease) {
+    w.db->write_now([&](store::database& d) {
+          return store::sql::run(
+              d,
+              "INSERT INTO jobs (kind, subject, idempotency_key, scheduled_for, due_at, "
+              "lease_owner, created_at) VALUES ('test', 's', ?1, ?2, ?2, ?3, ?2)",
+              key, roster::stamp(w.now + due_in), lease);
+        })
+        .value();
+  };
+  job("late", std::chrono::seconds(-90), std::nullopt);
+  job("later", std::chrono::seconds(-30), std::nullopt);
+  job("claimed", std::chrono::seconds(300), "runner-1");  // a lease moves due_at ahead
+  job("future", std::chrono::seconds(600), std::nullopt);
+
+  auto snapshot =
+      w.db->read_now([&](store::database& d) { return lifecycle::read_fleet_snapshot(d, w.now); })
+          .value();
+  std::map<std::pair<std::string, std::string>, std::int64_t> states;
+  for (const auto& c : snapshot.connections) {
+    states[{c.provider, c.state}] = c.connections;
+  }
+  CHECK(states ==
+        std::map<std::pair<std::string, std::string>, std::int64_t>{{{"instagram", "expiring"}, 1},
+                                                                    {{"instagram", "revoked"}, 1},
+                                                                    {{"tiktok", "connected"}, 2},
+                                                                    {{"tiktok", "expired"}, 1}});
+  std::map<std::string, std::int64_t> due;
+  for (const auto& d : snapshot.deadlines_within_7d) {
+    due[d.provider] = d.connections;
+  }
+  CHECK(due == std::map<std::string, std::int64_t>{{"instagram", 1}, {"tiktok", 1}});
+  CHECK(snapshot.jobs_due == 2);
+  CHECK(snapshot.job_lag_seconds == Approx(90).margin(1));
 }
