@@ -199,6 +199,26 @@ TEST_CASE("roster status pages neither skip nor repeat, and count the whole set 
   } while (cursor && pages < 10);
   CHECK(pages == 4);
   CHECK(walked == status_world::ids(whole));
+
+  // An agent's pages come from one pass over their visible rows: the same rules hold.
+  const auto amy_whole = w.status(w.amy(), {}, std::nullopt, 200).value();
+  REQUIRE(amy_whole.items.size() == 5);
+  walked.clear();
+  cursor.reset();
+  pages = 0;
+  do {
+    auto page = w.status(w.amy(), {}, cursor, 2).value();
+    CHECK(page.counts.total == 5);
+    CHECK(page.counts.by_state["connected"] == 5);
+    CHECK(page.counts.by_provider.size() == 5);
+    for (const auto& id : status_world::ids(page)) {
+      walked.push_back(id);
+    }
+    cursor = page.next;
+    ++pages;
+  } while (cursor && pages < 10);
+  CHECK(pages == 3);
+  CHECK(walked == status_world::ids(amy_whole));
 }
 
 TEST_CASE("roster status refuses a bad limit, horizon, state or cursor, saying what to fix",
