@@ -183,14 +183,20 @@ std::string registry::expose() const {
     h->expose(out);
   }
   for (const auto& g : gauges_) {
-    append_header(out, g.name, g.help, "gauge");
-    for (const auto& sample : g.read()) {
-      out += g.name;
-      append_labels(out, g.label_names, sample.labels);
-      out += ' ' + format_number(sample.value) + '\n';
-    }
+    append_gauge(out, g.name, g.help, g.label_names, g.read());
   }
   return out;
+}
+
+void append_gauge(std::string& out, const std::string& name, const std::string& help,
+                  const std::vector<std::string>& label_names,
+                  const std::vector<gauge_sample>& samples) {
+  append_header(out, name, help, "gauge");
+  for (const auto& sample : samples) {
+    out += name;
+    append_labels(out, label_names, sample.labels);
+    out += ' ' + format_number(sample.value) + '\n';
+  }
 }
 
 }  // namespace rosterd::base::metrics

@@ -81,6 +81,12 @@ class registry {
   std::vector<gauge_family> gauges_;
 };
 
+/// Appends one gauge family in the text format: for values read elsewhere than a registered
+/// gauge (a database read that must not run inside the registry's lock).
+void append_gauge(std::string& out, const std::string& name, const std::string& help,
+                  const std::vector<std::string>& label_names,
+                  const std::vector<gauge_sample>& samples);
+
 /// Escapes a label value per the exposition format (backslash, quote, newline).
 std::string escape_label(std::string_view value);
 

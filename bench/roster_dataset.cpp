@@ -11,6 +11,11 @@
 // something else (bench_onboarding does that).
 //
 //   build/release/bench/bench_roster_dataset DB_PATH [--creators N] [--agents N] [--per-agent N]
+//                                            [--connections N]
+//
+// --connections N (0..5, default 0) gives every creator N connections (tiktok, instagram,
+// facebook, pinterest, acme in that order) in a spread of states and deadlines, no tokens: the
+// roster-wide status benchmark (bench/status_load.sh) reads them, nothing decrypts them.
 //
 // DB_PATH must not exist. Prints to stdout, one per line:
 //   account=<acc_...>
@@ -24,6 +29,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "bench/bench_fail.hpp"
@@ -62,6 +68,7 @@ int main(int argc, char** argv) {
   int creators = 100'000;
   int agents = 1'000;
   int per_agent = 50;
+  int connections = 0;
   fs::path path;
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
@@ -71,12 +78,18 @@ int main(int argc, char** argv) {
       agents = int_arg(argv[++i], "--agents");
     } else if (a == "--per-agent" && i + 1 < argc) {
       per_agent = int_arg(argv[++i], "--per-agent");
+    } else if (a == "--connections" && i + 1 < argc) {
+      connections =
+          std::string_view(argv[i + 1]) == "0" ? (++i, 0) : int_arg(argv[++i], "--connections");
+      if (connections > 5) {
+        die("--connections: at most 5 (one per provider)");
+      }
     } else if (!a.empty() && a[0] != '-' && path.empty()) {
       path = a;
     } else {
       std::fprintf(stderr,
                    "usage: bench_roster_dataset DB_PATH [--creators N] [--agents N] "
-                   "[--per-agent N]\n");
+                   "[--per-agent N] [--connections N]\n");
       return 2;
     }
   }
@@ -131,6 +144,14 @@ int main(int argc, char** argv) {
     auto team = must(d.prepare("INSERT INTO group_members (group_id, user_id, role, added_at) "
                                "VALUES (?, ?, 'agent', ?)"),
                      "prepare group_members");
+    auto connection = must(
+        d.prepare("INSERT INTO connections (id, account_id, creator_id, provider, status, "
+                  "status_changed_at, external_id, username, connected_at, reauth_due_at, "
+                  "status_reason, deadline_cause) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?6, ?9, "
+                  "?10, 'reauth_horizon')"),
+        "prepare connections");
+    static constexpr const char* providers[] = {"tiktok", "instagram", "facebook", "pinterest",
+                                                "acme"};
     auto insert = [](store::statement& st, const char* what, const auto&... args) {
       st.reset();
       st.bind_all(args...);
@@ -147,6 +168,25 @@ int main(int argc, char** argv) {
       insert(member, "insert member", account, user_id, "creator", at);
       insert(creator, "insert creator", creator_id, account, user_id, name, at);
       insert(group, "insert group", group_id, account, creator_id, name, at);
+      for (int p = 0; p < connections; ++p) {
+        // Mostly connected with deadlines spread over the next 60 days; every 7th expiring,
+        // every 23rd expired, every 31st revoked, every 47th in error.
+        const int k = i * connections + p;
+        const char* state = k % 47 == 0   ? "error"
+                            : k % 31 == 0 ? "revoked"
+                            : k % 23 == 0 ? "expired"
+                            : k % 7 == 0  ? "expiring"
+                                          : "connected";
+        const auto due = roster::stamp(now + std::chrono::hours(k % 23 == 0 ? -24 : k % 1440));
+        const char* reason = k % 47 == 0   ? "renewal_failing"
+                             : k % 31 == 0 ? "app_removed"
+                             : k % 23 == 0 ? "login_expired"
+                             : k % 7 == 0  ? "renewal_due"
+                                           : "none";
+        insert(connection, "insert connection", roster::new_id("con"), account, creator_id,
+               std::string(providers[p]), std::string(state), at, "ext-" + n + "-" + providers[p],
+               "user" + n, due, std::string(reason));
+      }
     }
     for (int j = 0; j < agents; ++j) {
       auto& id = agent_ids[static_cast<std::size_t>(j)];
@@ -193,5 +233,6 @@ int main(int argc, char** argv) {
   std::printf("owner_token=%s\n", owner.token.c_str());
   std::printf("agent_sees=%d\n", per_agent);
   std::printf("creators=%d\n", creators);
+  std::printf("connections_per_creator=%d\n", connections);
   return 0;
 }

@@ -9,6 +9,7 @@
 #include "cli/migrate_command.hpp"
 #include "cli/oauth_commands.hpp"
 #include "cli/roster_commands.hpp"
+#include "cli/status_commands.hpp"
 
 namespace rosterd::cli {
 
@@ -33,6 +34,10 @@ int run(int argc, const char* const* argv, std::ostream& out, std::ostream& err)
   keys_status_args key_status;
   const auto& keys_status_command =
       add_keys_status_command(*app.get_subcommand("keys"), key_status);
+  status_args status;
+  const auto& status_command = add_status_command(app, status);
+  link_args link;
+  const auto& link_command = add_link_command(app, link);
   provider_urls_args provider_urls;
   const auto& provider_urls_command = add_provider_urls_command(app, provider_urls);
 
@@ -65,6 +70,12 @@ int run(int argc, const char* const* argv, std::ostream& out, std::ostream& err)
   }
   if (keys_status_command.parsed()) {
     return run_keys_status(ctx, key_status);
+  }
+  if (status_command.parsed()) {
+    return run_status(ctx, status);
+  }
+  if (link_command.parsed()) {
+    return run_link(ctx, link);
   }
   if (provider_urls_command.parsed()) {
     return run_provider_urls(ctx, provider_urls);

@@ -19,7 +19,7 @@ set(rosterd_allowed_notify    notify store base)
 set(rosterd_allowed_lifecycle lifecycle roster notify store oauth vault base)
 set(rosterd_allowed_http      http base)
 set(rosterd_allowed_setup     setup lifecycle notify roster store oauth vault base)
-set(rosterd_allowed_views     views roster store base)
+set(rosterd_allowed_views     views lifecycle roster store base)
 set(rosterd_allowed_edge      edge setup views http lifecycle notify roster store oauth vault base)
 set(rosterd_allowed_daemon    daemon edge setup views http lifecycle notify roster store oauth vault
                               base)

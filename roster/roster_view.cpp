@@ -22,13 +22,12 @@ constexpr std::string_view scoped_to_caller =
 
 // creator_columns for a non-admin caller (?5), starting from the creators they see in account
 // ?1 (CROSS JOIN keeps SQLite from starting at the account's whole creator list).
-constexpr std::string_view visible_creators_first =
-    "WITH v(id) AS (SELECT g2.creator_id FROM group_members gm "
-    "JOIN access_groups g2 ON g2.id = gm.group_id WHERE gm.user_id = ?5 AND g2.account_id = ?1 "
-    "UNION SELECT c2.id FROM creators c2 WHERE c2.user_id = ?5 AND c2.account_id = ?1) "
-    "SELECT c.id, c.account_id, c.user_id, u.email, c.display_name, c.existing_account, "
-    "c.status, g.id, g.name, c.created_at FROM v CROSS JOIN creators c "
-    "JOIN users u ON u.id = c.user_id JOIN access_groups g ON g.creator_id = c.id ";
+std::string visible_creators_first() {
+  return visible_creators_cte(1, 5) +
+         "SELECT c.id, c.account_id, c.user_id, u.email, c.display_name, c.existing_account, "
+         "c.status, g.id, g.name, c.created_at FROM v CROSS JOIN creators c "
+         "JOIN users u ON u.id = c.user_id JOIN access_groups g ON g.creator_id = c.id ";
+}
 
 creator_record read_creator_record(store::statement& s) {
   creator_record r;
@@ -81,6 +80,16 @@ base::result<void> check_limit(int limit) {
 
 }  // namespace
 
+std::string visible_creators_cte(int account_param, int user_param) {
+  const auto a = "?" + std::to_string(account_param);
+  const auto u = "?" + std::to_string(user_param);
+  return "WITH v(id) AS (SELECT g2.creator_id FROM group_members gm "
+         "JOIN access_groups g2 ON g2.id = gm.group_id WHERE gm.user_id = " +
+         u + " AND g2.account_id = " + a +
+         " UNION SELECT c2.id FROM creators c2 WHERE c2.user_id = " + u +
+         " AND c2.account_id = " + a + ") ";
+}
+
 base::result<account_record> get_account(store::database& db, const caller& who) {
   auto found = store::sql::first(
       db, "SELECT id, name, status, agents_use_tokens, created_at FROM accounts WHERE id = ?",
@@ -128,7 +137,7 @@ base::result<page<creator_record>> list_creators(store::database& db, const call
     sql_text = creator_columns;
     sql_text += "WHERE ";
   } else {
-    sql_text = visible_creators_first;
+    sql_text = visible_creators_first();
     sql_text += "WHERE c.id = v.id AND ";
   }
   sql_text +=

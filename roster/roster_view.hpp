@@ -16,6 +16,12 @@ namespace rosterd::roster {
 
 inline constexpr int max_page_size = 200;
 
+/// "WITH v(id) AS (...) ": the ids of the creators a non-admin caller (user ?<user_param>)
+/// sees in account ?<account_param>: those whose team they are on, and themselves. The one
+/// statement of that rule, for every read that starts from a caller's visible creators (start
+/// the FROM clause at `v` and CROSS JOIN the rest, so SQLite never walks the whole account).
+std::string visible_creators_cte(int account_param, int user_param);
+
 base::result<account_record> get_account(store::database& db, const caller& who);
 
 /// Active creators the caller sees, by name. `cursor` is the `next` of the previous page.

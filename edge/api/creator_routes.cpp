@@ -2,6 +2,7 @@
 #include "edge/api/json_io.hpp"
 #include "edge/api/routes.hpp"
 #include "lifecycle/reconnect_links.hpp"
+#include "lifecycle/roster_status.hpp"
 #include "roster/email_address.hpp"
 #include "roster/error.hpp"
 #include "roster/invitations.hpp"
@@ -14,6 +15,7 @@
 #include "store/timestamp.hpp"
 #include "store/transaction.hpp"
 #include "views/api_views.hpp"
+#include "views/status_views.hpp"
 
 namespace rosterd::edge::api {
 
@@ -33,23 +35,46 @@ awaitable_response list_creators(api_context& api, http::request_context& ctx,
   if (!limit) {
     co_return failure_response(api, ctx, limit.error());
   }
-  auto list_creators_query = [who, cursor = query_param(ctx.query, "cursor"),
-                              limit = *limit](store::database& db) {
-    return roster::list_creators(
-        db, who, cursor ? std::optional<std::string_view>(*cursor) : std::nullopt, limit);
+  // The page, then its creators' connection summaries in one aggregate query (never one per
+  // creator), on the same read connection.
+  struct page_with_summaries {
+    roster::page<roster::creator_record> page;
+    std::map<std::string, lifecycle::connection_summary> summaries;
   };
-  auto page = co_await api.db.read(list_creators_query);
-  if (!page) {
-    co_return failure_response(api, ctx, page.error());
+  auto list_creators_query = [who, cursor = query_param(ctx.query, "cursor"), limit = *limit](
+                                 store::database& db) -> base::result<page_with_summaries> {
+    auto page = roster::list_creators(
+        db, who, cursor ? std::optional<std::string_view>(*cursor) : std::nullopt, limit);
+    if (!page) {
+      return page.error();
+    }
+    std::vector<std::string> ids;
+    for (const auto& c : page->items) {
+      ids.push_back(c.id);
+    }
+    auto summaries = lifecycle::connection_summaries(db, who.account_id, ids);
+    if (!summaries) {
+      return summaries.error();
+    }
+    return page_with_summaries{std::move(*page), std::move(*summaries)};
+  };
+  auto found = co_await api.db.read(list_creators_query);
+  if (!found) {
+    co_return failure_response(api, ctx, found.error());
   }
+  const auto& page = found->page;
   json items = json::array();
-  for (const auto& c : page->items) {
+  for (const auto& c : page.items) {
     auto j = to_json(c);
     j.erase("team");
+    auto summary = found->summaries.find(c.id);
+    j["connections"] = summary != found->summaries.end()
+                           ? views::to_json(summary->second)
+                           : views::to_json(lifecycle::connection_summary{});
     items.push_back(std::move(j));
   }
   co_return json_response(
-      ctx, {{"items", items}, {"next", page->next ? json(*page->next) : json(nullptr)}});
+      ctx, {{"items", items}, {"next", page.next ? json(*page.next) : json(nullptr)}});
 }
 
 awaitable_response get_creator(api_context& api, http::request_context& ctx,

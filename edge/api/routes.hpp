@@ -25,5 +25,7 @@ api_route_table connection_routes();
 api_route_table me_routes();
 /// Webhook endpoints, their secrets, test events and delivery log.
 api_route_table webhook_routes();
+/// Roster-wide status: the caller's connections with counts (JSON) and as a CSV file.
+api_route_table status_routes();
 
 }  // namespace rosterd::edge::api

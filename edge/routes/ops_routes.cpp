@@ -4,6 +4,8 @@
 
 #include "base/crypto.hpp"
 #include "http/problem.hpp"
+#include "lifecycle/fleet_gauges.hpp"
+#include "notify/outbox_gauges.hpp"
 #include "roster/text.hpp"
 #include "store/migrations.hpp"
 #include "store/store.hpp"
@@ -48,6 +50,46 @@ boost::asio::awaitable<http::response> readyz(const ops_dependencies& deps,
                           {{"status", "ready"}, {"schema_version", *version}});
 }
 
+std::string database_gauges(const lifecycle::fleet_snapshot& fleet,
+                            const std::vector<notify::outbox_backlog>& backlog) {
+  using base::metrics::gauge_sample;
+  std::string out;
+  std::vector<gauge_sample> samples;
+  for (const auto& c : fleet.connections) {
+    samples.push_back({{c.provider, c.state}, static_cast<double>(c.connections)});
+  }
+  base::metrics::append_gauge(out, "rosterd_connections", "Connections by provider and state.",
+                              {"provider", "state"}, samples);
+  samples.clear();
+  for (const auto& d : fleet.deadlines_within_7d) {
+    samples.push_back({{d.provider}, static_cast<double>(d.connections)});
+  }
+  base::metrics::append_gauge(
+      out, "rosterd_connection_deadlines_within_7d",
+      "Connections still to be renewed whose re-consent deadline is within the next 7 days.",
+      {"provider"}, samples);
+  samples.clear();
+  for (const auto& b : backlog) {
+    samples.push_back({{b.channel}, static_cast<double>(b.pending)});
+  }
+  base::metrics::append_gauge(out, "rosterd_outbox_depth",
+                              "Outbox messages waiting to be delivered, by channel.", {"channel"},
+                              samples);
+  samples.clear();
+  for (const auto& b : backlog) {
+    samples.push_back({{b.channel}, b.oldest_age_seconds});
+  }
+  base::metrics::append_gauge(out, "rosterd_outbox_oldest_age_seconds",
+                              "Age of the oldest outbox message still waiting (0 when none).",
+                              {"channel"}, samples);
+  base::metrics::append_gauge(out, "rosterd_jobs_due", "Jobs due and not claimed by a runner.", {},
+                              {{{}, static_cast<double>(fleet.jobs_due)}});
+  base::metrics::append_gauge(out, "rosterd_job_lag_seconds",
+                              "How long the oldest due, unclaimed job has waited (0 when none).",
+                              {}, {{{}, fleet.job_lag_seconds}});
+  return out;
+}
+
 boost::asio::awaitable<http::response> metrics_text(const ops_dependencies& deps,
                                                     http::request_context& ctx) {
   if (deps.metrics_token != nullptr &&
@@ -60,9 +102,29 @@ boost::asio::awaitable<http::response> metrics_text(const ops_dependencies& deps
     res.set(http::beast_http::field::www_authenticate, "Bearer realm=\"metrics\"");
     co_return res;
   }
+  // The instance's connections, jobs and outbox, read from the database on a read connection
+  // (never inside a registered gauge: those run under the registry's lock on the I/O thread).
+  auto snapshot_query =
+      [now = std::chrono::system_clock::now()](store::database& db) -> base::result<std::string> {
+    auto fleet = lifecycle::read_fleet_snapshot(db, now);
+    if (!fleet) {
+      return fleet.error();
+    }
+    auto backlog = notify::read_outbox_backlog(db, now);
+    if (!backlog) {
+      return backlog.error();
+    }
+    return database_gauges(*fleet, *backlog);
+  };
+  auto from_database = co_await deps.db.read(snapshot_query);
   http::response res{http::status::ok, ctx.req.version()};
   res.set(http::beast_http::field::content_type, "text/plain; version=0.0.4; charset=utf-8");
   res.body() = deps.metrics.expose();
+  // A failed read leaves these series out (Prometheus then marks them stale) rather than
+  // failing the whole scrape: the process metrics still say what is wrong.
+  if (from_database) {
+    res.body() += *from_database;
+  }
   res.prepare_payload();
   co_return res;
 }
