@@ -79,7 +79,7 @@ struct runtime {
   std::atomic<bool> stopping{false};
   std::string serving;  // "http://127.0.0.1:8080, ..." for STATUS= lines
   lifecycle::job_scheduler* jobs = nullptr;
-  lifecycle::stage_settings_holder* stages = nullptr;  // [reminders], replaced by SIGHUP
+  lifecycle::stage_settings_holder* stages = nullptr;     // [reminders], replaced by SIGHUP
   std::optional<std::chrono::seconds> identity_interval;  // none: identity checks are off
 };
 
@@ -237,11 +237,10 @@ asio::awaitable<void> plan_missing_checks(runtime& rt, store::store& db) {
     }
     after = *page->last_id;
   }
-  rt.logs.lifecycle->info(
-      "lifecycle_sweep_done checks_planned={} took_ms={}", planned,
-      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() -
-                                                            started)
-          .count());
+  rt.logs.lifecycle->info("lifecycle_sweep_done checks_planned={} took_ms={}", planned,
+                          std::chrono::duration_cast<std::chrono::milliseconds>(
+                              std::chrono::steady_clock::now() - started)
+                              .count());
   if (planned > 0) {
     rt.jobs->nudge();
   }
@@ -251,8 +250,8 @@ asio::awaitable<void> plan_missing_checks(runtime& rt, store::store& db) {
 
 int run_daemon(const std::filesystem::path& config_path, setup::config cfg) {
   auto logs = make_loggers(cfg.log);
-  runtime rt{config_path, std::move(cfg), std::move(logs), {}, nullptr, nullptr,
-             nullptr,     nullptr,        nullptr,         nullptr, {}, {},
+  runtime rt{config_path, std::move(cfg), std::move(logs), {},          nullptr, nullptr,
+             nullptr,     nullptr,        nullptr,         nullptr,     {},      {},
              {},          nullptr,        nullptr,         std::nullopt};
   auto& log = *rt.logs.main;
   log.info("starting version={} config={} pid={}", version, base::log_field(config_path.string()),
@@ -374,8 +373,8 @@ int run_daemon(const std::filesystem::path& config_path, setup::config cfg) {
                *interrupted);
     }
     lifecycle::scheduler_settings refresh_schedule;
-    auto& refresh_outcomes = metrics.counter(
-        "rosterd_refresh_outcomes_total", "Scheduled token refreshes by outcome.", {"outcome"});
+    auto& refresh_outcomes = metrics.counter("rosterd_refresh_outcomes_total",
+                                             "Scheduled token refreshes by outcome.", {"outcome"});
     refresh_schedule.on_outcome = [&refresh_outcomes](lifecycle::refresh_outcome o) {
       refresh_outcomes.inc({std::string(lifecycle::to_string(o))});
     };
@@ -403,10 +402,9 @@ int run_daemon(const std::filesystem::path& config_path, setup::config cfg) {
   }
   char host[256] = {};
   ::gethostname(host, sizeof host - 1);
-  lifecycle::job_scheduler jobs(io.get_executor(), **db,
-                                std::string(host) + ":" + std::to_string(::getpid()),
-                                setup::job_scheduler_settings_from(rt.cfg.lifecycle),
-                                rt.logs.lifecycle);
+  lifecycle::job_scheduler jobs(
+      io.get_executor(), **db, std::string(host) + ":" + std::to_string(::getpid()),
+      setup::job_scheduler_settings_from(rt.cfg.lifecycle), rt.logs.lifecycle);
   rt.jobs = &jobs;
   const auto system_clock = [] { return std::chrono::system_clock::now(); };
   auto& notices = metrics.counter(
@@ -423,8 +421,8 @@ int run_daemon(const std::filesystem::path& config_path, setup::config cfg) {
         rt.logs.lifecycle, system_clock);
     jobs.on(std::string(lifecycle::identity_check_kind),
             [&identities](const lifecycle::job& j) { return identities->run(j); });
-    rt.identity_interval = std::chrono::duration_cast<std::chrono::seconds>(
-        rt.cfg.lifecycle.identity_check_interval);
+    rt.identity_interval =
+        std::chrono::duration_cast<std::chrono::seconds>(rt.cfg.lifecycle.identity_check_interval);
   }
   lifecycle::add_lifecycle_jobs(
       jobs, **db,

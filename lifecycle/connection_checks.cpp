@@ -36,9 +36,9 @@ constexpr std::string_view check_columns =
     "connected_at, reauth_due_at, deadline_cause, deadline_self_renewing FROM connections ";
 
 check_row read_check_row(store::statement& s) {
-  return {s.column_text(0),          s.column_text(1),          s.column_text(2),
-          s.column_text(3),          s.column_text(4),          s.column_text(5),
-          s.column_text(6),          s.column_text(7),          s.column_optional_text(8),
+  return {s.column_text(0),          s.column_text(1),       s.column_text(2),
+          s.column_text(3),          s.column_text(4),       s.column_text(5),
+          s.column_text(6),          s.column_text(7),       s.column_optional_text(8),
           s.column_optional_text(9), s.column_int64(10) != 0};
 }
 
@@ -82,8 +82,7 @@ std::optional<deadline> deadline_of(const check_row& c) {
 
 // Statuses whose deadline stages still run: the clocks keep counting while a refresh fails.
 bool follows_deadline(std::string_view status) {
-  return status == "connected" || status == "expiring" || status == "expired" ||
-         status == "error";
+  return status == "connected" || status == "expiring" || status == "expired" || status == "error";
 }
 
 // A deadline the daemon moves itself by renewing (Instagram Login) needs the creator only once
@@ -237,11 +236,11 @@ std::string check_run::reason_words(const std::optional<deadline>& due) const {
 base::result<void> check_run::move_status(std::string_view status, status_reason reason,
                                           const std::optional<deadline>& due) {
   const auto now_text = roster::stamp(now_);
-  auto written = sql::run(
-      db_,
-      "UPDATE connections SET status = ?, status_reason = ?, status_changed_at = ? "
-      "WHERE id = ? AND status = ?",
-      status, to_string(reason), now_text, row_.id, row_.status);
+  auto written =
+      sql::run(db_,
+               "UPDATE connections SET status = ?, status_reason = ?, status_changed_at = ? "
+               "WHERE id = ? AND status = ?",
+               status, to_string(reason), now_text, row_.id, row_.status);
   if (!written) {
     return written;
   }
@@ -275,8 +274,8 @@ base::result<void> check_run::publish(webhook_event e, const std::string& occurr
   if (!*stored) {
     return {};
   }
-  auto queued = publish_connection_event(db_, e, **stored, row_.id + ":" + occurrence, now_,
-                                         row_.reason);
+  auto queued =
+      publish_connection_event(db_, e, **stored, row_.id + ":" + occurrence, now_, row_.reason);
   if (!queued) {
     return queued.error();
   }
@@ -322,8 +321,8 @@ base::result<void> check_run::remind_creator(const std::string& trigger_key) {
     bool include = c.id == row_.id;
     if (!include && c.status == "revoked") {
       include = true;
-      if (auto r = record_notice(db_, c.id, "", "creator", "revoked@" + c.status_changed_at, 0,
-                                 now_);
+      if (auto r =
+              record_notice(db_, c.id, "", "creator", "revoked@" + c.status_changed_at, 0, now_);
           !r) {
         return r.error();
       }
@@ -337,8 +336,7 @@ base::result<void> check_run::remind_creator(const std::string& trigger_key) {
       }
       if (const auto stage = due_stage(stages, *last, now_)) {
         include = true;
-        if (auto r =
-                record_notice(db_, c.id, *c.due, "creator", stage->name, stage->index, now_);
+        if (auto r = record_notice(db_, c.id, *c.due, "creator", stage->name, stage->index, now_);
             !r) {
           return r.error();
         }
@@ -414,8 +412,8 @@ base::result<void> check_run::alert_team(const std::string& deadline_key, const 
     }
     if (prefs->delivery == roster::alert_delivery::digest) {
       // Waits for the person's digest hour; the digest makes its own fresh link.
-      digest_item item{agent.id,     row_.account_id, row_.creator_id, row_.id, row_.provider,
-                       stage,        deadline_key,    row_.status,     row_.reason, row_.due};
+      digest_item item{agent.id, row_.account_id, row_.creator_id, row_.id,     row_.provider,
+                       stage,    deadline_key,    row_.status,     row_.reason, row_.due};
       if (auto held = hold_for_digest(db_, item, now_); !held) {
         return held;
       }
@@ -424,8 +422,7 @@ base::result<void> check_run::alert_team(const std::string& deadline_key, const 
     }
     roster::mail_intent m;
     m.template_name = "team_alert";
-    m.idempotency_key =
-        "team_alert:" + row_.id + ":" + deadline_key + ":" + stage + ":" + agent.id;
+    m.idempotency_key = "team_alert:" + row_.id + ":" + deadline_key + ":" + stage + ":" + agent.id;
     m.account_id = row_.account_id;
     m.recipient = agent.email;
     m.values = {{"recipient_name", agent.name},
@@ -471,14 +468,11 @@ base::result<void> check_run::alert_admins(const std::string& deadline_key,
     if (!url) {
       return url.error();
     }
-    m.values = {{"recipient_name", admin.name},
-                {"creator_name", creator_->name},
-                {"agency", creator_->agency},
-                {"platform", provider_name(ctx_.providers, row_.provider)},
-                {"headline", headline},
-                {"reason", reason_words(deadline_of(row_))},
-                {"reconnect_url", *url},
-                {"link_expires_on", date_in_words(now_ + ctx_.links.ttl)}};
+    m.values = {
+        {"recipient_name", admin.name}, {"creator_name", creator_->name},
+        {"agency", creator_->agency},   {"platform", provider_name(ctx_.providers, row_.provider)},
+        {"headline", headline},         {"reason", reason_words(deadline_of(row_))},
+        {"reconnect_url", *url},        {"link_expires_on", date_in_words(now_ + ctx_.links.ttl)}};
     m.flags = {{"has_link", true}};
     m.ref_kind = "connection";
     m.ref_id = row_.id;
@@ -596,8 +590,7 @@ base::result<void> check_run::plan_next(const std::optional<deadline>& due) {
   auto planned = schedule_job(db_,
                               {std::string(connection_check_kind), row_.id,
                                std::string(connection_check_kind) + ":" + row_.id + ":" +
-                                   row_.connected_at + ":" + *row_.due + ":" +
-                                   roster::stamp(*next),
+                                   row_.connected_at + ":" + *row_.due + ":" + roster::stamp(*next),
                                *next, ""},
                               now_);
   if (!planned) {
@@ -644,8 +637,8 @@ base::result<check_report> check_run::run() {
       if (auto published = publish(webhook_event::connection_revoked, stage); !published) {
         return published.error();
       }
-      if (auto sent = alert_team("", stage, creator_->name + "'s " + platform + " was disconnected",
-                                 true);
+      if (auto sent =
+              alert_team("", stage, creator_->name + "'s " + platform + " was disconnected", true);
           !sent) {
         return sent.error();
       }
@@ -659,13 +652,11 @@ base::result<check_report> check_run::run() {
     }
     if (*fresh) {
       count_notice("team", stage);
-      if (auto published = publish(webhook_event::connection_refresh_failed, stage);
-          !published) {
+      if (auto published = publish(webhook_event::connection_refresh_failed, stage); !published) {
         return published.error();
       }
-      if (auto sent = alert_team("", stage,
-                                 creator_->name + "'s " + platform + " keeps failing to renew",
-                                 false);
+      if (auto sent = alert_team(
+              "", stage, creator_->name + "'s " + platform + " keeps failing to renew", false);
           !sent) {
         return sent.error();
       }
@@ -694,9 +685,8 @@ base::result<check_report> check_run::run() {
         if (auto published = publish(webhook_event::connection_recovered, stage); !published) {
           return published.error();
         }
-        if (auto sent = alert_team("", stage,
-                                   creator_->name + "'s " + platform + " is connected again",
-                                   false);
+        if (auto sent = alert_team(
+                "", stage, creator_->name + "'s " + platform + " is connected again", false);
             !sent) {
           return sent.error();
         }
@@ -713,8 +703,8 @@ base::result<check_report> check_run::run() {
 
 base::result<check_report> check_connection(store::database& db, const check_context& ctx,
                                             std::string_view connection_id, time_point now) {
-  auto row = sql::first(db, std::string(check_columns) + "WHERE id = ?", read_check_row,
-                        connection_id);
+  auto row =
+      sql::first(db, std::string(check_columns) + "WHERE id = ?", read_check_row, connection_id);
   if (!row) {
     return row.error();
   }

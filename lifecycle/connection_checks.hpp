@@ -44,7 +44,7 @@ struct check_context {
 struct check_report {
   std::optional<time_point> next_check;  ///< the planned check it scheduled
   int creator_messages = 0;
-  int team_alerts = 0;   ///< messages (or digest items) for agents
+  int team_alerts = 0;  ///< messages (or digest items) for agents
   int admin_alerts = 0;
   int webhooks = 0;  ///< webhook deliveries queued
   bool status_changed = false;

@@ -376,12 +376,12 @@ base::result<void> drop_tokens(store::database& db, const connection_record& con
                                std::string_view reason, const std::optional<roster::caller>& who,
                                time_point now) {
   const auto now_text = roster::stamp(now);
-  auto updated = sql::run(
-      db,
-      "UPDATE connections SET access_token = NULL, refresh_token = NULL, status = ?, "
-      "status_reason = ?, status_changed_at = ?, next_refresh_at = NULL, "
-      "refresh_started_at = NULL, last_error = ?, last_error_at = ? WHERE id = ?",
-      to_string(status), to_string(code), now_text, reason, now_text, connection.id);
+  auto updated =
+      sql::run(db,
+               "UPDATE connections SET access_token = NULL, refresh_token = NULL, status = ?, "
+               "status_reason = ?, status_changed_at = ?, next_refresh_at = NULL, "
+               "refresh_started_at = NULL, last_error = ?, last_error_at = ? WHERE id = ?",
+               to_string(status), to_string(code), now_text, reason, now_text, connection.id);
   if (!updated) {
     return updated;
   }

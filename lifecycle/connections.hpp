@@ -131,8 +131,8 @@ base::result<connection_record> check_may_disconnect(store::database& db, const 
 /// reminder stages are cancelled, and a revoked connection's creator and team hear of it.
 base::result<void> drop_tokens(store::database& db, const connection_record& connection,
                                connection_status status, status_reason code,
-                               std::string_view reason,
-                               const std::optional<roster::caller>& who, time_point now);
+                               std::string_view reason, const std::optional<roster::caller>& who,
+                               time_point now);
 
 /// Appends an event about a creator's connection for their team to see.
 base::result<void> add_event(store::database& db, std::string_view account_id,

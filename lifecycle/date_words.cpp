@@ -6,7 +6,9 @@
 
 namespace rosterd::lifecycle {
 
-std::string date_in_words(roster::time_point t) { return roster::date_in_words(t, "UTC"); }
+std::string date_in_words(roster::time_point t) {
+  return roster::date_in_words(t, "UTC");
+}
 
 std::string days_in_words(roster::time_point t, roster::time_point now) {
   const auto days = std::chrono::floor<std::chrono::days>(t - now).count();

@@ -59,7 +59,8 @@ time_point first_identity_check(std::string_view connection_id, std::chrono::sec
     return now;
   }
   const auto span = static_cast<std::uint64_t>(interval.count());
-  const auto offset = std::chrono::seconds(static_cast<std::int64_t>(stable_hash(connection_id) % span));
+  const auto offset =
+      std::chrono::seconds(static_cast<std::int64_t>(stable_hash(connection_id) % span));
   const auto since_epoch =
       std::chrono::duration_cast<std::chrono::seconds>(now.time_since_epoch()).count();
   const auto slot_start = std::chrono::seconds(since_epoch - since_epoch % interval.count());
@@ -154,10 +155,10 @@ asio::awaitable<job_outcome> identity_checker::run(const job& j) {
       }
       if (*now_row && (*now_row)->connected_at == connection.connected_at &&
           checked_status((*now_row)->status)) {
-        if (auto dropped = drop_tokens(
-                d, **now_row, connection_status::revoked, reason_for(*failure),
-                "the platform no longer accepts the connection: " + describe(*failure),
-                std::nullopt, finished);
+        if (auto dropped =
+                drop_tokens(d, **now_row, connection_status::revoked, reason_for(*failure),
+                            "the platform no longer accepts the connection: " + describe(*failure),
+                            std::nullopt, finished);
             !dropped) {
           return dropped.error();
         }
@@ -190,15 +191,14 @@ asio::awaitable<job_outcome> identity_checker::run(const job& j) {
   });
   auto written = co_await db_.write(op);
   if (!written && !claim_lost) {
-    co_return job_outcome{job_outcome::kind::retry, finished + retry_later,
-                          written.error().detail};
+    co_return job_outcome{job_outcome::kind::retry, finished + retry_later, written.error().detail};
   }
   if (gone) {
     log_->warn("identity_check_revoked connection={} provider={} error={}", connection.id,
                connection.provider, base::log_field(describe(*failure)));
   } else if (failure) {
-    log_->info("identity_check_refused connection={} provider={} kind={} error={}",
-               connection.id, connection.provider, oauth::error_kind_name(failure->kind),
+    log_->info("identity_check_refused connection={} provider={} kind={} error={}", connection.id,
+               connection.provider, oauth::error_kind_name(failure->kind),
                base::log_field(describe(*failure)));
   }
   co_return job_outcome{job_outcome::kind::recorded, std::nullopt, ""};

@@ -34,7 +34,9 @@ job_scheduler::job_scheduler(asio::any_io_executor executor, store::store& db, s
   settings_.batch_size = std::max(settings_.batch_size, 1);
 }
 
-void job_scheduler::on(std::string kind, handler h) { handlers_[std::move(kind)] = std::move(h); }
+void job_scheduler::on(std::string kind, handler h) {
+  handlers_[std::move(kind)] = std::move(h);
+}
 
 void job_scheduler::start() {
   running_ = true;
@@ -109,10 +111,9 @@ asio::awaitable<void> job_scheduler::record(const job& j, const job_outcome& out
         return finish_job(db, j, job_state::failed, outcome.error, now);
       case job_outcome::kind::retry:
         if (j.attempts >= settings_.max_attempts) {
-          return finish_job(db, j, job_state::failed,
-                            "gave up after " + std::to_string(j.attempts) +
-                                " attempts: " + outcome.error,
-                            now);
+          return finish_job(
+              db, j, job_state::failed,
+              "gave up after " + std::to_string(j.attempts) + " attempts: " + outcome.error, now);
         }
         return retry_job(db, j, outcome.retry_at.value_or(now + std::chrono::minutes(10)),
                          outcome.error);

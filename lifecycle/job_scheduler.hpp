@@ -55,8 +55,8 @@ class job_scheduler {
 
   /// `db` must outlive the scheduler; `log` may be null. `owner` names this runner in leases.
   job_scheduler(boost::asio::any_io_executor executor, store::store& db, std::string owner,
-                job_scheduler_settings settings = {},
-                std::shared_ptr<spdlog::logger> log = nullptr, clock_fn clock = nullptr);
+                job_scheduler_settings settings = {}, std::shared_ptr<spdlog::logger> log = nullptr,
+                clock_fn clock = nullptr);
   job_scheduler(const job_scheduler&) = delete;
   job_scheduler& operator=(const job_scheduler&) = delete;
 

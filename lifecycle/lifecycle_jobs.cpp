@@ -101,9 +101,9 @@ void add_lifecycle_jobs(job_scheduler& jobs, store::store& db, lifecycle_jobs_co
             const auto now = clock();
             bool queued = false;
             auto outcome = co_await run_and_finish(db, j, now, [&](store::database& d) {
-              auto sent = send_digest(d, shared->mailer, shared->providers,
-                                      digest_settings{shared->links}, j.subject,
-                                      j.idempotency_key, now);
+              auto sent =
+                  send_digest(d, shared->mailer, shared->providers, digest_settings{shared->links},
+                              j.subject, j.idempotency_key, now);
               if (!sent) {
                 return base::result<void>(sent.error());
               }

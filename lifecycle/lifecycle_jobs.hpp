@@ -26,7 +26,7 @@ struct lifecycle_jobs_context {
   const stage_settings_holder& stages;  ///< replaced by a reload; each job takes one snapshot
   roster::mailer& mailer;
   link_settings links;
-  std::function<void()> mail_queued;  ///< wakes the mail relay after a job queued mail
+  std::function<void()> mail_queued;      ///< wakes the mail relay after a job queued mail
   std::function<void()> webhooks_queued;  ///< wakes the webhook dispatcher likewise
   /// The identity check's interval; each check makes sure one is planned. nullopt: off.
   std::optional<std::chrono::seconds> identity_interval;

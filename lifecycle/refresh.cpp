@@ -14,8 +14,8 @@
 #include "lifecycle/check_requests.hpp"
 #include "lifecycle/connections.hpp"
 #include "lifecycle/deadlines.hpp"
-#include "lifecycle/status_reasons.hpp"
 #include "lifecycle/error.hpp"
+#include "lifecycle/status_reasons.hpp"
 #include "oauth/backoff.hpp"
 #include "oauth/error.hpp"
 #include "oauth/provider_error.hpp"
@@ -219,8 +219,8 @@ std::optional<deadline> renewed_deadline(const oauth::provider& p, const refresh
   connection_clocks clocks;
   clocks.consented_at = parsed(row.connected_at).value_or(time_point{});
   clocks.access_expires_at = parsed(fresh.access_expires_at);
-  clocks.refresh_expires_at = parsed(fresh.refresh_expires_at ? fresh.refresh_expires_at
-                                                              : row.refresh_expires_at);
+  clocks.refresh_expires_at =
+      parsed(fresh.refresh_expires_at ? fresh.refresh_expires_at : row.refresh_expires_at);
   clocks.data_access_expires_at = parsed(row.data_access_expires_at);
   return reconsent_deadline(p.profile, clocks, p.reauth_after);
 }
@@ -472,8 +472,8 @@ asio::awaitable<base::result<refresh_report>> refresher::lead(const std::string&
           "ELSE ?6 END, refreshed_at = ?6, refresh_started_at = NULL, "
           "refresh_failures = 0, next_refresh_at = ?7, last_error = NULL, last_error_at = NULL "
           "WHERE id = ?8 AND refresh_started_at = ?9",
-          fresh.access, fresh.refresh, fresh.access_expires_at, fresh.refresh_expires_at,
-          due_text, now_text, fresh.next_refresh_at, connection_id, claimed->started_at,
+          fresh.access, fresh.refresh, fresh.access_expires_at, fresh.refresh_expires_at, due_text,
+          now_text, fresh.next_refresh_at, connection_id, claimed->started_at,
           due ? std::optional(std::string(to_string(due->cause))) : std::nullopt,
           due && due->self_renewing ? 1 : 0, keep_status ? 1 : 0);
       if (!written) {

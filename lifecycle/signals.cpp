@@ -76,8 +76,8 @@ base::result<void> erase_platform_account(store::database& db, const connection_
     return holds_tokens.error();
   }
   if (*holds_tokens != 0) {
-    if (auto dropped =
-            drop_tokens(db, c, connection_status::revoked, status_reason::data_deleted, deletion_reason, std::nullopt, now);
+    if (auto dropped = drop_tokens(db, c, connection_status::revoked, status_reason::data_deleted,
+                                   deletion_reason, std::nullopt, now);
         !dropped) {
       return dropped;
     }
@@ -119,9 +119,8 @@ base::result<std::int64_t> revoke_by_platform(store::database& db, std::string_v
     return found.error();
   }
   for (const auto& connection : *found) {
-    auto dropped =
-        drop_tokens(db, connection, connection_status::revoked, status_reason::app_removed, reason,
-                    std::nullopt, now);
+    auto dropped = drop_tokens(db, connection, connection_status::revoked,
+                               status_reason::app_removed, reason, std::nullopt, now);
     if (!dropped) {
       return dropped.error();
     }

@@ -204,10 +204,9 @@ toml::table config_table(const config& c) {
     reminders.insert(id, reminder_table(r));
   }
   root.insert("reminders", reminders);
-  root.insert("lifecycle",
-              toml::table{{"identity_check_interval",
-                           format_duration(c.lifecycle.identity_check_interval)},
-                          {"max_concurrent_jobs", c.lifecycle.max_concurrent_jobs}});
+  root.insert("lifecycle", toml::table{{"identity_check_interval",
+                                        format_duration(c.lifecycle.identity_check_interval)},
+                                       {"max_concurrent_jobs", c.lifecycle.max_concurrent_jobs}});
   toml::table webhooks{
       {"concurrency", static_cast<std::int64_t>(c.webhooks.concurrency)},
       {"timeout", format_duration(c.webhooks.timeout)},

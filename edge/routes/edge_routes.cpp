@@ -11,9 +11,8 @@ void add_edge_routes(http::router& routes, const ops_dependencies& ops, api::api
   add_routes(routes, ops, ops_routes());
   for (const auto& table :
        {api::session_routes(), api::account_routes(), api::creator_routes(),
-        api::onboarding_routes(), api::connection_routes(), api::me_routes(),
-        api::webhook_routes(), api::status_routes(), pages::connect_pages(),
-        pages::platform_hooks()}) {
+        api::onboarding_routes(), api::connection_routes(), api::me_routes(), api::webhook_routes(),
+        api::status_routes(), pages::connect_pages(), pages::platform_hooks()}) {
     add_routes(routes, v1, table);
   }
 }

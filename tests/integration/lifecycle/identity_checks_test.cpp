@@ -15,8 +15,10 @@ using namespace rosterd::testing;
 namespace {
 
 struct identity_fixture : refresh_fixture {
-  lifecycle::identity_checker checker{*db,      holder, providers, *http, std::chrono::hours(24 * 7),
-                                      nullptr, [this] { return clock_now.load(); }};
+  lifecycle::identity_checker checker{
+      *db, holder, providers, *http, std::chrono::hours(24 * 7), nullptr, [this] {
+        return clock_now.load();
+      }};
 
   /// Plans the connection's check, claims it as the scheduler would and runs it.
   lifecycle::job_outcome check(const std::string& id) {
@@ -29,11 +31,10 @@ struct identity_fixture : refresh_fixture {
       }).value();
     const auto due =
         db->read_now([](store::database& d) { return lifecycle::next_job_due(d); }).value().value();
-    auto claimed = db->write_now([&](store::database& d) {
-                       return lifecycle::claim_due_jobs(d, "test", due, std::chrono::seconds(60),
-                                                        10);
-                     })
-                       .value();
+    auto claimed =
+        db->write_now([&](store::database& d) {
+            return lifecycle::claim_due_jobs(d, "test", due, std::chrono::seconds(60), 10);
+          }).value();
     REQUIRE(claimed.size() == 1);
     REQUIRE(claimed.front().kind == "identity_check");
     return run(checker.run(claimed.front()));
@@ -71,8 +72,7 @@ TEST_CASE("checks of many connections spread over the interval, each at a stable
   }
 }
 
-TEST_CASE("a working connection's identity check stamps it and plans the next",
-          "[identity]") {
+TEST_CASE("a working connection's identity check stamps it and plans the next", "[identity]") {
   identity_fixture f;
   const auto id = f.connect(f.ana, "facebook");
   const auto outcome = f.check(id);
@@ -94,20 +94,18 @@ TEST_CASE("a grant the platform ended silently is found by the identity check an
   CHECK(f.column(id, "access_token").empty());
   CHECK(f.pending_checks(id) == 0);
   // The lifecycle is asked to tell the creator and the team.
-  const auto checks = f.db
-                          ->read_now([&](store::database& d) {
-                            return store::sql::integer(
-                                d,
-                                "SELECT COUNT(*) FROM jobs WHERE subject = ? AND kind = "
-                                "'connection_check' AND state = 'pending'",
-                                id);
-                          })
-                          .value();
+  const auto checks =
+      f.db->read_now([&](store::database& d) {
+            return store::sql::integer(d,
+                                       "SELECT COUNT(*) FROM jobs WHERE subject = ? AND kind = "
+                                       "'connection_check' AND state = 'pending'",
+                                       id);
+          })
+          .value();
   CHECK(checks >= 1);
 }
 
-TEST_CASE("an outage during the identity check is retried later and never revokes",
-          "[identity]") {
+TEST_CASE("an outage during the identity check is retried later and never revokes", "[identity]") {
   identity_fixture f;
   const auto id = f.connect(f.ana, "facebook");
   f.fake.fail_next(

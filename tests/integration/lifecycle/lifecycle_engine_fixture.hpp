@@ -50,8 +50,7 @@ struct outbox_row {
 struct lifecycle_engine_fixture : lifecycle_fixture {
   lifecycle_engine_fixture() {
     clock = std::chrono::floor<std::chrono::seconds>(now);
-    for (const char* id :
-         {"facebook", "instagram_facebook", "instagram", "tiktok", "pinterest"}) {
+    for (const char* id : {"facebook", "instagram_facebook", "instagram", "tiktok", "pinterest"}) {
       oauth::provider_settings s;
       s.client_id = std::string("test-") + id;
       s.client_secret = base::secret(std::string("secret-") + id);
@@ -194,8 +193,8 @@ struct lifecycle_engine_fixture : lifecycle_fixture {
             "SELECT recipient, idempotency_key, subject, text_body, COALESCE(ref_id, '') FROM "
             "outbox WHERE template = ? AND (? = '' OR recipient = ?) ORDER BY rowid",
             [&](store::statement& s) {
-              out.push_back({s.column_text(0), s.column_text(1), s.column_text(2),
-                             s.column_text(3), s.column_text(4)});
+              out.push_back({s.column_text(0), s.column_text(1), s.column_text(2), s.column_text(3),
+                             s.column_text(4)});
             },
             template_name, recipient, recipient);
       }).value();

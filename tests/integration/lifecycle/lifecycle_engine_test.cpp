@@ -165,12 +165,12 @@ TEST_CASE("a revoked connection tells the creator and their team once", "[lifecy
   const auto id = f.connect(f.ana, "tiktok", std::chrono::hours(24), f.days(365));
   f.settle();
   f.db->write_now([&](store::database& d) -> base::result<void> {
-      auto c = lifecycle::find_connection(d, id).value().value();
-      return lifecycle::drop_tokens(d, c, lifecycle::connection_status::revoked,
-                                    lifecycle::status_reason::app_removed,
-                                    "the app was removed in TikTok settings", std::nullopt,
-                                    f.clock.load());
-    }).value();
+        auto c = lifecycle::find_connection(d, id).value().value();
+        return lifecycle::drop_tokens(
+            d, c, lifecycle::connection_status::revoked, lifecycle::status_reason::app_removed,
+            "the app was removed in TikTok settings", std::nullopt, f.clock.load());
+      })
+      .value();
   f.settle();
   f.walk(f.clock.load() + f.days(10), std::chrono::hours(24));
 
@@ -185,8 +185,9 @@ TEST_CASE("a revoked connection tells the creator and their team once", "[lifecy
   CHECK(f.column(id, "status_reason") == "app_removed");
 }
 
-TEST_CASE("an Instagram Login deadline reminds nobody while renewal works, and starts when it fails",
-          "[lifecycle][reminders]") {
+TEST_CASE(
+    "an Instagram Login deadline reminds nobody while renewal works, and starts when it fails",
+    "[lifecycle][reminders]") {
   lifecycle_engine_fixture f;
   const auto start = f.clock.load();
   const auto id = f.connect(f.ana, "instagram", f.days(60));
@@ -198,15 +199,16 @@ TEST_CASE("an Instagram Login deadline reminds nobody while renewal works, and s
 
   // Renewal keeps failing: the team hears, and the creator gets the stage now due.
   f.db->write_now([&](store::database& d) -> base::result<void> {
-      auto set = store::sql::run(d,
-                                 "UPDATE connections SET status = 'error', status_reason = "
-                                 "'renewal_failing', status_changed_at = ? WHERE id = ?",
-                                 roster::stamp(f.clock.load()), id);
-      if (!set) {
-        return set;
-      }
-      return lifecycle::request_connection_check(d, id, f.clock.load());
-    }).value();
+        auto set = store::sql::run(d,
+                                   "UPDATE connections SET status = 'error', status_reason = "
+                                   "'renewal_failing', status_changed_at = ? WHERE id = ?",
+                                   roster::stamp(f.clock.load()), id);
+        if (!set) {
+          return set;
+        }
+        return lifecycle::request_connection_check(d, id, f.clock.load());
+      })
+      .value();
   f.settle();
   CHECK(f.stages_of(f.mails("creator_reminder", ana_email)) == strings{"14d"});
   const auto team = f.mails("team_alert", amy_email);
@@ -222,8 +224,9 @@ TEST_CASE("an agent who chose a digest gets the day's alerts in one email at the
   c.digest_hour = 8;
   c.time_zone = "Europe/Berlin";
   f.db->write_now([&](store::database& d) {
-      return roster::save_notification_preferences(d, f.amy_id, c, f.clock.load());
-    }).value();
+        return roster::save_notification_preferences(d, f.amy_id, c, f.clock.load());
+      })
+      .value();
   const auto start = f.clock.load();
   f.connect(f.ana, "facebook", f.days(60));
   f.advance_to(start + f.days(53) + std::chrono::hours(1));  // the 7-day stage
@@ -246,27 +249,25 @@ TEST_CASE("connections without a planned check get one at the start of their rem
   f.settle();
   // As after an upgrade or a restored backup: no check planned.
   f.db->write_now([&](store::database& d) {
-      return store::sql::run(d, "DELETE FROM jobs WHERE subject = ?", id);
-    }).value();
-  auto page = f.db
-                  ->write_now([&](store::database& d) {
-                    return lifecycle::plan_missing_checks(d, *f.stages.current(), "",
-                                                          f.clock.load(), 100);
-                  })
-                  .value();
+        return store::sql::run(d, "DELETE FROM jobs WHERE subject = ?", id);
+      })
+      .value();
+  auto page =
+      f.db->write_now([&](store::database& d) {
+            return lifecycle::plan_missing_checks(d, *f.stages.current(), "", f.clock.load(), 100);
+          })
+          .value();
   CHECK(page.planned == 1);
   CHECK_FALSE(page.last_id);
-  const auto due = f.db->read_now([](store::database& d) { return lifecycle::next_job_due(d); })
-                       .value()
-                       .value();
+  const auto due =
+      f.db->read_now([](store::database& d) { return lifecycle::next_job_due(d); }).value().value();
   CHECK(due == start + f.days(60) - f.days(14));
   // Planned once: a second sweep adds nothing.
-  auto again = f.db
-                   ->write_now([&](store::database& d) {
-                     return lifecycle::plan_missing_checks(d, *f.stages.current(), "",
-                                                           f.clock.load(), 100);
-                   })
-                   .value();
+  auto again =
+      f.db->write_now([&](store::database& d) {
+            return lifecycle::plan_missing_checks(d, *f.stages.current(), "", f.clock.load(), 100);
+          })
+          .value();
   CHECK(again.planned == 0);
   f.walk(start + f.days(47), std::chrono::hours(24));
   CHECK(f.stages_of(f.mails("creator_reminder", ana_email)) == strings{"14d"});

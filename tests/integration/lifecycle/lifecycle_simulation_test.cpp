@@ -4,9 +4,10 @@
 // configured creator stages and team alerts in order, each once and on time; a reconnect must
 // cancel the rest; agents who chose a digest get exactly their own creators' items.
 
-#include <catch2/catch.hpp>
 #include <map>
 #include <set>
+
+#include <catch2/catch.hpp>
 
 #include "lifecycle/reminder_stages.hpp"
 #include "lifecycle_engine_fixture.hpp"
@@ -27,10 +28,18 @@ std::string number(int i) {
   auto s = std::to_string(i);
   return std::string(3 - std::min<std::size_t>(3, s.size()), '0') + s;
 }
-std::string creator_email(int i) { return "c" + number(i) + "@creators.test"; }
-std::string creator_name(int i) { return "Creator " + number(i); }
-std::string agent_email(int a) { return "a" + std::to_string(a) + "@agency.test"; }
-bool prefers_digest(int a) { return a < agents / 2; }
+std::string creator_email(int i) {
+  return "c" + number(i) + "@creators.test";
+}
+std::string creator_name(int i) {
+  return "Creator " + number(i);
+}
+std::string agent_email(int a) {
+  return "a" + std::to_string(a) + "@agency.test";
+}
+bool prefers_digest(int a) {
+  return a < agents / 2;
+}
 
 struct connection_plan {
   std::string id;
@@ -66,9 +75,10 @@ TEST_CASE("180 days, 1,000 connections: every stage once, in order, on time; rec
       c.digest_hour = 9;
       c.time_zone = "UTC";
       f.db->write_now([&](store::database& d) {
-          return roster::save_notification_preferences(d, f.user_id(agent_email(a)), c,
-                                                       f.clock.load());
-        }).value();
+            return roster::save_notification_preferences(d, f.user_id(agent_email(a)), c,
+                                                         f.clock.load());
+          })
+          .value();
     }
   }
 
@@ -119,15 +129,16 @@ TEST_CASE("180 days, 1,000 connections: every stage once, in order, on time; rec
   // What was recorded per (connection, deadline, audience).
   std::map<std::string, std::vector<notice>> notices;
   f.db->read_now([&](store::database& d) {
-      return store::sql::each(
-          d,
-          "SELECT connection_id, deadline, audience, stage, stage_index, sent_at FROM "
-          "lifecycle_notices ORDER BY connection_id, deadline, audience, stage_index",
-          [&](store::statement& s) {
-            notices[s.column_text(0) + "|" + s.column_text(1) + "|" + s.column_text(2)].push_back(
-                {s.column_text(3), static_cast<int>(s.column_int64(4)), s.column_text(5)});
-          });
-    }).value();
+        return store::sql::each(
+            d,
+            "SELECT connection_id, deadline, audience, stage, stage_index, sent_at FROM "
+            "lifecycle_notices ORDER BY connection_id, deadline, audience, stage_index",
+            [&](store::statement& s) {
+              notices[s.column_text(0) + "|" + s.column_text(1) + "|" + s.column_text(2)].push_back(
+                  {s.column_text(3), static_cast<int>(s.column_int64(4)), s.column_text(5)});
+            });
+      })
+      .value();
 
   const auto stages_now = f.stages.current();
   int unrenewed = 0;
@@ -135,9 +146,8 @@ TEST_CASE("180 days, 1,000 connections: every stage once, in order, on time; rec
     INFO(c.provider << " " << c.id << " creator " << c.creator);
     const auto key = roster::stamp(c.deadline);
     const auto& schedule = stages_now->for_provider(c.provider);
-    for (const auto& [audience, reminders] :
-         {std::pair{std::string("creator"), &schedule.creator},
-          std::pair{std::string("team"), &schedule.team}}) {
+    for (const auto& [audience, reminders] : {std::pair{std::string("creator"), &schedule.creator},
+                                              std::pair{std::string("team"), &schedule.team}}) {
       INFO(audience);
       strings expected;
       for (const auto& stage : lifecycle::stages_for(c.deadline, *reminders)) {

@@ -107,43 +107,47 @@ class site {
     auto db = open_database(database());
     const std::string t = "strftime('%Y-%m-%dT%H:%M:%SZ', 'now')";
     std::string sql = "BEGIN;";
-    sql += "INSERT INTO accounts (id, name, created_at) VALUES ('acc_crash', 'Crash Talent', " +
-           t + ");";
+    sql += "INSERT INTO accounts (id, name, created_at) VALUES ('acc_crash', 'Crash Talent', " + t +
+           ");";
     for (int a = 0; a < agents; ++a) {
       const auto id = "usr_agent" + std::to_string(a);
       sql += "INSERT INTO users (id, email, display_name, created_at) VALUES ('" + id +
              "', 'agent" + std::to_string(a) + "@agency.test', 'Agent " + std::to_string(a) +
              "', " + t + ");";
-      sql += "INSERT INTO account_members (account_id, user_id, role, created_at, joined_at) "
-             "VALUES ('acc_crash', '" +
-             id + "', 'agent', " + t + ", " + t + ");";
+      sql +=
+          "INSERT INTO account_members (account_id, user_id, role, created_at, joined_at) "
+          "VALUES ('acc_crash', '" +
+          id + "', 'agent', " + t + ", " + t + ");";
     }
     for (int c = 0; c < creators; ++c) {
       const auto n = std::to_string(c);
       sql += "INSERT INTO users (id, email, display_name, created_at) VALUES ('usr_c" + n +
              "', 'c" + n + "@creators.test', 'Creator " + n + "', " + t + ");";
-      sql += "INSERT INTO creators (id, account_id, user_id, display_name, created_at) VALUES "
-             "('cre_" +
-             n + "', 'acc_crash', 'usr_c" + n + "', 'Creator " + n + "', " + t + ");";
-      sql += "INSERT INTO access_groups (id, account_id, creator_id, name, created_at) VALUES "
-             "('grp_" +
-             n + "', 'acc_crash', 'cre_" + n + "', 'Creator " + n + "', " + t + ");";
+      sql +=
+          "INSERT INTO creators (id, account_id, user_id, display_name, created_at) VALUES "
+          "('cre_" +
+          n + "', 'acc_crash', 'usr_c" + n + "', 'Creator " + n + "', " + t + ");";
+      sql +=
+          "INSERT INTO access_groups (id, account_id, creator_id, name, created_at) VALUES "
+          "('grp_" +
+          n + "', 'acc_crash', 'cre_" + n + "', 'Creator " + n + "', " + t + ");";
       sql += "INSERT INTO group_members (group_id, user_id, added_at) VALUES ('grp_" + n +
              "', 'usr_agent" + std::to_string(c % agents) + "', " + t + ");";
       for (std::size_t k = 0; k < platforms.size(); ++k) {
         const auto id = "con_" + n + "_" + std::to_string(k);
-        sql += "INSERT INTO connections (id, account_id, creator_id, provider, status, "
-               "status_changed_at, external_id, connected_at, reauth_due_at, deadline_cause) "
-               "VALUES ('" +
-               id + "', 'acc_crash', 'cre_" + n + "', '" + platforms[k] + "', 'connected', " +
-               t + ", 'ext_" + id + "', " + t +
-               ", strftime('%Y-%m-%dT%H:%M:%SZ', 'now', '+4 days'), 'token_expiry');";
+        sql +=
+            "INSERT INTO connections (id, account_id, creator_id, provider, status, "
+            "status_changed_at, external_id, connected_at, reauth_due_at, deadline_cause) "
+            "VALUES ('" +
+            id + "', 'acc_crash', 'cre_" + n + "', '" + platforms[k] + "', 'connected', " + t +
+            ", 'ext_" + id + "', " + t +
+            ", strftime('%Y-%m-%dT%H:%M:%SZ', 'now', '+4 days'), 'token_expiry');";
       }
     }
-    sql += "INSERT INTO webhook_endpoints (id, account_id, url, events, secret, created_at, "
-           "updated_at) VALUES ('whk_crash', 'acc_crash', '" +
-           webhook_url + "', 'connection.expiring', '" + webhook_secret + "', " + t + ", " + t +
-           ");";
+    sql +=
+        "INSERT INTO webhook_endpoints (id, account_id, url, events, secret, created_at, "
+        "updated_at) VALUES ('whk_crash', 'acc_crash', '" +
+        webhook_url + "', 'connection.expiring', '" + webhook_secret + "', " + t + ", " + t + ");";
     sql += "COMMIT;";
     REQUIRE(db.exec(sql));
   }
@@ -190,9 +194,10 @@ class site {
 
 }  // namespace
 
-TEST_CASE("50 crashes during 2,000 reminders, alerts and webhooks lose nothing and send no "
-          "stage twice",
-          "[lifecycle][crash][slow]") {
+TEST_CASE(
+    "50 crashes during 2,000 reminders, alerts and webhooks lose nothing and send no "
+    "stage twice",
+    "[lifecycle][crash][slow]") {
   test_pki pki;
   fake_smtp_server::options smtp_options;
   smtp_options.login = smtp_login;

@@ -76,9 +76,9 @@ const std::map<std::string, values> documented_values{
       {"link_expires_on", "21 December 2026"},
       {"expired", false},
       {"platforms",
-       value::list{{{"name", "Instagram"},
-                    {"state", "needs you to log in again by 14 December 2026."}},
-                   {{"name", "TikTok"}, {"state", "needs you to log in again by 20 December 2026."}}}}}},
+       value::list{
+           {{"name", "Instagram"}, {"state", "needs you to log in again by 14 December 2026."}},
+           {{"name", "TikTok"}, {"state", "needs you to log in again by 20 December 2026."}}}}}},
     {"team_alert",
      {{"recipient_name", "Sam"},
       {"creator_name", "Ada"},
