@@ -237,7 +237,27 @@ asio::awaitable<void> plan_missing_checks(runtime& rt, store::store& db) {
     }
     after = *page->last_id;
   }
-  rt.logs.lifecycle->info("lifecycle_sweep_done checks_planned={} took_ms={}", planned,
+  // Finished jobs older than 30 days go, a batch per transaction.
+  int pruned = 0;
+  for (;;) {
+    auto prune_op = [](store::database& d) {
+      return lifecycle::prune_finished_jobs(
+          d, std::chrono::system_clock::now() - std::chrono::hours(24 * 30), 1000);
+    };
+    auto op = store::in_transaction(prune_op);
+    auto n = co_await db.write(op);
+    if (!n) {
+      rt.logs.lifecycle->error("lifecycle_prune_failed problem={}",
+                               base::log_field(n.error().detail));
+      break;
+    }
+    pruned += *n;
+    if (*n < 1000 || rt.stopping.load()) {
+      break;
+    }
+  }
+  rt.logs.lifecycle->info("lifecycle_sweep_done checks_planned={} jobs_pruned={} took_ms={}",
+                          planned, pruned,
                           std::chrono::duration_cast<std::chrono::milliseconds>(
                               std::chrono::steady_clock::now() - started)
                               .count());

@@ -138,6 +138,26 @@ base::result<int> cancel_jobs(store::database& db, std::string_view kind, std::s
   return static_cast<int>(db.changes());
 }
 
+base::result<int> prune_finished_jobs(store::database& db, time_point before, int limit) {
+  int pruned = 0;
+  // due_at is the finishing claim's moment for a finished job: the (state, due_at) index
+  // finds them without a scan.
+  for (const char* state : {"done", "cancelled", "failed"}) {
+    auto ran = sql::run(db,
+                        "DELETE FROM jobs WHERE id IN (SELECT id FROM jobs WHERE state = ?1 AND "
+                        "due_at < ?2 AND COALESCE(finished_at, due_at) < ?2 LIMIT ?3)",
+                        state, store::iso8601_utc(before), limit - pruned);
+    if (!ran) {
+      return ran.error();
+    }
+    pruned += static_cast<int>(db.changes());
+    if (pruned >= limit) {
+      break;
+    }
+  }
+  return pruned;
+}
+
 base::result<std::optional<time_point>> next_job_due(store::database& db) {
   return sql::first(db, "SELECT due_at FROM jobs WHERE state = 'pending' ORDER BY due_at LIMIT 1",
                     [](store::statement& s) { return read_time(s, 0); });

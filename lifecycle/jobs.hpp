@@ -68,6 +68,10 @@ base::result<bool> retry_job(store::database& db, const job& claimed, time_point
 base::result<int> cancel_jobs(store::database& db, std::string_view kind, std::string_view subject,
                               time_point now);
 
+/// Deletes up to `limit` jobs that finished (done, cancelled, failed) before `before`: the table
+/// keeps what is pending and recent history, not every stage ever run. Returns how many.
+base::result<int> prune_finished_jobs(store::database& db, time_point before, int limit);
+
 /// When the earliest pending job may be claimed (a claimed job counts at its lease expiry);
 /// nullopt when none is pending. One index lookup.
 base::result<std::optional<time_point>> next_job_due(store::database& db);

@@ -482,7 +482,11 @@ asio::awaitable<base::result<refresh_report>> refresher::lead(const std::string&
       if (db.changes() == 0) {
         return false;  // reconnected or disconnected meanwhile: those tokens win
       }
-      if (deadline_moved || (!keep_status && row.status != "connected")) {
+      // A working connection whose deadline moved later needs nothing new: its planned check
+      // reads the deadline as it then is and plans from there. Asking on every renewal would
+      // add a job row per connection per renewal.
+      const bool moved_earlier = due_text && (!row.reauth_due_at || *due_text < *row.reauth_due_at);
+      if (moved_earlier || (!keep_status && row.status != "connected")) {
         if (auto check = request_connection_check(db, connection_id, finished, deadline_moved);
             !check) {
           return check.error();

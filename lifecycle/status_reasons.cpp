@@ -22,11 +22,6 @@ constexpr std::array<std::pair<status_reason, std::string_view>, 13> names{{
     {status_reason::disconnected, "disconnected"},
 }};
 
-std::string days_text(std::chrono::seconds horizon) {
-  const auto days = std::chrono::duration_cast<std::chrono::hours>(horizon).count() / 24;
-  return std::to_string(days) + (days == 1 ? " day" : " days");
-}
-
 std::string renewal_words(std::string_view p, const std::optional<deadline>& due) {
   const std::string name(p);
   if (!due) {

@@ -145,3 +145,35 @@ TEST_CASE_METHOD(jobs_fixture, "after downtime every overdue job is claimed once
   }
   CHECK(claim("b", after, 100).empty());
 }
+
+TEST_CASE_METHOD(jobs_fixture, "finished jobs older than the cut-off are pruned; pending ones stay",
+                 "[jobs]") {
+  schedule("old-done", now);
+  schedule("old-cancelled", now, "con_2");
+  schedule("recent-done", now + 40 * 24h);
+  schedule("pending", now + 50 * 24h);
+  auto first = claim("a", now, 1);
+  REQUIRE(first.size() == 1);
+  REQUIRE(first[0].idempotency_key == "old-done");
+  REQUIRE(write([&](store::database& d) {
+    return lifecycle::finish_job(d, first[0], job_state::done, "", now);
+  }));
+  write([&](store::database& d) {
+    return lifecycle::cancel_jobs(d, "creator_reminder", "con_2", now);
+  });
+  auto later = claim("a", now + 40 * 24h, 10);
+  for (const auto& j : later) {
+    if (j.idempotency_key == "recent-done") {
+      REQUIRE(write([&](store::database& d) {
+        return lifecycle::finish_job(d, j, job_state::done, "", now + 40 * 24h);
+      }));
+    }
+  }
+  const auto pruned = write(
+      [&](store::database& d) { return lifecycle::prune_finished_jobs(d, now + 30 * 24h, 100); });
+  CHECK(pruned == 2);
+  CHECK(state_of("old-done").empty());
+  CHECK(state_of("old-cancelled").empty());
+  CHECK(state_of("recent-done") == "done");
+  CHECK(state_of("pending") == "pending");
+}
