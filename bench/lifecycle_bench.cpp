@@ -120,8 +120,8 @@ void seed(store::store& db, int connections, time_point base) {
         if (auto r = store::sql::run(
                 d,
                 "INSERT INTO connections (id, account_id, creator_id, provider, status, "
-                "status_changed_at, external_id, access_token, connected_at, reauth_due_at, "
-                "deadline_cause) VALUES (?, 'acc_bench', ?, ?, 'connected', ?, ?, x'00', ?, ?, "
+                "status_changed_at, external_id, connected_at, reauth_due_at, "
+                "deadline_cause) VALUES (?, 'acc_bench', ?, ?, 'connected', ?, ?, ?, ?, "
                 "'token_expiry')",
                 id, creator, platforms[static_cast<std::size_t>(k)], t, "ext" + id, t,
                 roster::stamp(due));
