@@ -48,16 +48,6 @@ struct creator_block {
   std::string earliest_due = "~";  ///< sorts after every stamp when nothing is due
 };
 
-std::optional<deadline_cause> parse_cause(std::string_view text) {
-  for (auto c : {deadline_cause::token_expiry, deadline_cause::data_access_expiry,
-                 deadline_cause::refresh_token_end, deadline_cause::reauth_horizon}) {
-    if (to_string(c) == text) {
-      return c;
-    }
-  }
-  return std::nullopt;
-}
-
 bool needs_action_now(std::string_view status) {
   return status == "expired" || status == "revoked" || status == "error";
 }
@@ -177,7 +167,8 @@ base::result<std::optional<platform_line>> line_for(store::database& db,
       due_on = roster::date_in_words(*at, time_zone);
       deadline d;
       d.at = *at;
-      d.cause = c.deadline_cause ? parse_cause(*c.deadline_cause).value_or(d.cause) : d.cause;
+      d.cause =
+          c.deadline_cause ? parse_deadline_cause(*c.deadline_cause).value_or(d.cause) : d.cause;
       d.self_renewing = c.self_renewing;
       due = d;
     }

@@ -55,19 +55,6 @@ struct person {
   std::string name;
 };
 
-std::optional<deadline_cause> parse_cause(const std::optional<std::string>& text) {
-  if (!text) {
-    return std::nullopt;
-  }
-  for (const auto c : {deadline_cause::token_expiry, deadline_cause::data_access_expiry,
-                       deadline_cause::refresh_token_end, deadline_cause::reauth_horizon}) {
-    if (to_string(c) == *text) {
-      return c;
-    }
-  }
-  return std::nullopt;
-}
-
 std::optional<deadline> deadline_of(const check_row& c) {
   if (!c.due) {
     return std::nullopt;
@@ -76,7 +63,9 @@ std::optional<deadline> deadline_of(const check_row& c) {
   if (!at) {
     return std::nullopt;
   }
-  return deadline{*at, parse_cause(c.cause).value_or(deadline_cause::token_expiry),
+  return deadline{*at,
+                  (c.cause ? parse_deadline_cause(*c.cause) : std::nullopt)
+                      .value_or(deadline_cause::token_expiry),
                   c.self_renewing};
 }
 

@@ -26,6 +26,16 @@ std::string_view to_string(deadline_cause c) noexcept {
   return "token_expiry";
 }
 
+std::optional<deadline_cause> parse_deadline_cause(std::string_view text) noexcept {
+  for (const auto c : {deadline_cause::token_expiry, deadline_cause::data_access_expiry,
+                       deadline_cause::refresh_token_end, deadline_cause::reauth_horizon}) {
+    if (to_string(c) == text) {
+      return c;
+    }
+  }
+  return std::nullopt;
+}
+
 std::optional<deadline> reconsent_deadline(const oauth::provider_profile& profile,
                                            const connection_clocks& clocks,
                                            std::optional<std::chrono::seconds> reauth_after) {

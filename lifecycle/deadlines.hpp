@@ -31,6 +31,8 @@ enum class deadline_cause {
   reauth_horizon,      ///< the configured or built-in "log in again every N days"
 };
 std::string_view to_string(deadline_cause c) noexcept;
+/// The cause to_string() wrote ("reauth_horizon"), or nullopt for any other text.
+std::optional<deadline_cause> parse_deadline_cause(std::string_view text) noexcept;
 
 struct deadline {
   time_point at;
