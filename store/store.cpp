@@ -128,6 +128,9 @@ store::outcome store::classify_failure(const base::failure& f) noexcept {
 
 void store::finish(op_kind kind, std::chrono::steady_clock::time_point started, outcome result) {
   healthy_.store(result != outcome::broken, std::memory_order_relaxed);
+  if (kind == op_kind::write) {
+    write_generation_.fetch_add(1, std::memory_order_acq_rel);
+  }
   if (!instruments_) {
     return;
   }

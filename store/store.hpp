@@ -5,6 +5,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <cstdint>
 #include <filesystem>
 #include <memory>
 #include <optional>
@@ -78,6 +79,13 @@ class store {
   /// (io, full, corrupt, readonly, open_failed); a constraint or busy failure keeps it true.
   [[nodiscard]] bool healthy() const noexcept;
   [[nodiscard]] const std::filesystem::path& path() const noexcept { return path_; }
+  /// Changes after every write operation of this store has returned (committed or not), so a
+  /// value read before a read operation and unchanged after it means this process wrote nothing
+  /// in between: what answer caches key on. Writes by other processes (rosterctl) do not move
+  /// it; a cache bounds how long it trusts an answer for them.
+  [[nodiscard]] std::uint64_t write_generation() const noexcept {
+    return write_generation_.load(std::memory_order_acquire);
+  }
 
   /// Waits for queued operations, stops the threads and closes every connection (the writer
   /// last, so SQLite checkpoints the WAL). Idempotent; must not race with other calls. Any
@@ -135,6 +143,7 @@ class store {
   std::unique_ptr<instruments> instruments_;
   std::shared_ptr<std::atomic<int>> version_;  // shared with the metrics gauge
   std::atomic<bool> healthy_{true};
+  std::atomic<std::uint64_t> write_generation_{0};
   std::atomic<bool> closed_{false};
   std::unique_ptr<base::guarded<database>> writer_;
   std::unique_ptr<connection_pool> readers_;

@@ -11,6 +11,7 @@
 
 #include <spdlog/logger.h>
 
+#include "edge/api/answer_cache.hpp"
 #include "edge/api/client_address.hpp"
 #include "edge/api/hashing_pool.hpp"
 #include "edge/api/required_function.hpp"
@@ -99,6 +100,8 @@ class api_context {
   hashing_pool hashing;
   /// When each API token's last_used_at was last written (at most once a minute).
   token_touches token_uses;
+  /// Rendered roster-status pages, reused while nothing was written (see answer_cache.hpp).
+  answer_cache status_answers;
   /// Password reset requests answered whose work has not finished (see session_routes.cpp).
   std::atomic<unsigned> pending_reset_requests{0};
   /// Connections: null when no OAuth provider is configured.

@@ -33,15 +33,32 @@ std::string decode_component(std::string_view s) {
 
 }  // namespace
 
-http::response json_response(const http::request_context& ctx, const json& body,
+std::string json_text(const json& body) {
+  // Stored text may hold bytes that are not UTF-8 (kept before the edge repaired them, or
+  // written by hand): each becomes U+FFFD rather than turning the whole answer into a 500.
+  return body.dump(-1, ' ', false, json::error_handler_t::replace) + "\n";
+}
+
+namespace {
+
+http::response text_response(const http::request_context& ctx, std::string text,
                              http::status code) {
   http::response res{code, ctx.req.version()};
   res.set(http::beast_http::field::content_type, "application/json");
-  // Stored text may hold bytes that are not UTF-8 (kept before the edge repaired them, or
-  // written by hand): each becomes U+FFFD rather than turning the whole answer into a 500.
-  res.body() = body.dump(-1, ' ', false, json::error_handler_t::replace) + "\n";
+  res.body() = std::move(text);
   res.prepare_payload();
   return res;
+}
+
+}  // namespace
+
+http::response json_response(const http::request_context& ctx, const json& body,
+                             http::status code) {
+  return text_response(ctx, json_text(body), code);
+}
+
+http::response json_text_response(const http::request_context& ctx, std::string text) {
+  return text_response(ctx, std::move(text), http::status::ok);
 }
 
 http::response no_content(const http::request_context& ctx) {

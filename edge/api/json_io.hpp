@@ -27,6 +27,10 @@ using json = nlohmann::json;
 /// A JSON 200 (or `code`) response; Cache-Control stays the dispatcher's no-store.
 http::response json_response(const http::request_context& ctx, const json& body,
                              http::status code = http::status::ok);
+/// `body` as the text json_response sends (for an answer kept and sent again).
+std::string json_text(const json& body);
+/// A JSON 200 whose body is already text (from json_text).
+http::response json_text_response(const http::request_context& ctx, std::string text);
 /// 204 No Content.
 http::response no_content(const http::request_context& ctx);
 /// The problem as a response.

@@ -2,6 +2,7 @@
 // on top (JSON, paged), and the same view as a CSV file for spreadsheets.
 
 #include <charconv>
+#include <memory>
 #include <set>
 
 #include "edge/api/authn.hpp"
@@ -149,6 +150,16 @@ views::provider_names names_of(const api_context& api) {
   };
 }
 
+/// Who sees what: everyone who reads the whole account shares answers; anyone else sees only
+/// their teams' creators, so their answers are theirs. The query string is taken as sent (the
+/// same client asks the same way).
+std::string answer_key(const roster::caller& who, std::string_view query) {
+  std::string key = who.account_id;
+  key += who.reads_whole_account() ? "|all|" : "|user:" + who.user_id + "|";
+  key += query;
+  return key;
+}
+
 awaitable_response list_status(api_context& api, http::request_context& ctx,
                                const roster::caller& who) {
   auto filter = read_filter(api, ctx.query, list_params);
@@ -159,8 +170,15 @@ awaitable_response list_status(api_context& api, http::request_context& ctx,
   if (!limit) {
     co_return failure_response(api, ctx, limit.error());
   }
+  // Read before the page's own reads, so a write racing them makes the answer unusable.
+  const auto generation = api.db.write_generation();
+  const auto now = api.now();
+  const auto key = answer_key(who, ctx.query);
+  if (auto kept = api.status_answers.find(key, generation, now)) {
+    co_return json_text_response(ctx, std::string(*kept));
+  }
   auto query = [who, filter = std::move(*filter), cursor = query_param(ctx.query, "cursor"),
-                limit = *limit, now = api.now()](store::database& db) {
+                limit = *limit, now](store::database& db) {
     return lifecycle::roster_status(
         db, who, filter, cursor ? std::optional<std::string_view>(*cursor) : std::nullopt, limit,
         now);
@@ -169,7 +187,9 @@ awaitable_response list_status(api_context& api, http::request_context& ctx,
   if (!page) {
     co_return failure_response(api, ctx, page.error());
   }
-  co_return json_response(ctx, views::to_json(*page, names_of(api)));
+  auto body = std::make_shared<const std::string>(json_text(views::to_json(*page, names_of(api))));
+  api.status_answers.keep(key, generation, now, body);
+  co_return json_text_response(ctx, std::string(*body));
 }
 
 awaitable_response export_status(api_context& api, http::request_context& ctx,

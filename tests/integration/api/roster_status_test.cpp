@@ -3,6 +3,8 @@
 // parameters are answered with problem+json naming the parameter; the creators list carries
 // each creator's connection summary; the CSV export is the same view, safe to open.
 
+#include <set>
+
 #include <catch2/catch.hpp>
 
 #include "api_world.hpp"
@@ -312,4 +314,33 @@ TEST_CASE("/metrics shows connections by provider and state, deadlines, outbox a
   CHECK(value_of("rosterd_jobs_due"));
   CHECK(value_of("rosterd_job_lag_seconds"));
   CHECK(r.body.find("# TYPE rosterd_connections gauge") != std::string::npos);
+}
+
+TEST_CASE("a team change shows in the agent's roster status on the very next request",
+          "[roster-status]") {
+  // The status pages are kept and sent again while nothing is written: a change made through
+  // the daemon must end that at once, above all one that takes a creator away.
+  api_world w;
+  const auto path = "/v1/accounts/" + w.account + "/connections?limit=200";
+  const auto owner = w.actors["owner"];
+  const auto agent = w.actors["agent_off"];
+  auto creators_seen = [&] {
+    std::set<std::string> out;
+    const auto page = w.call_ok(agent, "GET", path);
+    for (const auto& item : page["items"]) {
+      out.insert(item["creator_id"]);
+    }
+    return out;
+  };
+  using set = std::set<std::string>;
+  REQUIRE(creators_seen() == set{w.creator_b});
+  REQUIRE(creators_seen() == set{w.creator_b});  // the kept page, sent again
+  w.call_ok(owner, "POST", "/v1/accounts/" + w.account + "/creators/" + w.creator_a + "/team",
+            {{"email", "agent.off@agency.test"}}, 201);
+  CHECK(creators_seen() == set{w.creator_a, w.creator_b});
+  const auto removed = w.call(
+      owner, "DELETE",
+      "/v1/accounts/" + w.account + "/creators/" + w.creator_a + "/team/" + w.agent_off_user);
+  REQUIRE(removed.status == 204);
+  CHECK(creators_seen() == set{w.creator_b});
 }

@@ -1,0 +1,72 @@
+#pragma once
+// Rendered answers of the expensive reads (an agent's roster status: two aggregate queries and
+// a few hundred rows turned into JSON), kept while nothing could have changed them. An answer
+// is reused only when this process has written nothing since it was rendered (the store's write
+// generation is unchanged), it is younger than max_age by the steady clock, and the request's
+// wall-clock now is within max_age of the one it was rendered for (answers that depend on now,
+// "due within N days", and writes by other processes such as rosterctl are at most max_age
+// stale). Bounded in bytes: when full, expired answers go first, then everything.
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+
+namespace rosterd::edge::api {
+
+class answer_cache {
+ public:
+  using steady_clock_fn = std::function<std::chrono::steady_clock::time_point()>;
+
+  struct settings {
+    std::size_t max_bytes = std::size_t{32} << 20;
+    std::chrono::milliseconds max_age{1000};
+    /// The clock that ages answers (tests move it); steady_clock::now when empty.
+    steady_clock_fn steady_now;
+  };
+
+  answer_cache() : answer_cache(settings{}) {}
+  explicit answer_cache(settings s);
+  answer_cache(const answer_cache&) = delete;
+  answer_cache& operator=(const answer_cache&) = delete;
+
+  /// The answer stored under `key` if it still holds for a request at `now` with the store at
+  /// `generation` (read before the request's own reads); null otherwise. Thread-safe.
+  [[nodiscard]] std::shared_ptr<const std::string> find(
+      std::string_view key, std::uint64_t generation,
+      std::chrono::system_clock::time_point now) const;
+
+  /// Keeps `body` under `key`, rendered from reads that started at `generation` for `now`.
+  /// An answer bigger than a quarter of max_bytes is not kept. Thread-safe.
+  void keep(std::string key, std::uint64_t generation, std::chrono::system_clock::time_point now,
+            std::shared_ptr<const std::string> body);
+
+  /// Answers kept now and their bytes (for tests and metrics).
+  [[nodiscard]] std::size_t size() const;
+  [[nodiscard]] std::size_t bytes() const;
+
+ private:
+  struct entry {
+    std::uint64_t generation = 0;
+    std::chrono::steady_clock::time_point kept_at;
+    std::chrono::system_clock::time_point rendered_for;
+    std::shared_ptr<const std::string> body;
+  };
+
+  [[nodiscard]] std::chrono::steady_clock::time_point steady_now() const;
+  [[nodiscard]] bool holds(const entry& e, std::uint64_t generation,
+                           std::chrono::system_clock::time_point now) const;
+  void make_room(std::size_t needed, std::uint64_t generation,
+                 std::chrono::system_clock::time_point now);
+
+  settings settings_;
+  mutable std::mutex mutex_;
+  std::unordered_map<std::string, entry> entries_;  // guarded by mutex_
+  std::size_t bytes_ = 0;                           // guarded by mutex_
+};
+
+}  // namespace rosterd::edge::api
