@@ -455,6 +455,11 @@ base::result<status_counts> read_counts(store::database& db, const roster::calle
 
 }  // namespace
 
+std::uint64_t roster_status_changes(const store::store& db) noexcept {
+  // Every table the queries above read, the visible-creators CTE's included.
+  return db.changes_to({"connections", "creators", "access_groups", "group_members"});
+}
+
 base::result<status_page> roster_status(store::database& db, const roster::caller& who,
                                         const status_filter& filter,
                                         std::optional<std::string_view> cursor, int limit,

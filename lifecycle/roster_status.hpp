@@ -18,6 +18,7 @@
 #include "roster/clock.hpp"
 #include "roster/model.hpp"
 #include "store/database.hpp"
+#include "store/store.hpp"
 
 namespace rosterd::lifecycle {
 
@@ -89,6 +90,10 @@ base::result<std::vector<status_row>> roster_status_rows(store::database& db,
                                                          const roster::caller& who,
                                                          const status_filter& filter,
                                                          std::size_t max_rows, time_point now);
+
+/// A number that moves whenever a write of this process changed a table roster_status reads
+/// (store::changes_to over them): a page kept from before still holds while it stays the same.
+[[nodiscard]] std::uint64_t roster_status_changes(const store::store& db) noexcept;
 
 /// A creator's connections at a glance: how many in each state, and the soonest deadline of
 /// those still to be renewed (not disconnected).

@@ -5,6 +5,8 @@
 #include <stdexcept>
 #include <sys/stat.h>
 
+#include <sqlite3.h>
+
 #include "store/connection.hpp"
 #include "store/error.hpp"
 #include "store/migrations.hpp"
@@ -63,6 +65,9 @@ store::store(const options& opts, std::shared_ptr<spdlog::logger> log, database 
       readers_(std::make_unique<connection_pool>(std::move(readers))),
       writer_thread_(1),
       reader_threads_(static_cast<std::size_t>(opts.read_connections)) {
+  // Every row the writer inserts, updates or deletes (triggers and foreign-key actions
+  // included; no table here is WITHOUT ROWID, which the hook would not see).
+  sqlite3_update_hook(writer_->lock()->native_handle(), &store::on_row_change, this);
   if (opts.metrics != nullptr) {
     auto& registry = *opts.metrics;
     instruments_ = std::make_unique<instruments>(instruments{
@@ -79,6 +84,11 @@ store::store(const options& opts, std::shared_ptr<spdlog::logger> log, database 
                      return std::vector<base::metrics::gauge_sample>{{{}, double(v->load())}};
                    });
   }
+}
+
+void store::on_row_change(void* self, int /*op*/, const char* /*db_name*/, const char* table,
+                          long long /*rowid*/) noexcept {
+  static_cast<store*>(self)->touched_tables_ |= table_changes::bit_of(table);
 }
 
 store::~store() {
@@ -128,9 +138,6 @@ store::outcome store::classify_failure(const base::failure& f) noexcept {
 
 void store::finish(op_kind kind, std::chrono::steady_clock::time_point started, outcome result) {
   healthy_.store(result != outcome::broken, std::memory_order_relaxed);
-  if (kind == op_kind::write) {
-    write_generation_.fetch_add(1, std::memory_order_acq_rel);
-  }
   if (!instruments_) {
     return;
   }

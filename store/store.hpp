@@ -7,8 +7,10 @@
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
+#include <initializer_list>
 #include <memory>
 #include <optional>
+#include <string_view>
 #include <type_traits>
 
 #include <boost/asio/awaitable.hpp>
@@ -23,6 +25,7 @@
 #include "store/connection_pool.hpp"
 #include "store/database.hpp"
 #include "store/options.hpp"
+#include "store/table_changes.hpp"
 
 namespace rosterd::store {
 
@@ -79,12 +82,14 @@ class store {
   /// (io, full, corrupt, readonly, open_failed); a constraint or busy failure keeps it true.
   [[nodiscard]] bool healthy() const noexcept;
   [[nodiscard]] const std::filesystem::path& path() const noexcept { return path_; }
-  /// Changes after every write operation of this store has returned (committed or not), so a
-  /// value read before a read operation and unchanged after it means this process wrote nothing
-  /// in between: what answer caches key on. Writes by other processes (rosterctl) do not move
-  /// it; a cache bounds how long it trusts an answer for them.
-  [[nodiscard]] std::uint64_t write_generation() const noexcept {
-    return write_generation_.load(std::memory_order_acquire);
+  /// A number that moves once a write operation of this store that changed a row of one of
+  /// `tables` (names as created) has returned, committed or rolled back. Read before a read
+  /// operation and unchanged later, it means no write of this process touched those tables in
+  /// between: what answer caches key on. Writes by other processes (rosterctl) do not move it;
+  /// a cache bounds how long it trusts an answer for them.
+  [[nodiscard]] std::uint64_t changes_to(
+      std::initializer_list<std::string_view> tables) const noexcept {
+    return table_changes_.count(tables);
   }
 
   /// Waits for queued operations, stops the threads and closes every connection (the writer
@@ -110,6 +115,23 @@ class store {
     database& db_;
     spdlog::logger& log_;
   };
+
+  /// Publishes the tables the writer touched during one operation (holding the writer lock).
+  class publish_changes {
+   public:
+    explicit publish_changes(store& s) noexcept : store_(s) {}
+    publish_changes(const publish_changes&) = delete;
+    publish_changes& operator=(const publish_changes&) = delete;
+    ~publish_changes() {
+      store_.table_changes_.publish(store_.touched_tables_);
+      store_.touched_tables_ = 0;
+    }
+
+   private:
+    store& store_;
+  };
+  static void on_row_change(void* self, int op, const char* db_name, const char* table,
+                            long long rowid) noexcept;
 
   template <class T>
   struct is_result : std::false_type {};
@@ -143,7 +165,8 @@ class store {
   std::unique_ptr<instruments> instruments_;
   std::shared_ptr<std::atomic<int>> version_;  // shared with the metrics gauge
   std::atomic<bool> healthy_{true};
-  std::atomic<std::uint64_t> write_generation_{0};
+  table_changes table_changes_;
+  std::uint64_t touched_tables_ = 0;  // writer connection only: bits of the tables changed
   std::atomic<bool> closed_{false};
   std::unique_ptr<base::guarded<database>> writer_;
   std::unique_ptr<connection_pool> readers_;
@@ -207,6 +230,9 @@ std::invoke_result_t<F&, database&> store::with_connection(op_kind kind, F& f) {
   check_open();
   if (kind == op_kind::write) {
     auto db = writer_->lock();
+    // Declared before the transaction check, so it runs after a left-open transaction was
+    // rolled back: readers see the counters move only once the writes are final.
+    const publish_changes publish(*this);
     transaction_check check(*db, *log_);
     return f(*db);
   }

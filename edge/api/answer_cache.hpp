@@ -1,8 +1,8 @@
 #pragma once
 // Rendered answers of the expensive reads (an agent's roster status: two aggregate queries and
 // a few hundred rows turned into JSON), kept while nothing could have changed them. An answer
-// is reused only when this process has written nothing since it was rendered (the store's write
-// generation is unchanged), it is younger than max_age by the steady clock, and the request's
+// is reused only when no write of this process has changed the tables it was read from since
+// (the caller passes their store::changes_to count as the generation), it is younger than max_age by the steady clock, and the request's
 // wall-clock now is within max_age of the one it was rendered for (answers that depend on now,
 // "due within N days", and writes by other processes such as rosterctl are at most max_age
 // stale). Bounded in bytes: when full, expired answers go first, then everything.

@@ -171,7 +171,7 @@ awaitable_response list_status(api_context& api, http::request_context& ctx,
     co_return failure_response(api, ctx, limit.error());
   }
   // Read before the page's own reads, so a write racing them makes the answer unusable.
-  const auto generation = api.db.write_generation();
+  const auto generation = lifecycle::roster_status_changes(api.db);
   const auto now = api.now();
   const auto key = answer_key(who, ctx.query);
   if (auto kept = api.status_answers.find(key, generation, now)) {
