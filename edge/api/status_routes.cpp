@@ -5,6 +5,10 @@
 #include <memory>
 #include <set>
 
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
 #include "edge/api/authn.hpp"
 #include "edge/api/json_io.hpp"
 #include "edge/api/routes.hpp"
@@ -172,10 +176,21 @@ awaitable_response list_status(api_context& api, http::request_context& ctx,
   }
   // Read before the page's own reads, so a write racing them makes the answer unusable.
   const auto generation = lifecycle::roster_status_changes(api.db);
-  const auto now = api.now();
+  auto now = api.now();
   const auto key = answer_key(who, ctx.query);
-  if (auto kept = api.status_answers.find(key, generation, now)) {
-    co_return json_text_response(ctx, std::string(*kept));
+  auto look = api.status_answers.look(key, generation, now);
+  if (look.what == answer_cache::verdict::wait) {
+    // Another request is running these queries: its answer comes within a few milliseconds.
+    asio::steady_timer pause(co_await asio::this_coro::executor);
+    while (look.what == answer_cache::verdict::wait) {
+      pause.expires_after(std::chrono::milliseconds(1));
+      co_await pause.async_wait(asio::use_awaitable);
+      now = api.now();
+      look = api.status_answers.look(key, generation, now);
+    }
+  }
+  if (look.what == answer_cache::verdict::use) {
+    co_return json_text_response(ctx, std::string(*look.body));
   }
   auto query = [who, filter = std::move(*filter), cursor = query_param(ctx.query, "cursor"),
                 limit = *limit, now](store::database& db) {
@@ -185,6 +200,7 @@ awaitable_response list_status(api_context& api, http::request_context& ctx,
   };
   auto page = co_await api.db.read(query);
   if (!page) {
+    api.status_answers.give_up(key);
     co_return failure_response(api, ctx, page.error());
   }
   auto body = std::make_shared<const std::string>(json_text(views::to_json(*page, names_of(api))));
