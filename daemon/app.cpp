@@ -438,7 +438,7 @@ int run_daemon(const std::filesystem::path& config_path, setup::config cfg) {
     identities.emplace(
         **db, services.keys, services.providers, *services.http,
         std::chrono::duration_cast<std::chrono::seconds>(rt.cfg.lifecycle.identity_check_interval),
-        rt.logs.lifecycle, system_clock);
+        rt.logs.lifecycle, system_clock, services.refresher.get(), services.broker_refresh_margin);
     jobs.on(std::string(lifecycle::identity_check_kind),
             [&identities](const lifecycle::job& j) { return identities->run(j); });
     rt.identity_interval =
