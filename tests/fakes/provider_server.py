@@ -278,6 +278,7 @@ class Grant:
         self.rotations = 0
         self.replays = 0
         self.access_tokens = []
+        self.refresh_tokens = []  # every refresh token of the grant, oldest first
         self.refresh_horizon_at = None
         self.data_access_expires_at = None
 
@@ -354,8 +355,8 @@ class State:
         """Whether the grant could still be refreshed now: a live, current refresh token."""
         if g.revoked:
             return False
-        return any(rt.grant is g and not rt.revoked and rt.superseded_at is None
-                   and self.now() < rt.expires_at for rt in self.refresh.values())
+        return any(not rt.revoked and rt.superseded_at is None and self.now() < rt.expires_at
+                   for rt in g.refresh_tokens)
 
     def inow(self):
         return int(self.now())
@@ -377,9 +378,8 @@ class State:
         g.revoked = True
         g.revoke_reason = reason
         g.revoke_subcode = subcode
-        for rt in self.refresh.values():
-            if rt.grant is g:
-                rt.revoked = True
+        for rt in g.refresh_tokens:
+            rt.revoked = True
         for t in g.access_tokens:
             t.revoked = True
 
@@ -793,6 +793,7 @@ class Provider:
             expires = now + cfg["refresh_ttl"]
         rt = RefreshToken(self.new_refresh_value(grant.provider), grant, now, expires)
         self.s.refresh[rt.value] = rt
+        grant.refresh_tokens.append(rt)
         return rt
 
     def current_user(self, provider, other=None):
@@ -1006,8 +1007,8 @@ class Provider:
         g.rotations += 1
         now = self.s.inow()
         # Every live refresh token of the grant is now superseded (the one presented included).
-        for rt in self.s.refresh.values():
-            if rt.grant is g and rt.superseded_at is None:
+        for rt in g.refresh_tokens:
+            if rt.superseded_at is None:
                 rt.superseded_at = now
         return self.issue_refresh(g)
 
@@ -2218,7 +2219,7 @@ def grant_summary(state, g):
     out["access_tokens_issued"] = len(g.access_tokens)
     out["access_tokens_valid"] = sum(1 for t in g.access_tokens
                                      if token_status(state, t) == "ok")
-    live = [rt for rt in state.refresh.values() if rt.grant is g and not rt.revoked
+    live = [rt for rt in g.refresh_tokens if not rt.revoked
             and rt.superseded_at is None and state.now() < rt.expires_at]
     out["refresh_token_valid"] = bool(live) and not g.revoked
     out["refresh_expires_at"] = max((rt.expires_at for rt in live), default=None)
@@ -2272,7 +2273,9 @@ def seed_grant(state, body):
     if refresh is not None:
         if state.cfg[provider]["refresh_horizon"] == "fixed":
             g.refresh_horizon_at = refresh_until
-        state.refresh[refresh] = RefreshToken(refresh, g, now, refresh_until)
+        rt = RefreshToken(refresh, g, now, refresh_until)
+        state.refresh[refresh] = rt
+        g.refresh_tokens.append(rt)
     return {"grant": g.id}
 
 
