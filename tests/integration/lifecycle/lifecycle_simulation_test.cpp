@@ -20,8 +20,9 @@
 // with every live grant connected at the start the run measured 551 s (35,816 refreshes,
 // ~11 ms of wall time per refreshed grant under ASan on the shared 2-core machine, TLS
 // handshake and two database writes each), against ~150 s without providers; 28,800 of those
-// refreshes were the generic grants' (one per step for 180 days). The other 800 connections
-// are stored-only: never refreshed or checked (the fake does not know their tokens).
+// refreshes were the generic grants' (one per step for 180 days). As it is now: ~180 s in
+// all with about 10,600 refreshes. The other 800 connections are stored-only: never refreshed
+// or checked (the fake does not know their tokens).
 
 #include <map>
 #include <set>
