@@ -237,33 +237,21 @@ asio::awaitable<void> plan_missing_checks(runtime& rt, store::store& db) {
     }
     after = *page->last_id;
   }
-  // Finished jobs older than 30 days go, a batch per transaction.
-  int pruned = 0;
-  for (;;) {
-    auto prune_op = [](store::database& d) {
-      return lifecycle::prune_finished_jobs(
-          d, std::chrono::system_clock::now() - std::chrono::hours(24 * 30), 1000);
-    };
-    auto op = store::in_transaction(prune_op);
-    auto n = co_await db.write(op);
-    if (!n) {
-      rt.logs.lifecycle->error("lifecycle_prune_failed problem={}",
-                               base::log_field(n.error().detail));
-      break;
-    }
-    pruned += *n;
-    if (*n < 1000 || rt.stopping.load()) {
-      break;
-    }
+  // Finished jobs older than 30 days go at once and then every day, as a durable job: a daemon
+  // that runs for months prunes as it goes, not only when it restarts.
+  auto prune_op = [](store::database& d) {
+    return lifecycle::plan_job_pruning(d, std::chrono::system_clock::now());
+  };
+  auto plan_prune = store::in_transaction(prune_op);
+  if (auto planned_prune = co_await db.write(plan_prune); !planned_prune) {
+    rt.logs.lifecycle->error("lifecycle_prune_plan_failed problem={}",
+                             base::log_field(planned_prune.error().detail));
   }
-  rt.logs.lifecycle->info("lifecycle_sweep_done checks_planned={} jobs_pruned={} took_ms={}",
-                          planned, pruned,
+  rt.logs.lifecycle->info("lifecycle_sweep_done checks_planned={} took_ms={}", planned,
                           std::chrono::duration_cast<std::chrono::milliseconds>(
                               std::chrono::steady_clock::now() - started)
                               .count());
-  if (planned > 0) {
-    rt.jobs->nudge();
-  }
+  rt.jobs->nudge();  // the pruning planned above is due now
 }
 
 }  // namespace
@@ -438,7 +426,7 @@ int run_daemon(const std::filesystem::path& config_path, setup::config cfg) {
     identities.emplace(
         **db, services.keys, services.providers, *services.http,
         std::chrono::duration_cast<std::chrono::seconds>(rt.cfg.lifecycle.identity_check_interval),
-        rt.logs.lifecycle, system_clock);
+        rt.logs.lifecycle, system_clock, services.refresher.get(), services.broker_refresh_margin);
     jobs.on(std::string(lifecycle::identity_check_kind),
             [&identities](const lifecycle::job& j) { return identities->run(j); });
     rt.identity_interval =
@@ -450,7 +438,8 @@ int run_daemon(const std::filesystem::path& config_path, setup::config cfg) {
        [&relay] { relay.nudge(); }, [&webhooks] { webhooks.nudge(); }, rt.identity_interval,
        [&notices](std::string_view audience, std::string_view stage) {
          notices.inc({std::string(audience), std::string(stage)});
-       }},
+       },
+       rt.logs.lifecycle},
       system_clock);
 
   v1.emplace(**db, mailer, edge::api::api_settings_from(rt.cfg), rt.logs.http, *oauth_services,

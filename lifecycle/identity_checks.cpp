@@ -97,14 +97,17 @@ identity_checker::identity_checker(store::store& db, std::shared_ptr<vault::key_
                                    const provider_registry& providers,
                                    const oauth::https_client& http, std::chrono::seconds interval,
                                    std::shared_ptr<spdlog::logger> log,
-                                   job_scheduler::clock_fn clock)
+                                   job_scheduler::clock_fn clock, refresher* refresh,
+                                   std::chrono::seconds refresh_margin)
     : db_(db),
       keys_(std::move(keys)),
       providers_(providers),
       http_(http),
       interval_(interval),
       log_(log ? std::move(log) : std::make_shared<spdlog::logger>("identity")),
-      clock_(std::move(clock)) {}
+      clock_(std::move(clock)),
+      refresher_(refresh),
+      refresh_margin_(refresh_margin) {}
 
 asio::awaitable<job_outcome> identity_checker::run(const job& j) {
   const auto now = clock_();
@@ -116,11 +119,58 @@ asio::awaitable<job_outcome> identity_checker::run(const job& j) {
   if (!*found || !checked_status((*found)->status)) {
     co_return job_outcome{};  // gone, disconnected or revoked: nothing to keep alive
   }
-  const auto connection = std::move(**found);
-  const auto* p = providers_.find(connection.provider);
+  const auto* p = providers_.find((*found)->provider);
   const auto keys = keys_->current();
   if (p == nullptr || keys == nullptr) {
     co_return job_outcome{};  // the start-up sweep plans it again once it is enabled
+  }
+  if (refresher_ != nullptr) {
+    // A check must never present an expired token while it could be renewed: to the platform
+    // that looks like a dead grant. Refreshed first if it ends within the margin (joining a
+    // scheduled refresh already running), then the connection is read again.
+    auto refreshed =
+        co_await refresher_->refresh(j.subject, refresh_reason::on_demand, refresh_margin_);
+    if (!refreshed) {
+      co_return job_outcome{job_outcome::kind::retry, now + retry_later, refreshed.error().detail};
+    }
+    found = co_await db_.read(find_op);
+    if (!found) {
+      co_return job_outcome{job_outcome::kind::retry, now + retry_later, found.error().detail};
+    }
+    if (!*found || !checked_status((*found)->status)) {
+      co_return job_outcome{};  // the refresh found the grant gone
+    }
+  }
+  const auto connection = std::move(**found);
+  if (connection.access_expires_at && *connection.access_expires_at <= roster::stamp(now)) {
+    // Expired and not renewable now: the platform can only refuse it, which would read as a
+    // revocation. Its deadline already tells the creator; a reconnect's new token is checked
+    // at the next planned time.
+    bool skip_lost = false;
+    auto skip_op = store::in_transaction([&](store::database& d) -> base::result<bool> {
+      const auto next = now + interval_;
+      if (auto planned = schedule_job(d,
+                                      {std::string(identity_check_kind), connection.id,
+                                       next_key(connection.id, next), next, ""},
+                                      now);
+          !planned) {
+        return planned.error();
+      }
+      auto done = finish_job(d, j, job_state::done, "the access token has expired", now);
+      if (!done) {
+        return done.error();
+      }
+      if (!*done) {
+        skip_lost = true;  // another runner holds the job now: plan nothing
+        return base::failure{std::make_error_code(std::errc::operation_canceled),
+                             "the job's claim is no longer current"};
+      }
+      return true;
+    });
+    if (auto skipped = co_await db_.write(skip_op); !skipped && !skip_lost) {
+      co_return job_outcome{job_outcome::kind::retry, now + retry_later, skipped.error().detail};
+    }
+    co_return job_outcome{job_outcome::kind::recorded, std::nullopt, ""};
   }
   auto tokens_op = [&](store::database& d) { return read_tokens(d, *keys, connection.id); };
   auto tokens = co_await db_.read(tokens_op);

@@ -16,6 +16,7 @@
 #include "base/failure.hpp"
 #include "lifecycle/job_scheduler.hpp"
 #include "lifecycle/providers.hpp"
+#include "lifecycle/refresh.hpp"
 #include "oauth/https_client.hpp"
 #include "store/store.hpp"
 #include "vault/key_holder.hpp"
@@ -36,10 +37,13 @@ base::result<void> plan_identity_check(store::database& db, std::string_view con
 
 class identity_checker {
  public:
+  /// With `refresh`, an access token that expires within `refresh_margin` is refreshed first
+  /// (the refresher's single flight joins a scheduled refresh of the same connection).
   identity_checker(store::store& db, std::shared_ptr<vault::key_holder> keys,
                    const provider_registry& providers, const oauth::https_client& http,
                    std::chrono::seconds interval, std::shared_ptr<spdlog::logger> log,
-                   job_scheduler::clock_fn clock);
+                   job_scheduler::clock_fn clock, refresher* refresh = nullptr,
+                   std::chrono::seconds refresh_margin = std::chrono::minutes(5));
 
   /// The handler for identity_check jobs.
   boost::asio::awaitable<job_outcome> run(const job& j);
@@ -52,6 +56,8 @@ class identity_checker {
   std::chrono::seconds interval_;
   std::shared_ptr<spdlog::logger> log_;
   job_scheduler::clock_fn clock_;
+  refresher* refresher_;
+  std::chrono::seconds refresh_margin_;
 };
 
 }  // namespace rosterd::lifecycle

@@ -18,6 +18,8 @@ namespace asio = boost::asio;
 namespace sql = store::sql;
 
 constexpr auto retry_after_problem = std::chrono::minutes(5);
+// Rows deleted per transaction: a backlog is pruned in short writes, the next batch at once.
+constexpr int prune_batch = 1000;
 
 // The job's work and its "done" in one transaction; a claim that is no longer current (lease
 // lost, cancelled by a reconnect) rolls the work back.
@@ -115,6 +117,55 @@ void add_lifecycle_jobs(job_scheduler& jobs, store::store& db, lifecycle_jobs_co
             }
             co_return outcome;
           });
+  jobs.on(std::string(prune_jobs_kind),
+          [&db, shared, clock](const job& j) -> asio::awaitable<job_outcome> {
+            const auto now = clock();
+            int pruned = 0;
+            auto outcome = co_await run_and_finish(db, j, now, [&](store::database& d) {
+              auto n = prune_finished_jobs(d, now - finished_jobs_kept, prune_batch);
+              if (!n) {
+                return base::result<void>(n.error());
+              }
+              pruned = *n;
+              // A full batch leaves more: the next batch runs at once, else tomorrow. Keyed by
+              // this job, so a rerun of it plans the same successor, never a second one.
+              const auto next = pruned >= prune_batch ? now : now + prune_jobs_every;
+              auto planned = schedule_job(
+                  d,
+                  {std::string(prune_jobs_kind), "jobs",
+                   std::string(prune_jobs_kind) + ":after:" + std::to_string(j.id), next, ""},
+                  now);
+              if (!planned) {
+                return base::result<void>(planned.error());
+              }
+              return base::result<void>();
+            });
+            if (pruned > 0 && shared->log && outcome.what == job_outcome::kind::recorded &&
+                outcome.error.empty()) {
+              shared->log->info("jobs_pruned count={}", pruned);
+            }
+            co_return outcome;
+          });
+}
+
+base::result<void> plan_job_pruning(store::database& db, time_point now) {
+  auto pending = sql::integer(db, "SELECT COUNT(*) FROM jobs WHERE kind = ? AND state = 'pending'",
+                              prune_jobs_kind);
+  if (!pending) {
+    return pending.error();
+  }
+  if (*pending > 0) {
+    return {};
+  }
+  auto planned =
+      schedule_job(db,
+                   {std::string(prune_jobs_kind), "jobs",
+                    std::string(prune_jobs_kind) + ":start:" + roster::stamp(now), now, ""},
+                   now);
+  if (!planned) {
+    return planned.error();
+  }
+  return {};
 }
 
 base::result<missing_checks_page> plan_missing_checks(

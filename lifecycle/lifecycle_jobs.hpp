@@ -1,7 +1,8 @@
 #pragma once
 // The lifecycle's durable jobs, as the daemon runs them: each connection's check (status,
-// creator reminders, team alerts) and each person's digest. Each job's work and its "done"
-// commit in one transaction, so a crash between the two leaves the job to run again with
+// creator reminders, team alerts), each person's digest, and the daily pruning of finished
+// jobs (a daemon that runs for months must not keep every stage it ever ran). Each job's work and
+// its "done" commit in one transaction, so a crash between the two leaves the job to run again with
 // nothing of it stored, and a job whose lease was lost or that was cancelled meanwhile (a
 // reconnect) stores nothing at all.
 
@@ -10,6 +11,8 @@
 #include <optional>
 #include <string>
 #include <string_view>
+
+#include <spdlog/logger.h>
 
 #include "base/failure.hpp"
 #include "lifecycle/job_scheduler.hpp"
@@ -32,10 +35,22 @@ struct lifecycle_jobs_context {
   std::optional<std::chrono::seconds> identity_interval;
   /// Told each stage a check recorded (audience, stage), after its commit; may be empty.
   std::function<void(std::string_view, std::string_view)> on_notice;
+  /// Where the pruning says how many finished jobs it deleted; may be null.
+  std::shared_ptr<spdlog::logger> log;
 };
 
-/// Registers the connection_check and agent_digest handlers on `jobs`. `ctx` and `db` must
-/// outlive it.
+inline constexpr std::string_view prune_jobs_kind = "prune_jobs";
+/// Finished jobs (done, cancelled, failed) are kept this long, then pruned.
+inline constexpr std::chrono::hours finished_jobs_kept{24 * 30};
+/// How often the pruning runs while the daemon is up.
+inline constexpr std::chrono::hours prune_jobs_every{24};
+
+/// Plans a pruning of finished jobs at `now` unless one is pending; each run plans the next,
+/// a day later. Call at start. In the caller's transaction.
+base::result<void> plan_job_pruning(store::database& db, time_point now);
+
+/// Registers the connection_check, agent_digest and prune_jobs handlers on `jobs`. `ctx` and `db`
+/// must outlive it.
 void add_lifecycle_jobs(job_scheduler& jobs, store::store& db, lifecycle_jobs_context ctx,
                         job_scheduler::clock_fn clock);
 

@@ -157,6 +157,20 @@ base::result<claim> take_claim(store::database& db, const vault::keyring* keys,
                       p->profile.display_name + " tokens are renewed only by reconnecting");
     return c;
   }
+  if (style == oauth::refresh_style::refresh_token_grant && c.row.refresh_expires_at &&
+      *c.row.refresh_expires_at <= roster::stamp(now)) {
+    // The platform said when the refresh token ends, and that moment has passed: presenting it
+    // would only earn a refusal that reads like a revocation. The deadline has come instead,
+    // and the lifecycle tells the creator in those words.
+    if (auto cleared =
+            sql::run(db, "UPDATE connections SET next_refresh_at = NULL WHERE id = ?", id);
+        !cleared) {
+      return cleared.error();
+    }
+    c.answer = answer(refresh_outcome::not_refreshable,
+                      "the refresh token reached its end: only reconnecting renews it");
+    return c;
+  }
   if (const auto& min_age = p->profile.lifetimes.min_refresh_age; min_age && c.row.issued_at) {
     // Instagram refuses to refresh a token younger than 24 hours; such a token has ~60 days
     // left, so it is valid and the schedule simply moves to the first allowed moment.

@@ -144,6 +144,49 @@ void fake_provider::advance_clock(std::chrono::seconds by) const {
   (void)control("POST", "/clock", nlohmann::json{{"advance_seconds", by.count()}}.dump());
 }
 
+namespace {
+std::int64_t epoch_seconds(std::chrono::system_clock::time_point t) {
+  return std::chrono::duration_cast<std::chrono::seconds>(t.time_since_epoch()).count();
+}
+}  // namespace
+
+void fake_provider::freeze_clock(std::chrono::system_clock::time_point at) const {
+  (void)control("POST", "/clock", nlohmann::json{{"freeze_at", epoch_seconds(at)}}.dump());
+}
+
+std::string fake_provider::seed_grant(const seeded_grant& g) const {
+  nlohmann::json body{{"provider", g.provider},
+                      {"user", {{"id", g.user_id}, {"username", g.username}}},
+                      {"scopes", g.scopes},
+                      {"access_token", g.access_token},
+                      {"kind", g.kind}};
+  if (g.access_expires_at) {
+    body["access_expires_at"] = epoch_seconds(*g.access_expires_at);
+  }
+  if (g.refresh_token) {
+    body["refresh_token"] = *g.refresh_token;
+    body["refresh_expires_at"] = epoch_seconds(g.refresh_expires_at.value());
+  }
+  return nlohmann::json::parse(control("POST", "/grants", body.dump())).at("grant");
+}
+
+std::vector<fake_provider::token_use> fake_provider::token_uses() const {
+  std::vector<token_use> out;
+  const auto body = nlohmann::json::parse(control("GET", "/token_uses"));
+  for (const auto& u : body.at("uses")) {
+    token_use t;
+    t.provider = u.at("provider");
+    t.endpoint = u.at("endpoint");
+    t.token = u.at("token");
+    if (!u.at("refreshable").is_null()) {
+      t.refreshable = u.at("refreshable").get<bool>();
+    }
+    t.count = u.at("count");
+    out.push_back(std::move(t));
+  }
+  return out;
+}
+
 void fake_provider::reset() const {
   (void)control("POST", "/reset");
 }

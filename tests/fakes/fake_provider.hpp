@@ -13,6 +13,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "tests/support/process.hpp"
 #include "tests/support/test_pki.hpp"
@@ -73,8 +74,40 @@ class fake_provider {
   void fail_next(std::string_view rule_json) const;
   /// Moves the server clock forward (expiries, the Instagram 24 h rule, refresh horizons).
   void advance_clock(std::chrono::seconds by) const;
+  /// Stops the server clock at `at` (every expiry is judged against it) until the next call;
+  /// a test on a simulated clock keeps the two in step with this.
+  void freeze_clock(std::chrono::system_clock::time_point at) const;
   /// POST /reset: back to the start configuration, no grants, counters at 0.
   void reset() const;
+
+  /// A grant as if the server had issued it earlier (POST /grants): the test chose the tokens
+  /// and stores the same ones on rosterd's side. Expiries are server-clock moments.
+  struct seeded_grant {
+    std::string provider;  ///< the fake's provider name ("facebook" also for Instagram via FB)
+    std::string user_id;
+    std::string username;
+    std::vector<std::string> scopes;
+    std::string access_token;
+    std::optional<std::chrono::system_clock::time_point> access_expires_at;  ///< none: never
+    std::string kind = "access";  ///< "long" for a long-lived Meta user token
+    std::optional<std::string> refresh_token;
+    std::optional<std::chrono::system_clock::time_point> refresh_expires_at;
+  };
+  /// The fake's grant id.
+  std::string seed_grant(const seeded_grant& g) const;
+
+  /// API calls (identity and resource requests) by the state of the bearer token when it
+  /// arrived, judged by the expiry this server issued: "ok", "expired", "revoked", "invalid";
+  /// `refreshable`: whether the grant still had a live refresh token then (none: unknown
+  /// token).
+  struct token_use {
+    std::string provider;
+    std::string endpoint;
+    std::string token;
+    std::optional<bool> refreshable;
+    int count = 0;
+  };
+  [[nodiscard]] std::vector<token_use> token_uses() const;
 
   /// What the server printed so far ("port N", "control-port M", "tls handshake failed: ...");
   /// it never prints secrets or tokens.

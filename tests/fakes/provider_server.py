@@ -278,6 +278,7 @@ class Grant:
         self.rotations = 0
         self.replays = 0
         self.access_tokens = []
+        self.refresh_tokens = []  # every refresh token of the grant, oldest first
         self.refresh_horizon_at = None
         self.data_access_expires_at = None
 
@@ -340,11 +341,22 @@ class State:
             self.seq = 0
             self.fail_rules = []
             self.next_grant = 1
+            # (provider, endpoint, token state, grant refreshable) -> API calls
+            self.token_uses = {}
 
     def now(self):
         if self.frozen_now is not None:
             return self.frozen_now
+        if self.glob.get("clock_frozen_at") is not None:
+            return self.glob["clock_frozen_at"]
         return time.time() + self.glob["clock_offset_seconds"]
+
+    def refreshable(self, g):
+        """Whether the grant could still be refreshed now: a live, current refresh token."""
+        if g.revoked:
+            return False
+        return any(not rt.revoked and rt.superseded_at is None and self.now() < rt.expires_at
+                   for rt in g.refresh_tokens)
 
     def inow(self):
         return int(self.now())
@@ -366,9 +378,8 @@ class State:
         g.revoked = True
         g.revoke_reason = reason
         g.revoke_subcode = subcode
-        for rt in self.refresh.values():
-            if rt.grant is g:
-                rt.revoked = True
+        for rt in g.refresh_tokens:
+            rt.revoked = True
         for t in g.access_tokens:
             t.revoked = True
 
@@ -382,6 +393,16 @@ def token_status(state, tok):
     if tok.expires_at is not None and state.now() >= tok.expires_at:
         return "expired"
     return "ok"
+
+
+def api_token_status(state, req, tok):
+    """token_status() for an API call (identity or resource request) with a bearer token, noted
+    on the request for the token-use counters: was it already expired by the expiry this server
+    issued, and could its grant still have been refreshed at that moment?"""
+    st = token_status(state, tok)
+    req.token_state = st
+    req.refreshable = None if tok is None else state.refreshable(tok.grant)
+    return st
 
 
 # ---------------------------------------------------------------------------------------------
@@ -448,6 +469,8 @@ class Req:
         self.token_in = None
         self.pkce = None
         self.user = None
+        self.token_state = None   # API calls: the bearer token's state (api_token_status)
+        self.refreshable = None   # API calls: whether its grant could still be refreshed
 
     def one(self, name, sources=("query", "form")):
         """The single value of parameter `name` (None when absent); DuplicateParam if repeated."""
@@ -770,6 +793,7 @@ class Provider:
             expires = now + cfg["refresh_ttl"]
         rt = RefreshToken(self.new_refresh_value(grant.provider), grant, now, expires)
         self.s.refresh[rt.value] = rt
+        grant.refresh_tokens.append(rt)
         return rt
 
     def current_user(self, provider, other=None):
@@ -983,8 +1007,8 @@ class Provider:
         g.rotations += 1
         now = self.s.inow()
         # Every live refresh token of the grant is now superseded (the one presented included).
-        for rt in self.s.refresh.values():
-            if rt.grant is g and rt.superseded_at is None:
+        for rt in g.refresh_tokens:
+            if rt.superseded_at is None:
                 rt.superseded_at = now
         return self.issue_refresh(g)
 
@@ -1131,7 +1155,7 @@ class Provider:
                                      "information about the current user.")
         if tok is not None and tok.grant.provider != "instagram":
             tok = None
-        st = token_status(self.s, tok)
+        st = api_token_status(self.s, req, tok)
         if st != "ok":
             return meta_token_error(self.s, tok, st, cfg["client_id"])
         bad = self.check_appsecret_proof(req, "instagram", value)
@@ -1259,7 +1283,7 @@ class Provider:
         if tok is not None and (tok.grant.provider != "facebook"
                                 or (tok.kind == "page" and not allow_page)):
             tok = None
-        st = token_status(self.s, tok)
+        st = api_token_status(self.s, req, tok)
         if st != "ok":
             return None, meta_token_error(self.s, tok, st, cfg["client_id"])
         bad = self.check_appsecret_proof(req, "facebook", value)
@@ -1559,7 +1583,7 @@ class Provider:
         tok = self.s.tokens.get(value or "")
         if tok is not None and tok.grant.provider != "tiktok":
             tok = None
-        if token_status(self.s, tok) != "ok":
+        if api_token_status(self.s, req, tok) != "ok":
             return tiktok_api_error("access_token_invalid", "The access token is invalid or not "
                                     "found in the request.", 401)
         g = tok.grant
@@ -1710,7 +1734,7 @@ class Provider:
         tok = self.s.tokens.get(value or "")
         if tok is not None and tok.grant.provider != "pinterest":
             tok = None
-        if token_status(self.s, tok) != "ok":
+        if api_token_status(self.s, req, tok) != "ok":
             return pinterest_error(2, "Authentication failed.", 401)
         g = tok.grant
         u = g.user
@@ -1845,7 +1869,7 @@ class Provider:
         tok = self.s.tokens.get(value)
         if tok is not None and tok.grant.provider != "generic":
             tok = None
-        if token_status(self.s, tok) != "ok":
+        if api_token_status(self.s, req, tok) != "ok":
             return json_resp(401, {"error": "invalid_token",
                                    "error_description": "The access token is invalid, expired "
                                                         "or revoked."},
@@ -2160,11 +2184,15 @@ class ProviderHandler(QuietHandler):
                      "endpoint": endpoint, "method": self.command, "path": raw_path,
                      "status": resp.status if resp.action is None else None,
                      "error": resp.error, "injected": injected}
-            for name in ("grant_type", "client_auth", "token_in", "pkce", "user"):
+            for name in ("grant_type", "client_auth", "token_in", "pkce", "user", "token_state",
+                         "refreshable"):
                 v = getattr(req, name)
                 if v is not None:
                     entry[name] = v
             state.log.append(entry)
+            if req.token_state is not None:
+                use = (provider, endpoint, req.token_state, req.refreshable)
+                state.token_uses[use] = state.token_uses.get(use, 0) + 1
         if resp.action == "reset":
             self.reset_connection()
             return
@@ -2191,11 +2219,64 @@ def grant_summary(state, g):
     out["access_tokens_issued"] = len(g.access_tokens)
     out["access_tokens_valid"] = sum(1 for t in g.access_tokens
                                      if token_status(state, t) == "ok")
-    live = [rt for rt in state.refresh.values() if rt.grant is g and not rt.revoked
+    live = [rt for rt in g.refresh_tokens if not rt.revoked
             and rt.superseded_at is None and state.now() < rt.expires_at]
     out["refresh_token_valid"] = bool(live) and not g.revoked
     out["refresh_expires_at"] = max((rt.expires_at for rt in live), default=None)
     return out
+
+
+def seed_grant(state, body):
+    """POST /grants: a grant as if this server had issued it earlier, with the tokens and
+    expiries (server clock, epoch seconds) the test chose and stored on its side too."""
+    provider = body.get("provider")
+    if provider not in state.cfg:
+        raise ValueError(f"unknown provider {provider!r}")
+    user = body.get("user")
+    check_value("user", user)
+    access = body.get("access_token")
+    if not isinstance(access, str) or not access or access in state.tokens:
+        raise ValueError("access_token: expected a new non-empty string")
+    refresh = body.get("refresh_token")
+    if refresh is not None and (not isinstance(refresh, str) or not refresh
+                                or refresh in state.refresh):
+        raise ValueError("refresh_token: expected a new non-empty string")
+    if refresh is not None and "refresh_ttl" not in state.cfg[provider]:
+        raise ValueError(f"{provider} issues no refresh tokens")
+    scopes = body.get("scopes", [])
+    if not isinstance(scopes, list) or not all(isinstance(x, str) for x in scopes):
+        raise ValueError("scopes: expected a list of strings")
+    kind = body.get("kind", "access")
+    if kind not in ("access", "short", "long"):
+        raise ValueError('kind: expected "access", "short" or "long"')
+
+    def when(key, required):
+        v = body.get(key)
+        if v is None and not required:
+            return None
+        if not (isinstance(v, int) and not isinstance(v, bool)):
+            raise ValueError(f"{key}: expected epoch seconds")
+        return v
+
+    access_until = when("access_expires_at", False)
+    refresh_until = when("refresh_expires_at", refresh is not None)
+    data_access_until = when("data_access_expires_at", False)
+    u = copy.deepcopy(user)
+    u.setdefault("username", u["id"])
+    u.setdefault("name", u["username"])
+    g = state.new_grant(provider, state.cfg[provider]["client_id"], u, scopes)
+    g.data_access_expires_at = data_access_until
+    now = state.inow()
+    t = Token(access, g, kind, now, access_until)
+    state.tokens[access] = t
+    g.access_tokens.append(t)
+    if refresh is not None:
+        if state.cfg[provider]["refresh_horizon"] == "fixed":
+            g.refresh_horizon_at = refresh_until
+        rt = RefreshToken(refresh, g, now, refresh_until)
+        state.refresh[refresh] = rt
+        g.refresh_tokens.append(rt)
+    return {"grant": g.id}
 
 
 def redacted_config(state):
@@ -2258,7 +2339,13 @@ class ControlHandler(QuietHandler):
         if method == "DELETE" and path == "/calls":
             state.counts.clear()
             state.log.clear()
+            state.token_uses.clear()
             return 200, {"ok": True}
+        if method == "GET" and path == "/token_uses":
+            uses = [{"provider": p, "endpoint": e, "token": t, "refreshable": r, "count": n}
+                    for (p, e, t, r), n in sorted(state.token_uses.items(), key=str)
+                    if q.get("provider") in (None, p)]
+            return 200, {"uses": uses}
         if method == "GET" and path == "/config":
             return 200, redacted_config(state)
         if method == "POST" and path == "/config":
@@ -2372,6 +2459,11 @@ class ControlHandler(QuietHandler):
             return 200, {"expired": n}
         if path == "/clock":
             if method == "POST":
+                if "freeze_at" in body:
+                    at = body["freeze_at"]
+                    if at is not None:
+                        check_value("clock_offset_seconds", at)
+                    state.glob["clock_frozen_at"] = at
                 if "offset_seconds" in body:
                     check_value("clock_offset_seconds", body["offset_seconds"])
                     state.glob["clock_offset_seconds"] = body["offset_seconds"]
@@ -2381,6 +2473,8 @@ class ControlHandler(QuietHandler):
             if method in ("GET", "POST"):
                 return 200, {"now": state.inow(),
                              "offset_seconds": state.glob["clock_offset_seconds"]}
+        if method == "POST" and path == "/grants":
+            return 200, seed_grant(state, body)
         if method == "GET" and path == "/grants":
             gs = [grant_summary(state, g) for g in state.grants.values()
                   if q.get("provider") in (None, g.provider)
@@ -2394,7 +2488,8 @@ class ControlHandler(QuietHandler):
                                    "DELETE /calls", "GET /config", "POST /config",
                                    "GET|POST|DELETE /fail_next", "POST /revoke", "POST /expire",
                                    "POST /expire_data_access", "GET|POST /clock",
-                                   "GET /grants[?provider=&user=]", "POST /reset"]}
+                                   "GET /grants[?provider=&user=]", "POST /grants",
+                                   "GET /token_uses[?provider=]", "POST /reset"]}
 
     do_GET = do_POST = do_DELETE = do_PUT = handle_any
 

@@ -15,10 +15,28 @@ using namespace rosterd::testing;
 namespace {
 
 struct identity_fixture : refresh_fixture {
-  lifecycle::identity_checker checker{
-      *db, holder, providers, *http, std::chrono::hours(24 * 7), nullptr, [this] {
-        return clock_now.load();
-      }};
+  lifecycle::identity_checker checker{*db,
+                                      holder,
+                                      providers,
+                                      *http,
+                                      std::chrono::hours(24 * 7),
+                                      nullptr,
+                                      [this] { return clock_now.load(); },
+                                      refresher.get()};
+
+  /// Both clocks, rosterd's and the platform's, move on by `by`.
+  void later(std::chrono::seconds by) {
+    clock_now = clock_now.load() + by;
+    fake.advance_clock(by);
+  }
+  /// Identity calls the platform saw with an access token already past its expiry.
+  int expired_token_calls() {
+    int n = 0;
+    for (const auto& u : fake.token_uses()) {
+      n += u.token == "expired" ? u.count : 0;
+    }
+    return n;
+  }
 
   /// Plans the connection's check, claims it as the scheduler would and runs it.
   lifecycle::job_outcome check(const std::string& id) {
@@ -114,4 +132,37 @@ TEST_CASE("an outage during the identity check is retried later and never revoke
   CHECK(outcome.what == lifecycle::job_outcome::kind::retry);
   CHECK(f.column(id, "status") == "connected");
   CHECK_FALSE(f.column(id, "access_token").empty());
+}
+
+TEST_CASE("an identity check refreshes an expired access token first instead of presenting it",
+          "[identity]") {
+  identity_fixture f;
+  const auto id = f.connect(f.ana, "tiktok");
+  const auto identity_calls = f.fake.calls("tiktok", "userinfo");  // the connect's own
+  f.later(std::chrono::hours(3));  // past the 2-hour access token, before any refresh ran
+  const auto outcome = f.check(id);
+  CHECK(outcome.what == lifecycle::job_outcome::kind::recorded);
+  CHECK(f.fake.calls("tiktok", "refresh") == 1);
+  CHECK(f.fake.calls("tiktok", "userinfo") == identity_calls + 1);
+  CHECK(f.expired_token_calls() == 0);
+  CHECK(f.column(id, "status") == "connected");
+  CHECK_FALSE(f.column(id, "identity_checked_at").empty());
+  CHECK(f.pending_checks(id) == 1);
+}
+
+TEST_CASE(
+    "an identity check of a token that expired and cannot be renewed calls nobody and "
+    "leaves the connection to its deadline",
+    "[identity]") {
+  identity_fixture f;
+  const auto id = f.connect(f.ana, "facebook");
+  const auto identity_calls = f.fake.calls("facebook", "me");  // the connect's own
+  f.later(std::chrono::hours(24 * 61));  // the long-lived Facebook token has ended
+  const auto outcome = f.check(id);
+  CHECK(outcome.what == lifecycle::job_outcome::kind::recorded);
+  CHECK(f.fake.calls("facebook", "me") == identity_calls);
+  CHECK(f.expired_token_calls() == 0);
+  CHECK(f.column(id, "status") != "revoked");  // it expired; nobody took it away
+  CHECK_FALSE(f.column(id, "access_token").empty());
+  CHECK(f.pending_checks(id) == 1);  // a reconnect's new token is checked on the same plan
 }

@@ -272,3 +272,61 @@ TEST_CASE("connections without a planned check get one at the start of their rem
   f.walk(start + f.days(47), std::chrono::hours(24));
   CHECK(f.stages_of(f.mails("creator_reminder", ana_email)) == strings{"14d"});
 }
+
+TEST_CASE(
+    "finished jobs older than 30 days are pruned every day without a restart; pending and "
+    "recent ones stay",
+    "[lifecycle][jobs]") {
+  lifecycle_engine_fixture f;
+  f.db->write_now(
+          [&](store::database& d) { return lifecycle::plan_job_pruning(d, f.clock.load()); })
+      .value();
+  f.settle();  // the first pruning runs at once (the daemon plans it at start)
+  // A month and more of history written by a daemon that keeps running: rows finished at
+  // `age` before the moment the test then moves to.
+  const auto insert = [&](const std::string& key, const std::string& state,
+                          roster::time_point finished) {
+    f.db->write_now([&](store::database& d) {
+          return store::sql::run(
+              d,
+              "INSERT INTO jobs (kind, subject, idempotency_key, scheduled_for, due_at, state, "
+              "created_at, finished_at) VALUES ('connection_check', 'con_x', ?1, ?2, ?2, ?3, "
+              "?2, CASE WHEN ?3 = 'pending' THEN NULL ELSE ?2 END)",
+              key, roster::stamp(finished), state);
+        })
+        .value();
+  };
+  const auto day2 = f.clock.load() + f.days(2);
+  insert("old-done", "done", day2 - f.days(31));
+  insert("old-cancelled", "cancelled", day2 - f.days(40));
+  insert("old-failed", "failed", day2 - f.days(35));
+  insert("recent-done", "done", day2 - f.days(29));
+  insert("later-pending", "pending", day2 + f.days(400));
+  const auto present = [&](const std::string& key) {
+    return f.db->read_now([&](store::database& d) {
+                 return store::sql::integer(
+                     d, "SELECT COUNT(*) FROM jobs WHERE idempotency_key = ?", key);
+               })
+               .value() == 1;
+  };
+  f.walk(day2, std::chrono::hours(6));  // two days pass; the scheduler never restarts
+  CHECK_FALSE(present("old-done"));
+  CHECK_FALSE(present("old-cancelled"));
+  CHECK_FALSE(present("old-failed"));
+  CHECK(present("recent-done"));
+  CHECK(present("later-pending"));
+  // One pruning stays planned, about a day ahead.
+  const auto planned = f.db->read_now([&](store::database& d) {
+                             return store::sql::integer(
+                                 d,
+                                 "SELECT COUNT(*) FROM jobs WHERE kind = ? AND state = 'pending' "
+                                 "AND due_at > ? AND due_at <= ?",
+                                 lifecycle::prune_jobs_kind, roster::stamp(f.clock.load()),
+                                 roster::stamp(f.clock.load() + f.days(1)));
+                           })
+                           .value();
+  CHECK(planned == 1);
+  f.walk(day2 + f.days(2), std::chrono::hours(6));
+  CHECK_FALSE(present("recent-done"));  // past 30 days by now
+  CHECK(present("later-pending"));
+}

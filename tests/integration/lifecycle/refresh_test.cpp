@@ -9,6 +9,7 @@
 #include "lifecycle/connections.hpp"
 #include "lifecycle/refresh_scheduler.hpp"
 #include "refresh_fixture.hpp"
+#include "store/timestamp.hpp"
 
 using namespace rosterd;
 using namespace rosterd::testing;
@@ -281,6 +282,26 @@ TEST_CASE("Pinterest continuous refresh rotates and moves the re-consent date", 
   auto log = nlohmann::json::parse(f.fake.control("GET", "/calls"))["log"];
   CHECK(log.back()["grant_type"] == "refresh_token");
   CHECK(log.back()["client_auth"] == "basic");
+}
+
+TEST_CASE("a refresh token past its end is not presented: the deadline came, nobody revoked it",
+          "[refresh]") {
+  refresh_fixture f;
+  const auto id = f.connect(f.ana, "tiktok");
+  const auto refresh_end = store::parse_iso8601_utc(f.column(id, "refresh_expires_at")).value();
+  const auto past_end = std::chrono::duration_cast<std::chrono::seconds>(
+      refresh_end - f.clock_now.load() + std::chrono::hours(1));
+  f.fake.advance_clock(past_end);
+  f.clock_now = f.clock_now.load() + past_end;
+  for (const auto reason : {refresh_reason::scheduled, refresh_reason::on_demand}) {
+    auto r = f.refresh(id, reason).value();
+    CHECK(r.outcome == refresh_outcome::not_refreshable);
+  }
+  CHECK(f.fake.calls("tiktok", "refresh") == 0);
+  CHECK(f.column(id, "status") != "revoked");
+  CHECK_FALSE(f.column(id, "access_token").empty());  // its deadline, not a revocation, ends it
+  CHECK(f.column(id, "next_refresh_at").empty());
+  CHECK(f.column(id, "reauth_due_at") == f.column(id, "refresh_expires_at"));
 }
 
 namespace {
