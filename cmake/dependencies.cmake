@@ -14,6 +14,8 @@ pkg_check_modules(TOMLPP REQUIRED IMPORTED_TARGET tomlplusplus)
 pkg_check_modules(ARGON2 REQUIRED IMPORTED_TARGET libargon2)
 # SMTP delivery (libcurl4-openssl-dev): STARTTLS, AUTH and reply codes without our own SMTP.
 find_package(CURL 7.88 REQUIRED)
+# gzip for large answers (zlib1g-dev): the reference deflate, already under libcurl and Boost.
+find_package(ZLIB 1.2.13 REQUIRED)
 # Mustache templates (libkainjow-mustache-dev, header-only): libmstch-dev pulls Boost 1.74.
 find_path(KAINJOW_MUSTACHE_INCLUDE_DIR kainjow/mustache.hpp REQUIRED)
 # IANA time zones (libhowardhinnant-date-dev): Howard Hinnant's date/tz reading the system

@@ -4,6 +4,7 @@
 #include "roster/error.hpp"
 #include "roster/people.hpp"
 #include "store/sql.hpp"
+#include "store/store.hpp"
 
 namespace rosterd::roster {
 namespace {
@@ -96,6 +97,7 @@ base::result<std::optional<caller>> caller_for_api_token(store::database& db,
       return c.error();
     }
     c->token_id = t.id;
+    c->token_expires_at = t.expires_at;
     return std::optional<caller>(std::move(*c));
   }
   auto active = store::sql::integer(
@@ -111,7 +113,13 @@ base::result<std::optional<caller>> caller_for_api_token(store::database& db,
   c.account_id = t.account_id;
   c.token_id = t.id;
   c.label = t.name;
+  c.token_expires_at = t.expires_at;
   return std::optional<caller>(std::move(c));
+}
+
+std::uint64_t api_token_changes(const store::store& db) noexcept {
+  // Every table caller_for_api_token and caller_for_user read.
+  return db.changes_to({"api_tokens", "account_members", "users", "accounts"});
 }
 
 base::result<void> touch_api_token(store::database& db, std::string_view token_id, time_point now) {

@@ -2,6 +2,7 @@
 // Who the caller is in an account, resolved on every request from the database (no cached
 // grants), and the API tokens that can stand for a caller.
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -13,6 +14,10 @@
 #include "roster/clock.hpp"
 #include "roster/model.hpp"
 #include "store/database.hpp"
+
+namespace rosterd::store {
+class store;
+}
 
 namespace rosterd::roster {
 
@@ -35,6 +40,10 @@ base::result<std::vector<account_record>> accounts_of_user(store::database& db,
 /// token acts for the account. Reads only; see touch_api_token.
 base::result<std::optional<caller>> caller_for_api_token(store::database& db,
                                                          std::string_view token, time_point now);
+/// A number that moves whenever a write of this process changed a table caller_for_api_token
+/// reads (store::changes_to over them): who a token stands for, read before, still holds while
+/// it stays the same (and the token has not reached its end).
+[[nodiscard]] std::uint64_t api_token_changes(const store::store& db) noexcept;
 /// Records the token's last use (at most once a minute).
 base::result<void> touch_api_token(store::database& db, std::string_view token_id, time_point now);
 

@@ -27,6 +27,8 @@ struct caller {
   std::string token_id;  // the API token used, if any
   role member_role = role::creator;
   std::string label;  // the user's email or the token's name, for the audit log
+  /// When the API token used ends (ISO-8601 UTC), if it was a token with an end.
+  std::optional<std::string> token_expires_at;
 
   [[nodiscard]] bool is_service() const noexcept { return who == kind::service_token; }
   /// Owners and admins: the whole account, for reading and changing.

@@ -51,19 +51,19 @@ answer_cache::lookup answer_cache::look(std::string_view key, std::uint64_t gene
 
 void answer_cache::keep(std::string key, std::uint64_t generation,
                         std::chrono::system_clock::time_point now,
-                        std::shared_ptr<const std::string> body) {
+                        std::shared_ptr<const kept_answer> body) {
   const std::lock_guard lock(mutex_);
   if (auto it = entries_.find(key); it != entries_.end()) {
     if (it->second.body) {
-      bytes_ -= it->second.body->size();
+      bytes_ -= it->second.body->bytes();
     }
     entries_.erase(it);
   }
-  if (!body || body->size() > settings_.max_bytes / 4) {
+  if (!body || body->bytes() > settings_.max_bytes / 4) {
     return;
   }
-  make_room(body->size(), generation, now);
-  bytes_ += body->size();
+  make_room(body->bytes(), generation, now);
+  bytes_ += body->bytes();
   entries_.emplace(std::move(key), entry{generation, steady_now(), now, std::move(body)});
 }
 
@@ -89,7 +89,7 @@ void answer_cache::make_room(std::size_t needed, std::uint64_t generation,
     if (holds(it->second, generation, now) || !it->second.body) {
       ++it;
     } else {
-      bytes_ -= it->second.body->size();
+      bytes_ -= it->second.body->bytes();
       it = entries_.erase(it);
     }
   }

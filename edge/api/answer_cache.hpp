@@ -26,6 +26,13 @@
 
 namespace rosterd::edge::api {
 
+/// A rendered answer as sent: its text, and the same gzipped for clients that accept it.
+struct kept_answer {
+  std::string text;
+  std::string gzipped;
+  [[nodiscard]] std::size_t bytes() const noexcept { return text.size() + gzipped.size(); }
+};
+
 class answer_cache {
  public:
   using steady_clock_fn = std::function<std::chrono::steady_clock::time_point()>;
@@ -51,7 +58,7 @@ class answer_cache {
   };
   struct lookup {
     verdict what = verdict::render;
-    std::shared_ptr<const std::string> body;  ///< set for verdict::use
+    std::shared_ptr<const kept_answer> body;  ///< set for verdict::use
   };
 
   /// What a request at `now` with the store at `generation` (read before the request's own
@@ -63,7 +70,7 @@ class answer_cache {
   /// Keeps `body` under `key`, rendered from reads that started at `generation` for `now`, and
   /// ends the render claim. An answer bigger than a quarter of max_bytes is not kept.
   void keep(std::string key, std::uint64_t generation, std::chrono::system_clock::time_point now,
-            std::shared_ptr<const std::string> body);
+            std::shared_ptr<const kept_answer> body);
   /// Ends a render claim without an answer (the render failed): the next request renders.
   void give_up(std::string_view key);
 
@@ -76,7 +83,7 @@ class answer_cache {
     std::uint64_t generation = 0;
     std::chrono::steady_clock::time_point kept_at;
     std::chrono::system_clock::time_point rendered_for;
-    std::shared_ptr<const std::string> body;  ///< null while the first render runs
+    std::shared_ptr<const kept_answer> body;  ///< null while the first render runs
     std::optional<std::chrono::steady_clock::time_point> rendering_since;
     std::uint64_t rendering_generation = 0;
   };

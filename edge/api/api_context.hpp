@@ -15,6 +15,7 @@
 #include "edge/api/client_address.hpp"
 #include "edge/api/hashing_pool.hpp"
 #include "edge/api/required_function.hpp"
+#include "edge/api/token_callers.hpp"
 #include "edge/api/token_touches.hpp"
 #include "lifecycle/webhooks.hpp"
 #include "roster/mail.hpp"
@@ -100,6 +101,8 @@ class api_context {
   hashing_pool hashing;
   /// When each API token's last_used_at was last written (at most once a minute).
   token_touches token_uses;
+  /// Who recently used API tokens stand for (see token_callers.hpp).
+  token_callers token_callers_seen;
   /// Rendered roster-status pages, reused while nothing was written (see answer_cache.hpp).
   answer_cache status_answers;
   /// Password reset requests answered whose work has not finished (see session_routes.cpp).

@@ -68,18 +68,26 @@ asio::awaitable<std::optional<principal>> authenticate(api_context& api,
       co_return std::nullopt;
     }
     std::string token(authorization.substr(scheme.size()));
-    auto caller_for_api_token_query = [token, now](store::database& db) {
-      return roster::caller_for_api_token(db, token, now);
-    };
-    auto who = co_await api.db.read(caller_for_api_token_query);
-    if (!who || !*who) {
-      co_return std::nullopt;
+    // Read before the lookup, so a write racing it (a revocation) makes the result unusable.
+    const auto generation = roster::api_token_changes(api.db);
+    auto hash = base::hash_token(token);
+    auto who = api.token_callers_seen.find(hash, generation, now);
+    if (!who) {
+      auto caller_for_api_token_query = [token, now](store::database& db) {
+        return roster::caller_for_api_token(db, token, now);
+      };
+      auto found = co_await api.db.read(caller_for_api_token_query);
+      if (!found || !*found) {
+        co_return std::nullopt;
+      }
+      who = std::move(**found);
+      api.token_callers_seen.keep(std::move(hash), generation, now, *who);
     }
     principal p;
     p.how = principal::kind::token;
-    p.user_id = (*who)->user_id;
-    p.email = (*who)->is_service() ? "" : (*who)->label;
-    p.token = std::move(**who);
+    p.user_id = who->user_id;
+    p.email = who->is_service() ? "" : who->label;
+    p.token = std::move(*who);
     auto id = p.token->token_id;
     if (api.token_uses.due(id, now)) {
       auto touch_api_token_change = [id, now](store::database& db) {

@@ -1,6 +1,8 @@
 #pragma once
-// Who is calling: a bearer API token (Authorization: Bearer ...) or a session cookie. Resolved
-// from the database on every request, never cached. Cookie-authenticated requests that change
+// Who is calling: a bearer API token (Authorization: Bearer ...) or a session cookie. Sessions
+// are resolved from the database on every request; a token's caller is kept in memory while
+// nothing it was read from changed (token_callers.hpp), so a revocation through the daemon
+// takes effect on the very next request. Cookie-authenticated requests that change
 // state must carry the session's CSRF token in X-CSRF-Token and, when the browser sends one, an
 // Origin matching public_url.
 

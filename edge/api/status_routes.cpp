@@ -13,6 +13,7 @@
 #include "edge/api/json_io.hpp"
 #include "edge/api/routes.hpp"
 #include "edge/api/status_csv.hpp"
+#include "http/compression.hpp"
 #include "lifecycle/roster_status.hpp"
 #include "roster/error.hpp"
 #include "roster/text.hpp"
@@ -164,6 +165,18 @@ std::string answer_key(const roster::caller& who, std::string_view query) {
   return key;
 }
 
+/// The page as JSON, gzipped when the client accepts it (a page carries no secret; see
+/// http/compression.hpp).
+http::response page_response(const http::request_context& ctx, const kept_answer& page,
+                             bool gzip_ok) {
+  auto res = json_text_response(ctx, gzip_ok ? page.gzipped : page.text);
+  res.set(http::beast_http::field::vary, "Accept-Encoding");
+  if (gzip_ok) {
+    res.set(http::beast_http::field::content_encoding, "gzip");
+  }
+  return res;
+}
+
 awaitable_response list_status(api_context& api, http::request_context& ctx,
                                const roster::caller& who) {
   auto filter = read_filter(api, ctx.query, list_params);
@@ -189,8 +202,9 @@ awaitable_response list_status(api_context& api, http::request_context& ctx,
       look = api.status_answers.look(key, generation, now);
     }
   }
+  const bool gzip_ok = http::accepts_gzip(ctx.req[http::beast_http::field::accept_encoding]);
   if (look.what == answer_cache::verdict::use) {
-    co_return json_text_response(ctx, std::string(*look.body));
+    co_return page_response(ctx, *look.body, gzip_ok);
   }
   auto query = [who, filter = std::move(*filter), cursor = query_param(ctx.query, "cursor"),
                 limit = *limit, now](store::database& db) {
@@ -203,9 +217,12 @@ awaitable_response list_status(api_context& api, http::request_context& ctx,
     api.status_answers.give_up(key);
     co_return failure_response(api, ctx, page.error());
   }
-  auto body = std::make_shared<const std::string>(json_text(views::to_json(*page, names_of(api))));
-  api.status_answers.keep(key, generation, now, body);
-  co_return json_text_response(ctx, std::string(*body));
+  auto text = json_text(views::to_json(*page, names_of(api)));
+  auto packed = http::gzip(text);
+  auto answer =
+      std::make_shared<const kept_answer>(kept_answer{std::move(text), std::move(packed)});
+  api.status_answers.keep(key, generation, now, answer);
+  co_return page_response(ctx, *answer, gzip_ok);
 }
 
 awaitable_response export_status(api_context& api, http::request_context& ctx,

@@ -10,6 +10,7 @@
 #include "api_world.hpp"
 #include "roster/clock.hpp"
 #include "store/database.hpp"
+#include "tests/support/gunzip.hpp"
 
 using namespace rosterd::testing;
 
@@ -343,4 +344,32 @@ TEST_CASE("a team change shows in the agent's roster status on the very next req
       "/v1/accounts/" + w.account + "/creators/" + w.creator_a + "/team/" + w.agent_off_user);
   REQUIRE(removed.status == 204);
   CHECK(creators_seen() == set{w.creator_b});
+}
+
+TEST_CASE("roster status is gzipped for clients that accept it, and the same page inflated",
+          "[roster-status]") {
+  auto& f = fixture();
+  const auto& service = f.w.actors["service"];
+  const std::map<std::string, std::string> bearer{{"Authorization", "Bearer " + service.bearer}};
+  auto gzip_headers = bearer;
+  gzip_headers["Accept-Encoding"] = "br, gzip;q=0.8";
+  const auto target = f.path("/connections");
+  // Twice each: once rendered, once from the kept page.
+  for (int round = 0; round < 2; ++round) {
+    const auto plain = http_request(f.w.port(), "GET", target, {}, bearer);
+    const auto packed = http_request(f.w.port(), "GET", target, {}, gzip_headers);
+    REQUIRE(plain.status == 200);
+    REQUIRE(packed.status == 200);
+    CHECK(plain.headers.count("content-encoding") == 0);
+    CHECK(plain.headers.at("vary") == "Accept-Encoding");
+    CHECK(packed.headers.at("content-encoding") == "gzip");
+    CHECK(packed.headers.at("vary") == "Accept-Encoding");
+    CHECK(packed.body.size() < plain.body.size());
+    CHECK(gunzip(packed.body) == plain.body);
+    CHECK(json::parse(plain.body)["counts"]["total"] == 6);
+  }
+  auto refused = bearer;
+  refused["Accept-Encoding"] = "gzip;q=0";
+  CHECK(http_request(f.w.port(), "GET", target, {}, refused).headers.count("content-encoding") ==
+        0);
 }

@@ -26,15 +26,16 @@ answer_cache make_cache(clocks& c, std::size_t max_bytes = 1 << 20) {
   return answer_cache(std::move(s));
 }
 
-std::shared_ptr<const std::string> text(std::string s) {
-  return std::make_shared<const std::string>(std::move(s));
+std::shared_ptr<const rosterd::edge::api::kept_answer> text(std::string s) {
+  return std::make_shared<const rosterd::edge::api::kept_answer>(
+      rosterd::edge::api::kept_answer{std::move(s), ""});
 }
 
 /// The kept answer a request would be sent, or "" when it would have to wait or render.
 std::string sent(answer_cache& cache, std::string_view key, std::uint64_t generation,
                  std::chrono::system_clock::time_point now) {
   const auto l = cache.look(key, generation, now);
-  return l.what == verdict::use ? *l.body : "";
+  return l.what == verdict::use ? l.body->text : "";
 }
 
 }  // namespace
