@@ -105,17 +105,6 @@ oauth::provider_error invalid_answer(oauth::phase step, const base::failure& f) 
   return e;
 }
 
-std::string describe(const oauth::provider_error& e) {
-  std::string text = std::string(oauth::phase_name(e.phase)) + ": " + e.code;
-  if (e.subcode) {
-    text += "/" + std::to_string(*e.subcode);
-  }
-  if (!e.message.empty()) {
-    text += " (" + e.message + ")";
-  }
-  return text;
-}
-
 /// The Pages and their tokens, or why they could not be read.
 struct pages_outcome {
   std::vector<oauth::managed_page> pages;
@@ -136,12 +125,12 @@ boost::asio::awaitable<pages_outcome> fetch_pages(const oauth::provider& p,
   }
   const auto answer = co_await http.send(*request);
   if (auto e = refusal(p, oauth::phase::api_call, answer, now, never_echo)) {
-    out.problem = describe(*e);
+    out.problem = oauth::describe(*e);
     co_return out;
   }
   auto pages = oauth::parse_pages_response(p.profile, answer->body);
   if (!pages) {
-    out.problem = describe(invalid_answer(oauth::phase::api_call, pages.error()));
+    out.problem = oauth::describe(invalid_answer(oauth::phase::api_call, pages.error()));
     co_return out;
   }
   out.pages = std::move(*pages);
@@ -448,7 +437,7 @@ boost::asio::awaitable<base::result<callback_result>> complete_callback(
   if (refused) {
     out.outcome = callback_outcome::failed;
     out.failure = *refused;
-    auto failed = record_outcome("failed", "connect_failed", describe(*refused));
+    auto failed = record_outcome("failed", "connect_failed", oauth::describe(*refused));
     if (auto done = co_await db.write(failed); !done) {
       co_return done.error();
     }
@@ -479,7 +468,7 @@ boost::asio::awaitable<base::result<callback_result>> complete_callback(
   if (!exchange) {
     out.outcome = callback_outcome::failed;
     out.failure = exchange.error();
-    auto failed = record_outcome("failed", "connect_failed", describe(exchange.error()));
+    auto failed = record_outcome("failed", "connect_failed", oauth::describe(exchange.error()));
     if (auto done = co_await db.write(failed); !done) {
       co_return done.error();
     }

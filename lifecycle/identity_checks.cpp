@@ -40,17 +40,6 @@ std::string next_key(std::string_view connection_id, time_point at) {
          roster::stamp(at);
 }
 
-std::string describe(const oauth::provider_error& e) {
-  std::string text = e.code;
-  if (e.subcode) {
-    text += "/" + std::to_string(*e.subcode);
-  }
-  if (!e.message.empty()) {
-    text += " (" + e.message + ")";
-  }
-  return text;
-}
-
 }  // namespace
 
 time_point first_identity_check(std::string_view connection_id, std::chrono::seconds interval,
@@ -192,7 +181,7 @@ asio::awaitable<job_outcome> identity_checker::run(const job& j) {
   if (failure && failure->kind == oauth::error_kind::transient) {
     const auto wait = failure->retry_after.value_or(
         std::chrono::duration_cast<std::chrono::seconds>(retry_later));
-    co_return job_outcome{job_outcome::kind::retry, finished + wait, describe(*failure)};
+    co_return job_outcome{job_outcome::kind::retry, finished + wait, oauth::describe(*failure)};
   }
   const bool gone = failure && failure->kind == oauth::error_kind::reconnect;
   bool claim_lost = false;
@@ -205,10 +194,10 @@ asio::awaitable<job_outcome> identity_checker::run(const job& j) {
       }
       if (*now_row && (*now_row)->connected_at == connection.connected_at &&
           checked_status((*now_row)->status)) {
-        if (auto dropped =
-                drop_tokens(d, **now_row, connection_status::revoked, reason_for(*failure),
-                            "the platform no longer accepts the connection: " + describe(*failure),
-                            std::nullopt, finished);
+        if (auto dropped = drop_tokens(
+                d, **now_row, connection_status::revoked, reason_for(*failure),
+                "the platform no longer accepts the connection: " + oauth::describe(*failure),
+                std::nullopt, finished);
             !dropped) {
           return dropped.error();
         }
@@ -228,7 +217,8 @@ asio::awaitable<job_outcome> identity_checker::run(const job& j) {
         return planned.error();
       }
     }
-    auto done = finish_job(d, j, job_state::done, failure ? describe(*failure) : "", finished);
+    auto done =
+        finish_job(d, j, job_state::done, failure ? oauth::describe(*failure) : "", finished);
     if (!done) {
       return done.error();
     }
@@ -245,11 +235,11 @@ asio::awaitable<job_outcome> identity_checker::run(const job& j) {
   }
   if (gone) {
     log_->warn("identity_check_revoked connection={} provider={} error={}", connection.id,
-               connection.provider, base::log_field(describe(*failure)));
+               connection.provider, base::log_field(oauth::describe(*failure)));
   } else if (failure) {
     log_->info("identity_check_refused connection={} provider={} kind={} error={}", connection.id,
                connection.provider, oauth::error_kind_name(failure->kind),
-               base::log_field(describe(*failure)));
+               base::log_field(oauth::describe(*failure)));
   }
   co_return job_outcome{job_outcome::kind::recorded, std::nullopt, ""};
 }

@@ -99,17 +99,6 @@ refresh_report answer(refresh_outcome o, std::string detail) {
   return r;
 }
 
-std::string describe(const oauth::provider_error& e) {
-  std::string text = std::string(oauth::error_kind_name(e.kind)) + " " + e.code;
-  if (e.subcode) {
-    text += "/" + std::to_string(*e.subcode);
-  }
-  if (!e.message.empty()) {
-    text += ": " + e.message;
-  }
-  return text;
-}
-
 /// Transport failures after which the request may have reached the provider: a rotation may
 /// have happened whose answer we never read.
 bool outcome_unclear(const std::error_code& ec) {
@@ -532,7 +521,7 @@ asio::awaitable<base::result<refresh_report>> refresher::lead(const std::string&
   }
 
   refresh_report report;
-  report.detail = describe(*failure);
+  report.detail = oauth::describe(*failure);
   if (failure->kind == oauth::error_kind::reconnect) {
     report.outcome = refresh_outcome::needs_reconnect;
     report.lost_rotation = claimed->interrupted;

@@ -600,6 +600,20 @@ std::string_view phase_name(phase p) noexcept {
   return "unknown";
 }
 
+std::string describe(const provider_error& error) {
+  std::string text(phase_name(error.phase));
+  text += ": ";
+  text += error_kind_name(error.kind);
+  text += " " + error.code;
+  if (error.subcode) {
+    text += "/" + std::to_string(*error.subcode);
+  }
+  if (!error.message.empty()) {
+    text += " (" + error.message + ")";
+  }
+  return text;
+}
+
 std::string_view error_kind_name(error_kind k) noexcept {
   switch (k) {
     case error_kind::reconnect:

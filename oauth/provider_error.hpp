@@ -95,6 +95,10 @@ std::string scrub_message(std::string_view text, std::span<const std::string_vie
 /// errc::provider_error with a detail naming phase, kind, code and subcode, then the message.
 base::failure to_failure(const provider_error& error);
 
+/// The error in one line for operators (events, job notes, logs), phase and kind by name, then
+/// the code ("/subcode" after a Meta code) and the provider's scrubbed message in parentheses.
+std::string describe(const provider_error& error);
+
 std::string_view phase_name(phase p) noexcept;
 std::string_view error_kind_name(error_kind k) noexcept;
 

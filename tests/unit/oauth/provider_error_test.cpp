@@ -562,3 +562,20 @@ TEST_CASE("a provider error becomes an oauth failure naming phase, kind and code
         "provider error in refresh: kind=reconnect code=190 subcode=460 retry_after=30s: "
         "Password changed");
 }
+
+TEST_CASE("a provider error is described in one line naming phase, kind, code and message",
+          "[provider-error]") {
+  oauth::provider_error e;
+  e.phase = oauth::phase::refresh;
+  e.kind = oauth::error_kind::reconnect;
+  e.code = "190";
+  e.subcode = 460;
+  e.message = "The session has been invalidated";
+  CHECK(oauth::describe(e) == std::string(oauth::phase_name(e.phase)) + ": " +
+                                  std::string(oauth::error_kind_name(e.kind)) +
+                                  " 190/460 (The session has been invalidated)");
+  e.subcode.reset();
+  e.message.clear();
+  CHECK(oauth::describe(e) == std::string(oauth::phase_name(e.phase)) + ": " +
+                                  std::string(oauth::error_kind_name(e.kind)) + " 190");
+}
