@@ -4,7 +4,8 @@
 //   - the scheduler's work per wake when nothing is due: next_job_due + an empty claim;
 //   - the same with 32 jobs due (claim 32, put them back);
 //   - creator reminders rendered into the outbox per minute: connection checks at their 7-day
-//     stage with the real templates (each also alerts the creator's agent), 100 per transaction.
+//     stage with the real templates (each also alerts the creator's agent), 100 per transaction,
+//     with this process's CPU time per check beside it.
 // `seed-only` writes the database and stops (bench/lifecycle_ready.sh then times the daemon's
 // READY and RSS on it).
 //
