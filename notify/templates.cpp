@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <fstream>
 #include <kainjow/mustache.hpp>
+#include <mutex>
 #include <set>
 #include <sstream>
 
@@ -198,19 +199,56 @@ std::string identity(const std::string& s) {
   return s;
 }
 
-base::result<std::string> render_file(const template_file& file, const mustache::mustache& parsed,
-                                      const mustache::data& data, bool escape_html) {
-  // A copy, because kainjow's render is not const; copying the parsed tree is far cheaper than
-  // parsing the text again.
-  mustache::mustache tmpl = parsed;
-  if (!escape_html) {
-    tmpl.set_custom_escape(identity);
+// One parsed template file, ready to render from any thread. kainjow's render is not const (it
+// records errors in the object), so every render needs an instance of its own; copying the
+// parsed tree for each render cost about as much as rendering it, so instances that rendered
+// cleanly are kept and handed out again. There are at most as many as renders ever ran at once.
+class parsed_file {
+ public:
+  parsed_file(const std::string& text, bool escape_html) : prototype_(text) {
+    if (!escape_html) {
+      prototype_.set_custom_escape(identity);
+    }
   }
+  parsed_file(const parsed_file&) = delete;
+  parsed_file& operator=(const parsed_file&) = delete;
+
+  std::unique_ptr<mustache::mustache> take() const {
+    {
+      const std::lock_guard lock(mutex_);
+      if (!spare_.empty()) {
+        auto instance = std::move(spare_.back());
+        spare_.pop_back();
+        return instance;
+      }
+    }
+    return std::make_unique<mustache::mustache>(prototype_);
+  }
+
+  /// An instance that failed keeps its error message (kainjow never clears it): it is dropped.
+  void give_back(std::unique_ptr<mustache::mustache> instance) const {
+    if (!instance->is_valid()) {
+      return;
+    }
+    const std::lock_guard lock(mutex_);
+    spare_.push_back(std::move(instance));
+  }
+
+ private:
+  mustache::mustache prototype_;
+  mutable std::mutex mutex_;
+  mutable std::vector<std::unique_ptr<mustache::mustache>> spare_;
+};
+
+base::result<std::string> render_file(const template_file& file, const parsed_file& parsed,
+                                      const mustache::data& data) {
+  auto tmpl = parsed.take();
   checked_context context(&data);
-  std::string out = tmpl.render(context);
-  if (!tmpl.is_valid()) {
-    return base::fail(errc::template_invalid, file.origin + ": " + tmpl.error_message());
+  std::string out = tmpl->render(context);
+  if (!tmpl->is_valid()) {
+    return base::fail(errc::template_invalid, file.origin + ": " + tmpl->error_message());
   }
+  parsed.give_back(std::move(tmpl));
   if (!context.missing().empty()) {
     std::string names;
     for (const auto& name : context.missing()) {
@@ -327,9 +365,17 @@ base::result<template_set> template_set::load(const std::filesystem::path& overr
 }
 
 struct template_set::compiled {
-  mustache::mustache subject;
-  mustache::mustache text;
-  std::optional<mustache::mustache> html;
+  compiled(const std::string& subject_text, const std::string& text_text,
+           const std::optional<template_file>& html_file)
+      : subject(subject_text, false), text(text_text, false) {
+    if (html_file) {
+      html.emplace(html_file->text, true);
+    }
+  }
+
+  parsed_file subject;
+  parsed_file text;
+  std::optional<parsed_file> html;
 };
 
 base::result<template_set> template_set::from_files(std::span<const template_file> files) {
@@ -376,9 +422,7 @@ base::result<template_set> template_set::from_files(std::span<const template_fil
     }
     subject->text = std::string(trim_trailing_newlines(subject->text));
     auto& html = htmls[name];
-    auto parsed = std::make_shared<const compiled>(compiled{
-        mustache::mustache{subject->text}, mustache::mustache{text->text},
-        html ? std::optional<mustache::mustache>(mustache::mustache{html->text}) : std::nullopt});
+    auto parsed = std::make_shared<const compiled>(subject->text, text->text, html);
     templates.emplace(
         name, parts{std::move(*subject), std::move(*text), std::move(html), std::move(parsed)});
   }
@@ -396,18 +440,18 @@ base::result<rendered_email> template_set::render(std::string_view name, const v
   const auto& t = found->second;
   const auto data = to_data(v);
   rendered_email out;
-  auto subject = render_file(t.subject, t.parsed->subject, data, false);
+  auto subject = render_file(t.subject, t.parsed->subject, data);
   if (!subject) {
     return subject.error();
   }
   out.subject = one_line(*subject);
-  auto text = render_file(t.text, t.parsed->text, data, false);
+  auto text = render_file(t.text, t.parsed->text, data);
   if (!text) {
     return text.error();
   }
   out.text_body = std::move(*text);
   if (t.html) {
-    auto html = render_file(*t.html, *t.parsed->html, data, true);
+    auto html = render_file(*t.html, *t.parsed->html, data);
     if (!html) {
       return html.error();
     }

@@ -5,6 +5,7 @@
 #include <catch2/catch.hpp>
 
 #include "lifecycle/check_requests.hpp"
+#include "lifecycle/webhooks.hpp"
 #include "lifecycle_engine_fixture.hpp"
 #include "roster/notification_preferences.hpp"
 #include "store/timestamp.hpp"
@@ -329,4 +330,41 @@ TEST_CASE(
   f.walk(day2 + f.days(2), std::chrono::hours(6));
   CHECK_FALSE(present("recent-done"));  // past 30 days by now
   CHECK(present("later-pending"));
+}
+
+TEST_CASE("a check queues connection.expiring and .expired for an enabled endpoint, none once off",
+          "[lifecycle][reminders][webhooks]") {
+  lifecycle_engine_fixture f;
+  const auto start = f.clock.load();
+  const auto boss = f.owner();
+  const auto endpoint = f.db->write_now(store::in_transaction([&](store::database& d) {
+    return lifecycle::create_webhook_endpoint(
+        d, boss, {"https://hooks.example.com/x", "", {"connection.expiring", "connection.expired"}},
+        {}, start);
+  }));
+  REQUIRE(endpoint.has_value());
+  const auto deliveries = [&](const std::string& type) {
+    return f.db
+        ->read_now([&](store::database& d) {
+          return store::sql::integer(
+              d, "SELECT COUNT(*) FROM webhook_deliveries WHERE event_type = ? AND endpoint_id = ?",
+              type, endpoint->endpoint.id);
+        })
+        .value();
+  };
+  const auto id = f.connect(f.ana, "facebook", f.days(60));
+  f.advance_to(start + f.days(47));  // inside the reminder window
+  CHECK(f.column(id, "status") == "expiring");
+  CHECK(deliveries("connection.expiring") == 1);
+  CHECK(deliveries("connection.expired") == 0);
+
+  // Switched off: the deadline passes, the status changes, and nothing is queued for it.
+  REQUIRE(f.db->write_now([&](store::database& d) {
+    return store::sql::run(d, "UPDATE webhook_endpoints SET enabled = 0 WHERE id = ?",
+                           endpoint->endpoint.id);
+  }));
+  f.advance_to(start + f.days(61));
+  CHECK(f.column(id, "status") == "expired");
+  CHECK(deliveries("connection.expired") == 0);
+  CHECK(deliveries("connection.expiring") == 1);
 }

@@ -1,5 +1,9 @@
 #include "notify/templates.hpp"
 
+#include <string>
+#include <thread>
+#include <vector>
+
 #include <catch2/catch.hpp>
 
 #include "notify/error.hpp"
@@ -248,6 +252,56 @@ TEST_CASE("partials are refused: a value must never become template text", "[not
   const auto rendered = set.render("t", {{"name", "{{secret}}"}, {"secret", "x"}});
   REQUIRE_FALSE(rendered);
   CHECK(rendered.error().code == errc::missing_value);
+}
+
+TEST_CASE("one set renders each message with its own values, after failures and from threads",
+          "[notify][templates]") {
+  const auto set = from({file("t.subject.mustache", "Hi {{name}}"),
+                         file("t.txt.mustache", "{{#items}}- {{name}}\n{{/items}}{{url}}\n"),
+                         file("t.html.mustache", "<p>{{name}} {{url}}</p>\n")});
+  const auto render = [&](const std::string& name) {
+    return set.render("t",
+                      {{"name", name},
+                       {"url", "https://x.test/" + name},
+                       {"items", value::list{{{"name", name + "-a"}}, {{"name", name + "-b"}}}}});
+  };
+  // A render that fails (a value left out, a partial refused) leaves nothing behind for the next.
+  CHECK(set.render("t", {{"name", "Ada"}}).error().code == errc::missing_value);
+  const auto after = render("Bo & Co");
+  REQUIRE(after);
+  CHECK(after->subject == "Hi Bo & Co");
+  CHECK(after->text_body == "- Bo & Co-a\n- Bo & Co-b\nhttps://x.test/Bo & Co\n");
+  CHECK(after->html_body == "<p>Bo &amp; Co https://x.test/Bo &amp; Co</p>\n");
+  const auto with_partial = from({file("p.subject.mustache", "s"),
+                                  file("p.txt.mustache", "{{#on}}{{> name}}{{/on}}{{name}}\n")});
+  CHECK(with_partial.render("p", {{"name", "x"}, {"on", true}}).error().code ==
+        errc::missing_value);
+  const auto plain = with_partial.render("p", {{"name", "Cy"}, {"on", false}});
+  REQUIRE(plain);
+  CHECK(plain->text_body == "Cy\n");
+
+  std::vector<std::string> wrong(4);
+  std::vector<std::thread> threads;
+  for (std::size_t t = 0; t < wrong.size(); ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < 200; ++i) {
+        const auto name = "n" + std::to_string(t) + "_" + std::to_string(i);
+        const auto r = render(name);
+        if (!r || r->subject != "Hi " + name ||
+            r->text_body != "- " + name + "-a\n- " + name + "-b\nhttps://x.test/" + name + "\n" ||
+            r->html_body != "<p>" + name + " https://x.test/" + name + "</p>\n") {
+          wrong[t] = name;
+          return;
+        }
+      }
+    });
+  }
+  for (auto& t : threads) {
+    t.join();
+  }
+  for (const auto& w : wrong) {
+    CHECK(w.empty());
+  }
 }
 
 TEST_CASE("every broken template is reported at once, with its file, line and column",
