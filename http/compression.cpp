@@ -4,40 +4,21 @@
 #include <stdexcept>
 #include <zlib.h>
 
+#include <boost/beast/core/string.hpp>
+
+#include "http/field_text.hpp"
+
 namespace rosterd::http {
 namespace {
-
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) {
-    s.remove_prefix(1);
-  }
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) {
-    s.remove_suffix(1);
-  }
-  return s;
-}
-
-bool equals_ignoring_case(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) {
-    return false;
-  }
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    const auto lower = [](char c) { return c >= 'A' && c <= 'Z' ? char(c - 'A' + 'a') : c; };
-    if (lower(a[i]) != lower(b[i])) {
-      return false;
-    }
-  }
-  return true;
-}
 
 /// A q-value of zero ("0", "0.", "0.000"): the coding is refused.
 bool refuses(std::string_view params) {
   while (!params.empty()) {
     const auto semi = params.find(';');
-    auto param = trim(params.substr(0, semi));
+    auto param = trim_ows(params.substr(0, semi));
     params = semi == std::string_view::npos ? std::string_view{} : params.substr(semi + 1);
     if (param.size() >= 2 && (param[0] == 'q' || param[0] == 'Q') && param[1] == '=') {
-      auto value = trim(param.substr(2));
+      auto value = trim_ows(param.substr(2));
       if (value.empty() || value[0] != '0') {
         return false;
       }
@@ -63,9 +44,9 @@ bool accepts_gzip(std::string_view accept_encoding) noexcept {
     accept_encoding =
         comma == std::string_view::npos ? std::string_view{} : accept_encoding.substr(comma + 1);
     const auto semi = item.find(';');
-    const auto coding = trim(item.substr(0, semi));
+    const auto coding = trim_ows(item.substr(0, semi));
     const auto params = semi == std::string_view::npos ? std::string_view{} : item.substr(semi + 1);
-    if (equals_ignoring_case(coding, "gzip") || equals_ignoring_case(coding, "x-gzip")) {
+    if (boost::beast::iequals(coding, "gzip") || boost::beast::iequals(coding, "x-gzip")) {
       (refuses(params) ? by_name_refused : by_name) = true;
     } else if (coding == "*") {
       by_star = !refuses(params);

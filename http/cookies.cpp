@@ -2,6 +2,8 @@
 
 #include <stdexcept>
 
+#include "http/field_text.hpp"
+
 namespace rosterd::http {
 namespace {
 
@@ -50,16 +52,6 @@ bool is_attribute_value(std::string_view s) {
     }
   }
   return true;
-}
-
-std::string_view trim_ows(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) {
-    s.remove_prefix(1);
-  }
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) {
-    s.remove_suffix(1);
-  }
-  return s;
 }
 
 bool starts_with_ignoring_case(std::string_view s, std::string_view prefix) {

@@ -2,6 +2,10 @@
 
 #include <charconv>
 
+#include <boost/beast/core/string.hpp>
+
+#include "http/field_text.hpp"
+
 namespace rosterd::edge::api {
 namespace {
 
@@ -16,16 +20,6 @@ std::optional<ip::address> numeric_address(std::string_view text) {
   return base::without_v4_mapping(a);
 }
 
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) {
-    s.remove_prefix(1);
-  }
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) {
-    s.remove_suffix(1);
-  }
-  return s;
-}
-
 bool all_digits(std::string_view s) {
   return !s.empty() && s.find_first_not_of("0123456789") == std::string_view::npos;
 }
@@ -33,7 +27,7 @@ bool all_digits(std::string_view s) {
 /// One hop as proxies write it: "192.0.2.1", "192.0.2.1:4711", "2001:db8::1" or
 /// "[2001:db8::1]:4711". Nullopt for anything else ("unknown", "_hidden", garbage).
 std::optional<ip::address> hop_address(std::string_view node) {
-  node = trim(node);
+  node = http::trim_ows(node);
   if (!node.empty() && node.front() == '[') {
     const auto close = node.find(']');
     if (close == std::string_view::npos) {
@@ -75,28 +69,16 @@ std::vector<std::string_view> split_unquoted(std::string_view s, char separator)
   return parts;
 }
 
-bool iequals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) {
-    return false;
-  }
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    const auto lower = [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c + 32) : c; };
-    if (lower(a[i]) != lower(b[i])) {
-      return false;
-    }
-  }
-  return true;
-}
-
 /// The node of an RFC 7239 element's `for=` parameter, unquoted; nullopt without one.
 std::optional<std::string> forwarded_for(std::string_view element) {
   for (auto pair : split_unquoted(element, ';')) {
-    pair = trim(pair);
+    pair = http::trim_ows(pair);
     const auto eq = pair.find('=');
-    if (eq == std::string_view::npos || !iequals(trim(pair.substr(0, eq)), "for")) {
+    if (eq == std::string_view::npos ||
+        !boost::beast::iequals(http::trim_ows(pair.substr(0, eq)), "for")) {
       continue;
     }
-    auto value = trim(pair.substr(eq + 1));
+    auto value = http::trim_ows(pair.substr(eq + 1));
     if (value.size() >= 2 && value.front() == '"' && value.back() == '"') {
       std::string out;
       for (std::size_t i = 1; i + 1 < value.size(); ++i) {
@@ -118,7 +100,7 @@ std::vector<std::optional<ip::address>> hops_of(const std::vector<std::string_vi
   std::vector<std::optional<ip::address>> hops;
   for (const auto value : values) {
     for (const auto part : split_unquoted(value, ',')) {
-      if (trim(part).empty()) {
+      if (http::trim_ows(part).empty()) {
         continue;  // "a, , b" and a trailing comma are tolerated, as RFC 9110 lists allow
       }
       if (header == forwarded_header::x_forwarded_for) {
